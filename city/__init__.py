@@ -1,0 +1,1 @@
+"""The reference city server: enrollment, config signing, batch ingest and settlement."""

@@ -1,0 +1,1 @@
+"""The ``jtill`` command line: a thin face over ``terminal``, ``sync`` and ``city``."""

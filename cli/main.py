@@ -1,0 +1,53 @@
+"""Entry point of ``jtill``: builds the argument parser from each command module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import city_commands, scan_commands, sync_commands, till_commands, ui_commands
+from cli.output import UsageError, fail
+
+# Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
+COMMAND_MODULES = (till_commands, scan_commands, sync_commands, city_commands, ui_commands)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DECLINED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``jtill`` parser (also used by the docs test)."""
+    parser = _Parser(
+        prog="jtill",
+        description="전주사랑상품권 단말기 / Jeonju local-currency till",
+    )
+    parser.add_argument("--home", help="data directory (env JTILL_HOME; default: the user data directory)")
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``jtill`` with ``argv``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return args.handler(args) or EXIT_OK
+    except UsageError as exc:
+        return fail(str(exc), EXIT_USAGE, code="usage")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

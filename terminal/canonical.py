@@ -1,0 +1,89 @@
+"""Canonical JSON and base64url, exactly as PROTOCOL.md's conventions define them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+_B64U = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class CanonicalError(ValueError):
+    """Raised for data that is not allowed in protocol JSON or base64url."""
+
+
+def b64u_encode(data: bytes) -> str:
+    """Encode bytes as base64url without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64u_decode(text: str) -> bytes:
+    """Decode strict base64url: no padding, no ``+``/``/``, no whitespace."""
+    if not isinstance(text, str) or not _B64U.fullmatch(text) or len(text) % 4 == 1:
+        raise CanonicalError("not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise CanonicalError("not base64url") from exc
+    # Reject non-canonical trailing bits so one value has exactly one encoding.
+    if b64u_encode(raw) != text:
+        raise CanonicalError("non-canonical base64url")
+    return raw
+
+
+def _check(value, depth: int = 0) -> None:
+    if depth > 64:
+        raise CanonicalError("nesting too deep")
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError("object keys must be strings")
+            _check(item, depth + 1)
+        return
+    raise CanonicalError(f"{type(value).__name__} is not allowed in protocol JSON")
+
+
+def canonical_json(value) -> bytes:
+    """Serialise ``value`` as canonical JSON bytes (sorted keys, no spaces, UTF-8, no floats)."""
+    _check(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise CanonicalError(f"duplicate key {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _no_float(text):
+    raise CanonicalError(f"number {text} is not an integer")
+
+
+def strict_loads(data: bytes | str):
+    """Parse protocol JSON: UTF-8, no duplicate keys, no floats, no NaN/Infinity."""
+    try:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8")
+        return json.loads(
+            data,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_float,
+        )
+    except CanonicalError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CanonicalError(f"not JSON: {exc}") from exc

@@ -1,0 +1,105 @@
+"""JWS Compact Serialization with EdDSA (Ed25519) only, as PROTOCOL.md requires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from terminal.canonical import CanonicalError, b64u_decode, b64u_encode, canonical_json, strict_loads
+
+
+class JWSError(ValueError):
+    """Base of JWS failures; ``code`` is the protocol reason code."""
+
+    code = "malformed"
+
+
+class MalformedJWS(JWSError):
+    """Not a well-formed compact JWS with an acceptable header."""
+
+    code = "malformed"
+
+
+class UnknownKey(JWSError):
+    """The header names a key id the verifier does not hold."""
+
+    code = "unknown_key"
+
+
+class BadSignature(JWSError):
+    """The signature does not verify."""
+
+    code = "bad_signature"
+
+
+@dataclass(frozen=True)
+class ParsedJWS:
+    """A compact JWS split and decoded, signature not yet checked."""
+
+    header: dict
+    payload: object
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def kid(self):
+        return self.header.get("kid")
+
+    def verify_with(self, key: Ed25519PublicKey) -> bool:
+        """True when the signature verifies under ``key``."""
+        try:
+            key.verify(self.signature, self.signing_input)
+            return True
+        except InvalidSignature:
+            return False
+
+
+def sign(payload, key: Ed25519PrivateKey, kid: str, typ: str) -> str:
+    """Sign ``payload`` (canonical JSON) and return the compact JWS."""
+    header = {"alg": "EdDSA", "kid": kid, "typ": typ}
+    signing_input = b64u_encode(canonical_json(header)) + "." + b64u_encode(canonical_json(payload))
+    signature = key.sign(signing_input.encode("ascii"))
+    return signing_input + "." + b64u_encode(signature)
+
+
+def parse(compact, typ: str, max_length: int | None = None) -> ParsedJWS:
+    """Split and decode a compact JWS, checking ``alg``, ``typ`` and ``crit``; no signature check."""
+    if not isinstance(compact, str):
+        raise MalformedJWS("not text")
+    if max_length is not None and len(compact) > max_length:
+        raise MalformedJWS(f"longer than {max_length} characters")
+    parts = compact.split(".")
+    if len(parts) != 3:
+        raise MalformedJWS("not three dot-separated parts")
+    try:
+        header = strict_loads(b64u_decode(parts[0]))
+        payload = strict_loads(b64u_decode(parts[1]))
+        signature = b64u_decode(parts[2])
+    except CanonicalError as exc:
+        raise MalformedJWS(str(exc)) from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise MalformedJWS("header and payload must be JSON objects")
+    if header.get("alg") != "EdDSA":
+        raise MalformedJWS(f"alg {header.get('alg')!r} is not EdDSA")
+    if header.get("typ") != typ:
+        raise MalformedJWS(f"typ {header.get('typ')!r} is not {typ}")
+    if "crit" in header:
+        raise MalformedJWS("crit header is not supported")
+    if not isinstance(header.get("kid"), str):
+        raise MalformedJWS("kid missing")
+    if len(signature) != 64:
+        raise MalformedJWS("an Ed25519 signature is 64 bytes")
+    return ParsedJWS(header, payload, (parts[0] + "." + parts[1]).encode("ascii"), signature)
+
+
+def verify(compact, typ: str, keys: dict, max_length: int | None = None) -> ParsedJWS:
+    """Parse and verify against ``keys`` (kid -> public key); raises a :class:`JWSError`."""
+    parsed = parse(compact, typ, max_length)
+    key = keys.get(parsed.kid)
+    if key is None:
+        raise UnknownKey(f"unknown key id {parsed.kid!r}")
+    if not parsed.verify_with(key):
+        raise BadSignature("signature does not verify")
+    return parsed
