@@ -1,0 +1,150 @@
+"""The terminal's signed config (PROTOCOL.md §4): issuer keys, revocations, limits, merchant."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from terminal import jws
+from terminal.journal import Journal
+from terminal.keys import BadKey, load_public_jwk
+
+CONFIG_TYP = "jjp-config+jwt"
+DEFAULT_TZ = "Asia/Seoul"
+
+
+class ConfigError(ValueError):
+    """A config that cannot be imported; the terminal keeps the one it had."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_payment: int
+    wallet_daily: int
+    terminal_offline: int
+
+
+@dataclass(frozen=True)
+class TerminalConfig:
+    """A verified config payload in usable form."""
+
+    ver: int
+    iat: int
+    issuer: str
+    tid: str
+    merchant: dict
+    issuer_keys: dict
+    revoked_wallets: frozenset
+    revoked_tokens: frozenset
+    limits: Limits
+    tz: str
+    fork_policy: str
+    jws: str
+
+
+def _int(value, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"config {name} must be a non-negative integer")
+    return value
+
+
+def _str(value, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"config {name} must be a non-empty string")
+    return value
+
+
+def _str_list(value, name: str) -> frozenset:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ConfigError(f"config {name} must be a list of strings")
+    return frozenset(value)
+
+
+def parse_payload(payload: dict, compact: str) -> TerminalConfig:
+    """Validate a config payload. Optional members beyond §4: ``tz`` and ``policy.on_fork``."""
+    try:
+        merchant = payload["merchant"]
+        if not isinstance(merchant, dict):
+            raise ConfigError("config merchant must be an object")
+        for k in ("id", "name", "category"):
+            _str(merchant.get(k), f"merchant.{k}")
+        keys = {}
+        key_list = payload["keys"]["keys"]
+        if not isinstance(key_list, list):
+            raise ConfigError("config keys.keys must be a list")
+        for jwk in key_list:
+            kid, key = load_public_jwk(jwk)
+            keys[kid] = key
+        limits = payload["limits"]
+        tz = payload.get("tz", DEFAULT_TZ)
+        try:
+            ZoneInfo(_str(tz, "tz"))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"unknown time zone {tz!r}") from exc
+        policy = payload.get("policy", {})
+        fork_policy = policy.get("on_fork", "refuse") if isinstance(policy, dict) else None
+        if fork_policy not in ("refuse", "allow"):
+            raise ConfigError("config policy.on_fork must be 'refuse' or 'allow'")
+        return TerminalConfig(
+            ver=_int(payload["ver"], "ver"),
+            iat=_int(payload["iat"], "iat"),
+            issuer=_str(payload["issuer"], "issuer"),
+            tid=_str(payload["tid"], "tid"),
+            merchant={k: merchant[k] for k in ("id", "name", "category")},
+            issuer_keys=keys,
+            revoked_wallets=_str_list(payload["revoked"]["wallets"], "revoked.wallets"),
+            revoked_tokens=_str_list(payload["revoked"]["tokens"], "revoked.tokens"),
+            limits=Limits(
+                _int(limits["max_payment"], "limits.max_payment"),
+                _int(limits["wallet_daily"], "limits.wallet_daily"),
+                _int(limits["terminal_offline"], "limits.terminal_offline"),
+            ),
+            tz=tz,
+            fork_policy=fork_policy,
+            jws=compact,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"config is missing {exc}") from exc
+    except BadKey as exc:
+        raise ConfigError(f"config holds a bad issuer key: {exc}") from exc
+
+
+def verify_config(compact: str, trust: dict) -> TerminalConfig:
+    """Verify a config JWS against the trusted config key(s) ``{kid: key}``."""
+    if isinstance(compact, str):
+        compact = compact.strip()
+    try:
+        parsed = jws.verify(compact, CONFIG_TYP, trust)
+    except jws.UnknownKey as exc:
+        raise ConfigError(f"설정이 신뢰하는 키로 서명되지 않았습니다 / config not signed by the trusted key ({exc})") from exc
+    except jws.JWSError as exc:
+        raise ConfigError(f"설정 서명이 올바르지 않습니다 / config signature invalid ({exc})") from exc
+    return parse_payload(parsed.payload, compact)
+
+
+def current(journal: Journal, trust: dict) -> TerminalConfig | None:
+    """The newest imported config, re-verified, or None before the first import."""
+    row = journal.conn.execute("SELECT jws FROM config ORDER BY ver DESC LIMIT 1").fetchone()
+    return verify_config(row[0], trust) if row else None
+
+
+def import_config(journal: Journal, compact: str, trust: dict) -> tuple[TerminalConfig, bool]:
+    """Import a config if it is signed by the trusted key and newer; returns ``(config, changed)``."""
+    new = verify_config(compact, trust)
+    with journal.transaction() as conn:
+        row = conn.execute("SELECT ver, jws FROM config ORDER BY ver DESC LIMIT 1").fetchone()
+        if row:
+            old = parse_payload(jws.parse(row[1], CONFIG_TYP).payload, row[1])
+            if new.tid != old.tid:
+                raise ConfigError(f"설정이 다른 단말기용입니다 / config is for terminal {new.tid}, not {old.tid}")
+            if new.ver < old.ver:
+                raise ConfigError(f"더 오래된 설정입니다 / config ver {new.ver} is older than ver {old.ver} in use")
+            if new.ver == old.ver:
+                if new.jws == old.jws:
+                    return old, False
+                raise ConfigError(f"같은 버전의 다른 설정입니다 / a different config with the same ver {new.ver}")
+        conn.execute(
+            "INSERT INTO config (ver, jws, imported_at) VALUES (?, ?, ?)", [new.ver, new.jws, int(time.time())]
+        )
+    return new, True

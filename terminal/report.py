@@ -1,0 +1,69 @@
+"""The Z report and the history list: journal entries joined with their settlement status."""
+
+from __future__ import annotations
+
+from terminal.journal import COLUMNS, Journal, row_to_entry
+from terminal.settlement import STATUS_SQL, STATUSES
+
+_E_COLUMNS = ", ".join(f"e.{c}" for c in COLUMNS)
+
+
+def history(journal: Journal, biz_date: str | None = None) -> list[dict]:
+    """Entries (all, or of one business date) each with ``status``, ``status_reason``, ``cashback``."""
+    sql = (
+        f"SELECT {_E_COLUMNS}, {STATUS_SQL}, s.reason, s.cashback "
+        "FROM entries e LEFT JOIN settlement s ON s.seq = e.seq"
+    )
+    params = []
+    if biz_date:
+        sql += " WHERE e.biz_date = ?"
+        params.append(biz_date)
+    out = []
+    for row in journal.conn.execute(sql + " ORDER BY e.seq", params):
+        entry = row_to_entry(row[: len(COLUMNS)])
+        entry["status"], entry["status_reason"], entry["cashback"] = row[len(COLUMNS) :]
+        out.append(entry)
+    return out
+
+
+def z_report(journal: Journal, biz_date: str, tz: str) -> dict:
+    """Counts and sums by kind and by settlement status for one business date."""
+    rows = journal.conn.execute(
+        f"SELECT e.kind, {STATUS_SQL} AS st, s.reason, COUNT(*), COALESCE(SUM(e.amount), 0), "
+        "COALESCE(SUM(s.cashback), 0) "
+        "FROM entries e LEFT JOIN settlement s ON s.seq = e.seq "
+        "WHERE e.biz_date = ? AND e.kind IN ('payment', 'refund') GROUP BY e.kind, st, s.reason",
+        [biz_date],
+    ).fetchall()
+    kinds = {
+        kind: {"count": 0, "amount": 0, "by_status": {s: {"count": 0, "amount": 0} for s in STATUSES}}
+        for kind in ("payment", "refund")
+    }
+    rejected_reasons: dict[str, int] = {}
+    cashback = 0
+    for kind, status, reason, count, amount, cb in rows:
+        k = kinds[kind]
+        k["count"] += count
+        k["amount"] += amount
+        k["by_status"][status]["count"] += count
+        k["by_status"][status]["amount"] += amount
+        if status == "rejected":
+            key = f"{kind}:{reason or 'unknown'}"
+            rejected_reasons[key] = rejected_reasons.get(key, 0) + count
+        cashback += cb
+    close_row = journal.conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM entries WHERE biz_date = ? AND kind = 'close'", [biz_date]
+    ).fetchone()
+    pay, ref = kinds["payment"], kinds["refund"]
+    return {
+        "biz_date": biz_date,
+        "tz": tz,
+        "closed": close_row is not None,
+        "close": row_to_entry(close_row) if close_row else None,
+        "payments": pay,
+        "refunds": ref,
+        "net": pay["amount"] - ref["amount"],
+        "settled_net": pay["by_status"]["settled"]["amount"] - ref["by_status"]["settled"]["amount"],
+        "rejected_reasons": rejected_reasons,
+        "cashback": cashback,
+    }
