@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from cli import city_commands, scan_commands, sync_commands, till_commands, ui_commands
 from cli.output import UsageError, fail
+from terminal.checkout import TillError
+from terminal.config import ConfigError
+from terminal.home import HomeError
+from terminal.journal import JournalError
+from terminal.keys import BadKey
+from terminal.schema import NewerJournal
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
 COMMAND_MODULES = (till_commands, scan_commands, sync_commands, city_commands, ui_commands)
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DECLINED = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+# Refusals the core explains itself; anything else is a bug and keeps its traceback.
+KNOWN_ERRORS = (TillError, ConfigError, HomeError, JournalError, BadKey, NewerJournal, sqlite3.Error, OSError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run ``jtill`` with ``argv``; returns the exit status."""
     parser = build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "handler", None):
@@ -44,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         return args.handler(args) or EXIT_OK
     except UsageError as exc:
-        return fail(str(exc), EXIT_USAGE, code="usage")
+        return fail(str(exc), EXIT_USAGE, code="usage", args=args)
+    except KNOWN_ERRORS as exc:
+        return fail(str(exc), EXIT_ERROR, code=getattr(exc, "code", type(exc).__name__), args=args)
     except KeyboardInterrupt:
         return 130
 

@@ -240,8 +240,9 @@ class Till:
             closed = self.last_closed()
             if closed and day <= closed:
                 raise TillError("already_closed", f"{day} (last closed {closed})")
-            if day > self.business_date():
-                raise TillError("future_date", day)
+            if day > self.local_date():
+                # Closing twice in one evening must not close tomorrow.
+                raise TillError("future_date" if biz_date else "already_closed", day)
             target.append(day)
 
         # Totals are computed under the write lock, so no payment can slip in between.

@@ -1,0 +1,58 @@
+"""Output helpers shared by every ``jtill`` command: JSON or Korean-first human text."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from terminal.checkout import Till
+from terminal.home import Home
+
+
+class UsageError(Exception):
+    """Bad arguments: exit status 2."""
+
+
+def wants_json(args) -> bool:
+    return bool(getattr(args, "json", False))
+
+
+def dumps(obj) -> str:
+    """Compact JSON that keeps Hangul readable."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def emit(args, obj, human: str) -> None:
+    """Print ``obj`` as JSON with ``--json``, otherwise ``human``."""
+    print(dumps(obj) if wants_json(args) else human)
+
+
+def fail(message: str, exit_code: int = 1, *, code: str = "error", args=None) -> int:
+    """Report an error (JSON on stdout with ``--json``, text on stderr) and return ``exit_code``."""
+    if args is not None and wants_json(args):
+        print(dumps({"status": "error", "error": code, "message": message}))
+    else:
+        print(f"jtill: {message}", file=sys.stderr)
+    return exit_code
+
+
+def home_of(args) -> Home:
+    """The data directory named by ``--home`` / ``JTILL_HOME`` / the platform default."""
+    return Home(getattr(args, "home", None))
+
+
+def open_till(args) -> Till:
+    """Open the till in the chosen data directory."""
+    return Till(home_of(args), operator=getattr(args, "operator", None))
+
+
+def add_json_flag(parser) -> None:
+    """Accept ``--json`` after the subcommand too, without overriding the root flag."""
+    import argparse
+
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
+
+
+def won(amount: int) -> str:
+    """``12,000원``."""
+    return f"{amount:,}원"

@@ -1,0 +1,266 @@
+"""``jtill`` subcommands over the till's core: init, config, pay, refund, close-day, report, history, verify, export."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cli.output import UsageError, add_json_flag, dumps, emit, fail, home_of, open_till, won
+from terminal.canonical import canonical_json
+from terminal.messages import both
+
+EXIT_DECLINED = 3
+_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+
+
+def register(sub) -> None:
+    """Add the till's subcommands."""
+    p = sub.add_parser("init", help="데이터 폴더와 장부 만들기 / create the data directory and journal")
+    p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
+    p.add_argument("--operator", default="owner", help="cashier id written into entries")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("config", help="단말기 설정 / terminal config")
+    csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    q = csub.add_parser("import", help="서명된 설정 가져오기 / import a signed config JWS")
+    q.add_argument("file", help="file holding the config JWS")
+    add_json_flag(q)
+    q.set_defaults(handler=cmd_config_import)
+    q = csub.add_parser("show", help="현재 설정 보기 / show the config in use")
+    add_json_flag(q)
+    q.set_defaults(handler=cmd_config_show)
+
+    p = sub.add_parser("pay", help="결제 받기 / take a payment")
+    p.add_argument("amount", help="amount in won, e.g. 12000 or 12,000")
+    p.add_argument("qr", help="the QR text, or @PATH to an image to decode")
+    p.add_argument("--operator", help="cashier id for this entry")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_pay)
+
+    p = sub.add_parser("refund", help="환불 / refund all or part of a payment")
+    p.add_argument("payment_id", help="the payment's id (UUID)")
+    p.add_argument("amount", help="amount to refund in won")
+    p.add_argument("--reason", required=True, help="why (required)")
+    p.add_argument("--operator", help="cashier id for this entry")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_refund)
+
+    p = sub.add_parser("close-day", help="영업 마감 / close a business day")
+    p.add_argument("--date", help="business date YYYY-MM-DD (default: the open day)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_close_day)
+
+    p = sub.add_parser("report", help="Z 리포트 / Z report for a business day")
+    p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("history", help="거래 내역 / entries with settlement status")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--date", help="business date YYYY-MM-DD (default: today and the open day)")
+    g.add_argument("--all", action="store_true", help="every entry")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_history)
+
+    p = sub.add_parser("verify", help="장부 위변조 검사 / check the hash chain")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("export", help="장부 내보내기 (JSON Lines) / export entries as JSON Lines")
+    p.add_argument("--from", dest="from_seq", type=int, default=1, help="first seq (default 1)")
+    p.add_argument("--out", required=True, help="output file")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_export)
+
+
+def parse_amount(text: str) -> int:
+    """Whole won, digits with optional thousands commas; at least 1."""
+    text = text.strip()
+    if not _AMOUNT.fullmatch(text) or int(text.replace(",", "")) < 1:
+        raise UsageError(f"{both('bad_amount')}: {text!r}")
+    return int(text.replace(",", ""))
+
+
+def _date(text: str | None) -> str | None:
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise UsageError(f"날짜 형식은 YYYY-MM-DD 입니다 / dates are YYYY-MM-DD: {text!r}") from exc
+
+
+def cmd_init(args) -> int:
+    home = home_of(args)
+    home.init(args.trust, args.operator).close()
+    emit(args, {"status": "ok", "home": str(home.root)}, f"단말기를 준비했습니다 / till initialised in {home.root}")
+
+
+def cmd_config_import(args) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"파일을 읽을 수 없습니다 / cannot read {args.file}: {exc}") from exc
+    till = open_till(args)
+    cfg, changed = till.import_config(text)
+    emit(
+        args,
+        {"status": "imported" if changed else "unchanged", "ver": cfg.ver, "tid": cfg.tid, "merchant": cfg.merchant},
+        f"설정 ver {cfg.ver} {'적용' if changed else '이미 적용됨'} / config ver {cfg.ver} "
+        f"{'imported' if changed else 'already in use'}: {cfg.merchant['name']} ({cfg.tid})",
+    )
+
+
+def cmd_config_show(args) -> int:
+    cfg = open_till(args).config
+    obj = {
+        "ver": cfg.ver, "tid": cfg.tid, "issuer": cfg.issuer, "merchant": cfg.merchant, "tz": cfg.tz,
+        "limits": vars(cfg.limits), "issuer_keys": sorted(cfg.issuer_keys),
+        "revoked": {"wallets": len(cfg.revoked_wallets), "tokens": len(cfg.revoked_tokens)},
+    }
+    emit(args, obj, "\n".join(f"{k}: {v}" for k, v in obj.items()))
+
+
+def _scanned_text(qr: str) -> str:
+    if not qr.startswith("@"):
+        return qr
+    from terminal.scanning import decode_image_file
+
+    path = qr[1:]
+    if not Path(path).is_file():
+        raise UsageError(f"이미지 파일이 없습니다 / no image file {path!r}")
+    texts = decode_image_file(path)
+    # A photo may hold other codes (a menu link); prefer one shaped like a compact JWS.
+    return next((t for t in texts if t.count(".") == 2), texts[0] if texts else "")
+
+
+def cmd_pay(args) -> int:
+    amount = parse_amount(args.amount)
+    text = _scanned_text(args.qr)
+    till = open_till(args)
+    result = till.pay(amount, text)
+    if result.accepted:
+        e = result.entry
+        emit(args, result.as_json(), f"승인 / accepted: {won(e['amount'])}  #{e['seq']}  {e['id']}")
+        return 0
+    emit(args, result.as_json(), f"거절 / declined [{result.reason}]: {both(result.reason)}")
+    return EXIT_DECLINED
+
+
+def cmd_refund(args) -> int:
+    amount = parse_amount(args.amount)
+    entry = open_till(args).refund(args.payment_id, amount, args.reason)
+    emit(
+        args,
+        {"status": "refunded", "seq": entry["seq"], "id": entry["id"], "amount": entry["amount"], "ref": entry["ref"]},
+        f"환불 완료 / refunded: {won(entry['amount'])}  #{entry['seq']}",
+    )
+
+
+def cmd_close_day(args) -> int:
+    e = open_till(args).close_day(_date(args.date))
+    emit(
+        args,
+        {"status": "closed", "seq": e["seq"], "biz_date": e["biz_date"], "count": e["count"],
+         "payments": e["payments"], "refunds": e["refunds"], "net": e["net"]},
+        f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
+        f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}",
+    )
+
+
+def cmd_report(args) -> int:
+    from terminal.report import z_report
+
+    till = open_till(args)
+    day = _date(args.date) or till.local_date()
+    rep = z_report(till.journal, day, till.config.tz if till.configured else "Asia/Seoul")
+    emit(args, rep, _report_text(rep))
+
+
+def _report_text(rep: dict) -> str:
+    pay, ref = rep["payments"], rep["refunds"]
+    lines = [
+        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  {'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
+        f"  결제 / payments : {pay['count']}건  {won(pay['amount'])}",
+        f"  환불 / refunds  : {ref['count']}건  {won(ref['amount'])}",
+        f"  순매출 / net    : {won(rep['net'])}",
+    ]
+    for status, label in (("pending", "미전송 / pending"), ("sent", "전송됨 / sent"),
+                          ("settled", "정산됨 / settled"), ("rejected", "거절됨 / rejected")):
+        s = pay["by_status"][status]
+        lines.append(f"  {label:<18}: {s['count']}건  {won(s['amount'])}")
+    for reason, count in sorted(rep["rejected_reasons"].items()):
+        lines.append(f"    {reason}: {count}")
+    if rep["cashback"]:
+        lines.append(f"  시민 캐시백 / citizen cashback: {won(rep['cashback'])}")
+    return "\n".join(lines)
+
+
+_STATUS_KO = {"pending": "미전송", "sent": "전송됨", "settled": "정산됨", "rejected": "거절됨"}
+
+
+def cmd_history(args) -> int:
+    from terminal.report import history
+
+    till = open_till(args)
+    if args.all:
+        rows = history(till.journal)
+    elif args.date:
+        rows = history(till.journal, _date(args.date))
+    else:
+        # Today's sales plus any taken after today's close (booked on the next business day).
+        days = sorted({till.local_date(), till.business_date()})
+        rows = [row for day in days for row in history(till.journal, day)]
+    if getattr(args, "json", False):
+        for row in rows:
+            print(dumps(row))
+        return 0
+    if not rows:
+        print("내역이 없습니다 / no entries")
+    for r in rows:
+        amount = r.get("amount", r.get("net"))
+        status = f"{_STATUS_KO[r['status']]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
+        print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    till = open_till(args)
+    result = till.journal.verify()
+    problems = [] if result.ok else [{"seq": result.bad_seq, "problem": result.problem}]
+    problems += _receipt_problems(till)
+    if not problems:
+        emit(args, {"status": "ok", "entries": result.count},
+             f"장부가 온전합니다 / journal intact: {result.count} entries")
+        return 0
+    first = problems[0]
+    emit(
+        args,
+        {"status": "bad", "bad_seq": first["seq"], "problem": first["problem"], "problems": problems},
+        f"장부가 변조되었습니다 / journal tampered: first bad seq {first['seq']} ({first['problem']})",
+    )
+    return 1
+
+
+def _receipt_problems(till) -> list[dict]:
+    """Problems found by checking the acknowledged chain against stored city receipts."""
+    try:
+        from sync.receipts import verify_against_receipts
+    except ImportError:
+        return []
+    return verify_against_receipts(till.journal, till.trust)
+
+
+def cmd_export(args) -> int:
+    from terminal.atomic import write_atomic
+
+    if args.from_seq < 1:
+        raise UsageError("--from must be at least 1")
+    till = open_till(args)
+    lines = [canonical_json(e) + b"\n" for e in till.journal.entries(args.from_seq)]
+    write_atomic(args.out, b"".join(lines))
+    emit(args, {"status": "ok", "entries": len(lines), "out": args.out},
+         f"{len(lines)}건 내보냄 / exported {len(lines)} entries to {args.out}")
