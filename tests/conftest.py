@@ -1,0 +1,109 @@
+"""Shared fixtures: the protocol vectors, test keys, a ready till on a real SQLite file, token minting."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from terminal import jws  # noqa: E402
+from terminal.canonical import b64u_encode  # noqa: E402
+from terminal.checkout import Till  # noqa: E402
+from terminal.home import Home  # noqa: E402
+from terminal.keys import private_from_seed  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+VECTORS = json.loads((DATA / "vectors.json").read_text(encoding="utf-8"))
+VECTOR_NOW = 1767225600  # 2026-01-01 09:00 KST, the `now` of the token vectors
+
+
+def issuer_key():
+    return private_from_seed(bytes.fromhex(VECTORS["keys"]["issuer"]["seed_hex"]))
+
+
+def config_key():
+    return private_from_seed(bytes.fromhex(VECTORS["keys"]["config"]["seed_hex"]))
+
+
+def mint(now: int, *, wid: str = "W-7Q3M9K2X", lim: int = 50000, jti: str | None = None, **claims) -> str:
+    """A citizen token signed with the vectors' test issuer key."""
+    body = {
+        "iss": "jeonju",
+        "wid": wid,
+        "jti": jti or b64u_encode(secrets.token_bytes(16)),
+        "iat": now - 60,
+        "exp": now + 3600,
+        "lim": lim,
+    }
+    body.update(claims)
+    return jws.sign(body, issuer_key(), VECTORS["keys"]["issuer"]["jwk"]["kid"], "jjp-pay+jwt")
+
+
+def signed_config(**changes) -> str:
+    """The vectors' config payload with ``changes`` applied, signed with the test config key."""
+    payload = json.loads(json.dumps(VECTORS["config"]["payload"]))
+    payload.update(changes)
+    return jws.sign(payload, config_key(), VECTORS["keys"]["config"]["jwk"]["kid"], "jjp-config+jwt")
+
+
+class FakeClock:
+    """A settable clock (seconds) for the till."""
+
+    def __init__(self, now: float = VECTOR_NOW):
+        self.now = float(now)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def vectors() -> dict:
+    return VECTORS
+
+
+@pytest.fixture
+def trust_key_file(tmp_path) -> Path:
+    path = tmp_path / "config-key.jwk"
+    path.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path, trust_key_file) -> Home:
+    """An initialised data directory holding the vectors' config (ver 1)."""
+    h = Home(tmp_path / "home")
+    journal = h.init(trust_key_file)
+    from terminal.config import import_config
+
+    import_config(journal, VECTORS["config"]["jws"], h.trust())
+    journal.close()
+    return h
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def till(home, clock):
+    t = Till(home, clock=clock)
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout; tests needing it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
