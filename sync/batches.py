@@ -1,0 +1,56 @@
+"""Upload batches (PROTOCOL.md §3): signed ranges of the journal, at most 1000 entries each."""
+
+from __future__ import annotations
+
+import time
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from terminal import jws, settlement
+from terminal.journal import ZERO_HASH, Journal
+
+BATCH_TYP = "jjp-batch+jwt"
+MAX_ENTRIES = 1000
+
+
+def batch_payload(tid: str, entries: list[dict], prev: str, sent_ms: int) -> dict:
+    """The §3 payload for consecutive ``entries`` whose first entry follows ``prev``."""
+    if not 1 <= len(entries) <= MAX_ENTRIES:
+        raise ValueError(f"a batch holds 1 to {MAX_ENTRIES} entries, not {len(entries)}")
+    return {
+        "tid": tid,
+        "from": entries[0]["seq"],
+        "to": entries[-1]["seq"],
+        "prev": prev,
+        "head": entries[-1]["hash"],
+        "sent": sent_ms,
+        "entries": entries,
+    }
+
+
+def sign_batch(payload: dict, key: Ed25519PrivateKey) -> str:
+    """The batch JWS, signed with the terminal key; ``kid`` is the terminal id."""
+    return jws.sign(payload, key, kid=payload["tid"], typ=BATCH_TYP)
+
+
+def build_batch(journal: Journal, tid: str, key: Ed25519PrivateKey, from_seq: int,
+                to_seq: int | None = None, sent_ms: int | None = None) -> str | None:
+    """Sign entries ``from_seq``… (at most :data:`MAX_ENTRIES`, up to ``to_seq``); None when empty."""
+    last = from_seq + MAX_ENTRIES - 1
+    entries = list(journal.entries(from_seq, last if to_seq is None else min(to_seq, last)))
+    if not entries:
+        return None
+    prev = ZERO_HASH if from_seq == 1 else journal.entry(from_seq - 1)["hash"]
+    sent = int(time.time() * 1000) if sent_ms is None else sent_ms
+    return sign_batch(batch_payload(tid, entries, prev, sent), key)
+
+
+def unacked_from(journal: Journal) -> int:
+    """The first seq without a receipt: resending from here is always safe (the chain is the key)."""
+    return settlement.sync_state(journal)[1] + 1
+
+
+def batch_range(compact: str) -> tuple[str, int, int]:
+    """``(tid, from, to)`` of a batch JWS, read without checking the signature."""
+    payload = jws.parse(compact, BATCH_TYP).payload
+    return payload["tid"], payload["from"], payload["to"]

@@ -1,0 +1,149 @@
+"""HTTP client for the city server (PROTOCOL.md §4): timeouts, a deadline, backoff, Retry-After."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import random
+import time
+from dataclasses import dataclass
+
+import requests
+
+GZIP_ABOVE = 64 * 1024
+JOSE = "application/jose"
+
+
+class SyncError(RuntimeError):
+    """Base of sync failures; ``code`` is a short machine-readable reason."""
+
+    code = "sync_error"
+
+
+class Offline(SyncError):
+    """The server could not be reached (or kept failing) before the deadline."""
+
+    code = "offline"
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ApiError(SyncError):
+    """The server answered with a §4 error ``{"error", "detail"}``."""
+
+    def __init__(self, status: int, code: str, detail: str, body: dict | None = None):
+        super().__init__(f"{status} {code}: {detail}")
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.body = body or {}
+
+
+@dataclass
+class Timing:
+    """Network patience: per-request timeouts, a deadline for one call, backoff bounds."""
+
+    connect: float = 5.0
+    read: float = 20.0
+    deadline: float = 60.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Full-jitter exponential backoff: uniform in ``[0, min(cap, base * 2**attempt)]``."""
+    return random.uniform(0, min(cap, base * (2 ** attempt)))
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _error_of(response: requests.Response) -> ApiError:
+    try:
+        body = response.json()
+        code, detail = str(body.get("error", "http_error")), str(body.get("detail", ""))
+    except (ValueError, AttributeError):
+        body, code, detail = None, "http_error", response.text[:200]
+    return ApiError(response.status_code, code, detail, body if isinstance(body, dict) else None)
+
+
+class CityClient:
+    """Talks to one city server. Every call retries within ``timing.deadline`` and is safe to repeat."""
+
+    def __init__(self, base_url: str, timing: Timing | None = None, *, session: requests.Session | None = None,
+                 sleep=time.sleep, clock=time.monotonic):
+        self.base_url = base_url.rstrip("/")
+        self.timing = timing or Timing()
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.clock = clock
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()
+
+    def request(self, method: str, path: str, *, retry: bool = True, **kwargs) -> requests.Response:
+        """Send until a non-retryable answer; 4xx raises :class:`ApiError`, giving up raises :class:`Offline`."""
+        t = self.timing
+        end = self.clock() + t.deadline
+        attempt = 0
+        while True:
+            left = end - self.clock()
+            wait = None
+            try:
+                response = self.session.request(
+                    method, self.base_url + path, timeout=(t.connect, max(0.05, min(t.read, left))), **kwargs
+                )
+            except requests.RequestException as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code not in (429, 500, 502, 503, 504):
+                    raise _error_of(response)
+                problem = f"server answered {response.status_code}"
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if wait is None:
+                wait = backoff(attempt, t.backoff_base, t.backoff_cap)
+            attempt += 1
+            left = end - self.clock()
+            if not retry or wait >= left:
+                raise Offline(f"{method} {path}: {problem}", retry_after=wait)
+            self.sleep(wait)
+
+    # -- §4 endpoints --------------------------------------------------------
+
+    def enroll(self, code: str, key_jwk: dict, label: str) -> dict:
+        """``POST /v1/enroll`` → ``{"tid", "config"}``."""
+        return self.request("POST", "/v1/enroll", json={"code": code, "key": key_jwk, "label": label}).json()
+
+    def config(self, tid: str) -> str:
+        """The terminal's current config JWS."""
+        return self.request("GET", f"/v1/terminals/{tid}/config").text.strip()
+
+    def head(self, tid: str, *, retry: bool = True) -> tuple[int, str]:
+        """What the server holds for this terminal: ``(to, head)``."""
+        body = self.request("GET", f"/v1/terminals/{tid}/head", retry=retry).json()
+        return body["to"], body["head"]
+
+    def post_batch(self, tid: str, batch_jws: str) -> str:
+        """Upload one batch JWS; returns the receipt JWS."""
+        data = batch_jws.encode("ascii")
+        headers = {"Content-Type": JOSE}
+        if len(data) > GZIP_ABOVE:
+            data = gzip.compress(data, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+        return self.request("POST", f"/v1/terminals/{tid}/batches", data=data, headers=headers).text.strip()

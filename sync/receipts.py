@@ -1,0 +1,83 @@
+"""Settlement receipts (PROTOCOL.md §4): verify against the trusted config key, then store."""
+
+from __future__ import annotations
+
+from terminal import config as config_mod
+from terminal import jws, settlement
+from terminal.journal import Journal
+
+RECEIPT_TYP = "jjp-receipt+jwt"
+STATUSES = ("settled", "rejected")
+
+
+class ReceiptError(ValueError):
+    """A receipt that is not signed by the trusted key or does not describe our journal."""
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dict:
+    """Check signature, ``typ``, ``tid``, range, ``head`` and results; returns the payload."""
+    try:
+        payload = jws.verify(compact, RECEIPT_TYP, trust).payload
+    except jws.JWSError as exc:
+        raise ReceiptError(f"영수증 서명이 올바르지 않습니다 / receipt signature invalid ({exc})") from exc
+    if payload.get("tid") != tid:
+        raise ReceiptError(f"receipt is for terminal {payload.get('tid')!r}, not {tid!r}")
+    first, last, results = payload.get("from"), payload.get("to"), payload.get("results")
+    if not (_is_int(first) and _is_int(last) and 1 <= first <= last) or not _is_int(payload.get("at")):
+        raise ReceiptError("receipt range or time malformed")
+    entry = journal.entry(last)
+    if entry is None or entry["hash"] != payload.get("head"):
+        raise ReceiptError(f"receipt head does not match our entry {last}: the histories differ")
+    if not isinstance(results, list) or [r.get("seq") if isinstance(r, dict) else None for r in results] != list(
+        range(first, last + 1)
+    ):
+        raise ReceiptError("receipt results do not cover its range one by one")
+    for r in results:
+        if r.get("status") not in STATUSES:
+            raise ReceiptError(f"unknown status {r.get('status')!r}")
+        if r["status"] == "rejected" and not isinstance(r.get("reason"), str):
+            raise ReceiptError("a rejection needs a reason")
+        if "cashback" in r and not (_is_int(r["cashback"]) and r["cashback"] >= 0):
+            raise ReceiptError("cashback must be a non-negative integer")
+    return payload
+
+
+def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -> dict:
+    """Verify a receipt for this till and store it with its per-entry statuses."""
+    compact = compact.strip()
+    if tid is None:
+        cfg = config_mod.current(journal, trust)
+        if cfg is None:
+            raise ReceiptError("till has no config, so no terminal id to check the receipt against")
+        tid = cfg.tid
+    payload = verify_receipt(compact, trust, journal, tid)
+    settlement.apply_receipt(journal, payload, compact)
+    return payload
+
+
+def verify_against_receipts(journal: Journal, trust: dict) -> list[str]:
+    """Problems found checking each stored receipt's signature and ``head`` against our chain.
+
+    A wholesale rewrite of the journal with freshly computed hashes still walks as a valid
+    chain, but it cannot match the heads the city signed; an empty list means all agree.
+    """
+    problems = []
+    for stored in settlement.receipts(journal):
+        try:
+            payload = jws.verify(stored["jws"], RECEIPT_TYP, trust).payload
+        except jws.JWSError as exc:
+            problems.append(f"receipt to {stored['to']}: signature invalid ({exc.code})")
+            continue
+        if (payload.get("to"), payload.get("head")) != (stored["to"], stored["head"]):
+            problems.append(f"receipt to {stored['to']}: stored copy differs from the signed one")
+            continue
+        entry = journal.entry(stored["to"])
+        if entry is None:
+            problems.append(f"receipt to {stored['to']}: entry {stored['to']} is missing")
+        elif entry["hash"] != payload["head"]:
+            problems.append(f"receipt to {stored['to']}: entry {stored['to']} differs from what the city signed")
+    return problems

@@ -1,0 +1,220 @@
+"""Shared helpers for the sync and city tests: vectors, tills, servers, tokens, a faulty TCP proxy."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from terminal.checkout import Till
+from terminal.home import Home
+from terminal.journal import COLUMNS, Journal
+from terminal.keys import private_from_seed, public_jwk
+
+VECTORS = json.loads((Path(__file__).parent / "data" / "vectors.json").read_text(encoding="utf-8"))
+REPO = Path(__file__).resolve().parent.parent
+
+
+def vector_key(role: str):
+    """``(kid, private key)`` of a test-only vector key."""
+    k = VECTORS["keys"][role]
+    return k["jwk"]["kid"], private_from_seed(bytes.fromhex(k["seed_hex"]))
+
+
+def vector_till(root: Path) -> Till:
+    """A till trusting the vectors' config key, holding the vectors' config and chain."""
+    root.mkdir(parents=True, exist_ok=True)
+    key_file = root.parent / "vector-config-key.jwk"
+    key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]))
+    home = Home(root)
+    home.init(key_file).close()
+    till = Till(home)
+    till.import_config(VECTORS["config"]["jws"])
+    insert_entries(till.journal, VECTORS["chain"])
+    return till
+
+
+def insert_entries(journal: Journal, entries: list[dict]) -> None:
+    """Put protocol entries into a journal as they are (for vectors and forged histories)."""
+    with journal.transaction() as conn:
+        for e in entries:
+            conn.execute(
+                f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                [e.get(c) for c in COLUMNS],
+            )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def jtill(*args, home=None, check=True, timeout=60, env=None) -> subprocess.CompletedProcess:
+    """Run ``jtill`` in a subprocess."""
+    cmd = [sys.executable, "-m", "cli"] + (["--home", str(home)] if home else []) + [str(a) for a in args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                          env={**os.environ, **(env or {})})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+class ServerProcess:
+    """``jtill city serve`` as a real subprocess on 127.0.0.1; restartable on the same port."""
+
+    def __init__(self, data_dir: Path, port: int | None = None):
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self) -> "ServerProcess":
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stderr.close()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class FaultProxy:
+    """A TCP proxy between till and server that understands HTTP/1.1 framing and injects faults.
+
+    ``faults`` is a list of ``(path_fragment, action)`` consumed in order by matching requests;
+    actions: ``drop_before``, ``drop_after`` (server committed, no answer), ``cut_response``,
+    ``("delay", seconds)``, ``("status", code, retry_after)``, ``("call", fn)`` (e.g. restart server).
+    """
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.faults: list = []
+        self.seen: list[str] = []
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def add(self, path_fragment: str, action) -> None:
+        with self.lock:
+            self.faults.append((path_fragment, action))
+
+    def close(self) -> None:
+        self.closed = True
+        self.sock.close()
+
+    def _take(self, path: str):
+        with self.lock:
+            self.seen.append(path)
+            for i, (frag, action) in enumerate(self.faults):
+                if frag in path:
+                    del self.faults[i]
+                    return action
+        return None
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        buf = b""
+        try:
+            while True:
+                request, buf = _read_message(client, buf)
+                if request is None:
+                    return
+                path = request.split(b" ", 2)[1].decode()
+                action = self._take(path)
+                if action == "drop_before":
+                    return
+                if isinstance(action, tuple) and action[0] == "status":
+                    _, code, retry_after = action
+                    body = json.dumps({"error": "unavailable", "detail": "injected"}).encode()
+                    extra = f"Retry-After: {retry_after}\r\n" if retry_after is not None else ""
+                    client.sendall(
+                        f"HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\n{extra}"
+                        f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                    )
+                    continue
+                if isinstance(action, tuple) and action[0] == "call":
+                    action[1]()
+                response = _forward(self.upstream_port, request)
+                if action == "drop_after":
+                    return
+                if action == "cut_response":
+                    client.sendall(response[: len(response) // 2])
+                    return
+                if isinstance(action, tuple) and action[0] == "delay":
+                    time.sleep(action[1])
+                client.sendall(response)
+        except OSError:
+            return
+        finally:
+            client.close()
+
+
+def _read_message(sock: socket.socket, buf: bytes) -> tuple[bytes | None, bytes]:
+    """One HTTP/1.1 message with a Content-Length body (or none); ``(None, b"")`` at EOF."""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b""
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b""
+        rest += chunk
+    return head + b"\r\n\r\n" + rest[:length], rest[length:]
+
+
+def _forward(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as up:
+        up.sendall(request)
+        response, _ = _read_message(up, b"")
+    if response is None:
+        raise OSError("upstream closed")
+    return response
