@@ -107,3 +107,26 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     return SHARED
+
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+JTILL = shutil.which("jtill") or "jtill"
+
+
+def run_jtill(home_root, *args, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    """Run the installed ``jtill`` console script with ``--home home_root``; text output captured."""
+    cmd = [JTILL, "--home", str(home_root), *(str(a) for a in args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def insert_rows(journal, entries) -> None:
+    """Insert ready-made protocol entries with the journal's own column order (fixtures, tampering)."""
+    from terminal.journal import COLUMNS
+
+    with journal.transaction() as conn:
+        conn.executemany(
+            f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            [[e.get(c) for c in COLUMNS] for e in entries],
+        )
