@@ -1,0 +1,130 @@
+"""Signed terminal config: only the trusted key, only newer versions, the old config kept on refusal."""
+
+import json
+
+import pytest
+from conftest import VECTORS, config_key, issuer_key, mint, signed_config
+
+from terminal import jws
+from terminal.canonical import b64u_encode
+from terminal.checkout import Till
+from terminal.config import ConfigError
+from terminal.keys import private_from_seed
+
+
+def unsigned(payload) -> str:
+    """A config with ``alg: none`` and an empty signature."""
+    header = b64u_encode(json.dumps({"alg": "none", "typ": "jjp-config+jwt"}).encode())
+    return header + "." + b64u_encode(json.dumps(payload).encode()) + "."
+
+
+def refused(till, compact, match):
+    """Import must fail with a ConfigError matching ``match`` and leave ver 1 in force, in memory and on disk."""
+    with pytest.raises(ConfigError, match=match):
+        till.import_config(compact)
+    assert till.config.ver == 1
+    reopened = Till(till.home, clock=till.clock)
+    try:
+        assert reopened.config.ver == 1
+        assert reopened.config.jws == VECTORS["config"]["jws"]
+    finally:
+        reopened.close()
+
+
+def test_vectors_config_is_in_force(till):
+    assert till.config.ver == 1
+    assert till.config.merchant["name"] == "한옥마을 비빔밥"
+    assert till.config.tz == "Asia/Seoul"
+
+
+def test_unsigned_config_refused(till):
+    payload = dict(VECTORS["config"]["payload"], ver=2)
+    refused(till, unsigned(payload), "signature invalid")
+    refused(till, json.dumps(payload), "signature invalid")
+
+
+def test_config_signed_by_another_key_refused(till):
+    payload = dict(VECTORS["config"]["payload"], ver=2)
+    refused(till, jws.sign(payload, issuer_key(), "jeonju-config-test", "jjp-config+jwt"), "signature invalid")
+    stranger = private_from_seed(bytes(32))
+    refused(till, jws.sign(payload, stranger, "city-other", "jjp-config+jwt"), "not signed by the trusted key")
+
+
+def test_tampered_config_refused(till):
+    head, body, sig = signed_config(ver=2).split(".")
+    other_body = signed_config(ver=3).split(".")[1]
+    refused(till, f"{head}.{other_body}.{sig}", "signature invalid")
+
+
+def test_wrong_typ_refused(till):
+    compact = jws.sign(dict(VECTORS["config"]["payload"], ver=2), config_key(), "jeonju-config-test", "jjp-pay+jwt")
+    refused(till, compact, "typ")
+
+
+def test_older_ver_refused(till):
+    till.import_config(signed_config(ver=3))
+    with pytest.raises(ConfigError, match="older"):
+        till.import_config(signed_config(ver=2))
+    assert till.config.ver == 3
+
+
+def test_same_ver_different_content_refused(till):
+    refused(till, signed_config(limits={"max_payment": 1, "wallet_daily": 1, "terminal_offline": 1}), "same ver")
+
+
+def test_same_config_again_is_unchanged(till):
+    cfg, changed = till.import_config(VECTORS["config"]["jws"] + "\n")
+    assert not changed and cfg.ver == 1
+
+
+def test_other_terminal_refused(till):
+    refused(till, signed_config(ver=2, tid="T-999999"), "T-999999")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"limits": {"max_payment": 1}}, {"merchant": "shop"}, {"keys": {"keys": [{"kty": "RSA"}]}},
+     {"revoked": {"wallets": "W-1", "tokens": []}}, {"tz": "Mars/Olympus"}, {"tz": "../../etc/passwd"}, {"ver": -1}, {"ver": True},
+     {"policy": {"on_fork": "shrug"}}],
+    ids=["limits", "merchant", "bad-key", "revoked", "tz", "tz-path", "negative-ver", "bool-ver", "fork-policy"],
+)
+def test_invalid_payload_refused(till, changes):
+    changes.setdefault("ver", 2)
+    refused(till, signed_config(**changes), "config|time zone")
+
+
+def test_newer_ver_applied_and_used(till, clock):
+    limits = {"max_payment": 1000, "wallet_daily": 300000, "terminal_offline": 3000000}
+    cfg, changed = till.import_config(signed_config(ver=2, limits=limits, tz="UTC"))
+    assert changed and cfg.ver == 2 and till.config.limits.max_payment == 1000
+    assert till.pay(1001, mint(int(clock()))).reason == "over_limit"
+    assert till.pay(1000, mint(int(clock()))).accepted
+    reopened = Till(till.home, clock=clock)
+    try:
+        assert reopened.config.ver == 2 and reopened.config.tz == "UTC"
+    finally:
+        reopened.close()
+
+
+def test_new_issuer_key_and_revocation_take_effect(till, clock):
+    revoked_jti = b64u_encode(bytes(16))
+    till.import_config(signed_config(ver=2, revoked={"wallets": [], "tokens": [revoked_jti]}))
+    assert till.pay(1000, mint(int(clock()), jti=revoked_jti)).reason == "revoked"
+    assert till.pay(1000, mint(int(clock()), wid="W-STOLEN01")).accepted
+    till.import_config(signed_config(ver=3, keys={"keys": []}))
+    assert till.pay(1000, mint(int(clock()))).reason == "unknown_key"
+
+
+def test_pay_before_any_config_is_refused(tmp_path, trust_key_file, clock):
+    from terminal.checkout import TillError
+    from terminal.home import Home
+
+    home = Home(tmp_path / "fresh")
+    home.init(trust_key_file).close()
+    till = Till(home, clock=clock)
+    try:
+        with pytest.raises(TillError) as exc:
+            till.pay(1000, mint(int(clock())))
+        assert exc.value.code == "not_configured"
+    finally:
+        till.close()
