@@ -1,5 +1,33 @@
-"""`jtill` subcommands for scan."""
+"""``jtill scan FILE…``: decode the QR codes in image files (for support and tests)."""
+
+from __future__ import annotations
+
+from cli.output import add_json_flag, dumps, wants_json
 
 
 def register(sub) -> None:
-    """Add this module's subcommands to the jtill parser."""
+    """Add ``scan`` to the jtill parser."""
+    p = sub.add_parser("scan", help="이미지의 QR 코드 읽기 / decode the QR codes in image files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, WebP, …)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_scan)
+
+
+def _human(result) -> str:
+    lines = [f"{result.source}: {result.message()}"]
+    lines += [f"  {text}" for text in result.texts]
+    if result.backend:
+        lines.append(f"  (디코더 / decoder: {result.backend})")
+    return "\n".join(lines)
+
+
+def cmd_scan(args) -> int:
+    """Print, per file, the texts found; exit 1 when any file had no code or could not be read."""
+    from terminal.scanning import scan_image_file
+
+    all_ok = True
+    for path in args.files:
+        result = scan_image_file(path)
+        all_ok &= result.ok
+        print(dumps(result.as_json()) if wants_json(args) else _human(result), flush=True)
+    return 0 if all_ok else 1
