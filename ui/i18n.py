@@ -1,0 +1,50 @@
+"""Korean-first labels with an English toggle; texts for reason codes come from :mod:`terminal.messages`."""
+
+from __future__ import annotations
+
+from terminal import messages
+
+_current = {"lang": messages.language()}
+
+STATUS = {
+    "pending": ("미전송", "not sent"),
+    "sent": ("전송됨", "sent"),
+    "settled": ("정산됨", "settled"),
+    "rejected": ("거절됨", "rejected"),
+}
+KIND = {"payment": ("결제", "payment"), "refund": ("환불", "refund"), "close": ("마감", "day close")}
+
+
+def language() -> str:
+    """``ko`` or ``en``: the language chosen for labels."""
+    return _current["lang"]
+
+
+def set_language(lang: str) -> None:
+    """Choose ``ko`` or ``en`` for labels built from now on."""
+    _current["lang"] = "en" if lang == "en" else "ko"
+
+
+def t(ko: str, en: str) -> str:
+    """The label in the chosen language."""
+    return en if language() == "en" else ko
+
+
+def pick(pair: tuple[str, str]) -> str:
+    """One side of a ``(ko, en)`` pair in the chosen language."""
+    return t(*pair)
+
+
+def won(amount: int) -> str:
+    """``12,000원`` (the won sign reads the same in both languages)."""
+    return f"{amount:,}원"
+
+
+def error_texts(exc: Exception) -> tuple[str, str]:
+    """``(korean, english)`` for a refusal: the core's code texts when it has a code, else the message."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in messages.TEXTS:
+        ko, en = messages.text(code, "ko"), messages.text(code, "en")
+        detail = getattr(exc, "detail", "")
+        return ko, f"{en} ({detail})" if detail else en
+    return str(exc), type(exc).__name__

@@ -1,0 +1,92 @@
+"""Refund all or part of a payment; a reason is required."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QRadioButton, QSpinBox, QVBoxLayout,
+    QWidget,
+)
+
+from ui.i18n import error_texts, t, won
+from ui.operations import TillOp
+from ui.tasks import TaskManager
+
+
+class RefundDialog(QDialog):
+    """Asks how much (full or partial) and why, then records the refund; errors stay in the dialog."""
+
+    refunded = Signal(object)  # the refund entry
+    loaded = Signal(int)  # what is left of the payment
+    refused = Signal(object)  # the exception the till raised
+
+    def __init__(self, tasks: TaskManager, payment: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.payment = payment
+        self.left = 0
+        self.setWindowTitle(t("환불", "Refund"))
+        self.full = QRadioButton(t("전액 환불", "Full refund"), checked=True)
+        self.partial = QRadioButton(t("부분 환불", "Partial refund"))
+        group = QButtonGroup(self)
+        group.addButton(self.full)
+        group.addButton(self.partial)
+        self.amount = QSpinBox(enabled=False, suffix="원", singleStep=1000, minimum=1, maximum=1)
+        self.amount.setGroupSeparatorShown(True)
+        self.reason = QLineEdit(maxLength=200, placeholderText=t("예: 고객 변심", "e.g. customer changed mind"))
+        self.left_label = QLabel("…")
+        self.error = QLabel(objectName="inlineError", wordWrap=True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText(t("환불하기", "Refund"))
+        self.buttons.button(QDialogButtonBox.Cancel).setText(t("취소", "Cancel"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(t("결제", "Payment"), QLabel(f"#{payment['seq']}  {won(payment['amount'])}"))
+        form.addRow(t("환불 가능", "Refundable"), self.left_label)
+        form.addRow(self.full)
+        form.addRow(self.partial, self.amount)
+        form.addRow(t("사유 (필수)", "Reason (required)"), self.reason)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        self.partial.toggled.connect(self.amount.setEnabled)
+        self.reason.textChanged.connect(self._update_ok)
+        self._update_ok()
+        pid, total = payment["id"], payment["amount"]
+        TillOp(tasks, lambda till: total - till.refunded(pid)).success(self._loaded).failure(self._show_error).run()
+
+    def _loaded(self, left: int) -> None:
+        self.left = left
+        self.left_label.setText(won(left))
+        self.amount.setMaximum(max(left, 1))
+        self.amount.setValue(max(left, 1))
+        self._update_ok()
+        self.loaded.emit(left)
+
+    def _update_ok(self) -> None:
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(self.left > 0 and bool(self.reason.text().strip()))
+
+    def refund_amount(self) -> int:
+        """What will be refunded: everything left, or the partial amount."""
+        return self.left if self.full.isChecked() else self.amount.value()
+
+    def submit(self) -> None:
+        """Record the refund; the dialog closes only when the till accepted it."""
+        pid, amount, reason = self.payment["id"], self.refund_amount(), self.reason.text()
+        self.buttons.setEnabled(False)
+        TillOp(self.tasks, lambda till: till.refund(pid, amount, reason)).success(self._done).failure(
+            self._show_error
+        ).run()
+
+    def _done(self, entry: dict) -> None:
+        self.refunded.emit(entry)
+        self.accept()
+
+    def _show_error(self, exc: Exception) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText("\n".join(error_texts(exc)))
+        self.refused.emit(exc)
