@@ -1,5 +1,141 @@
-"""`jtill` subcommands for city."""
+"""``jtill city``: run and administer the reference city server."""
+
+from __future__ import annotations
+
+import os
+
+from cli.output import add_json_flag, emit, fail, won
+
+DEFAULT_DATA = "city-data"
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
+    city = sub.add_parser("city", help="시청 서버(참조 구현) / the reference city server")
+    csub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
+
+    def add(name, handler, help_text):
+        p = csub.add_parser(name, help=help_text)
+        p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
+                       help="server data directory (env JTILL_CITY_DATA)")
+        add_json_flag(p)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("serve", cmd_serve, "서버 실행 / serve the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    merchant = csub.add_parser("merchant", help="가맹점 / merchants")
+    msub = merchant.add_subparsers(dest="merchant_command", metavar="ACTION", required=True)
+    p = msub.add_parser("add", help="가맹점 등록 / add or update a merchant")
+    for name, help_text in (("id", "merchant id"), ("name", "shop name"), ("category", "e.g. food")):
+        p.add_argument(name, help=help_text)
+    p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA))
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_merchant_add)
+
+    p = add("enroll-code", cmd_enroll_code, "단말기 등록 코드 발급 / issue a single-use enrollment code")
+    p.add_argument("merchant_id")
+
+    wallet = csub.add_parser("wallet", help="시민 지갑 / citizen wallets")
+    wsub = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
+    for name, handler, help_text in (("add", cmd_wallet_add, "지갑 만들기 / create a wallet"),
+                                     ("fund", cmd_wallet_fund, "충전 / add money"),
+                                     ("revoke", cmd_wallet_revoke, "정지 / revoke a wallet")):
+        p = wsub.add_parser(name, help=help_text)
+        p.add_argument("wid")
+        if name != "revoke":
+            p.add_argument("amount", type=int, nargs="?" if name == "add" else None, default=0)
+        p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA))
+        add_json_flag(p)
+        p.set_defaults(handler=handler)
+
+    p = add("token", cmd_token, "결제 QR 발급 (지갑 시뮬레이터) / mint a citizen token")
+    p.add_argument("wid")
+    p.add_argument("--lim", type=int, default=50_000, help="most the token may pay (won)")
+    p.add_argument("--ttl", type=int, default=86_400, help="lifetime in seconds (at most 7 days)")
+    p.add_argument("--cats", help="comma-separated categories (policy voucher)")
+    p.add_argument("--png", metavar="FILE", help="also write the QR image")
+
+    add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
+
+
+def _city(args):
+    from city.service import City
+
+    return City(args.data)
+
+
+def cmd_serve(args) -> int:
+    from city.server import serve
+
+    print(f"city server on http://{args.host}:{args.port} (data {args.data})", flush=True)
+    serve(args.data, port=args.port, host=args.host)
+    return 0
+
+
+def cmd_merchant_add(args) -> int:
+    merchant = _city(args).add_merchant(args.id, args.name, args.category)
+    emit(args, merchant, f"가맹점 / merchant {merchant['id']} {merchant['name']} ({merchant['category']})")
+    return 0
+
+
+def cmd_enroll_code(args) -> int:
+    from city.errors import Refused
+
+    try:
+        code = _city(args).enroll_code(args.merchant_id)
+    except Refused as exc:
+        return fail(exc.detail, 1, code=exc.code, args=args)
+    emit(args, {"code": code, "merchant": args.merchant_id}, code)
+    return 0
+
+
+def cmd_wallet_add(args) -> int:
+    city = _city(args)
+    city.storage.add_wallet(args.wid, args.amount)
+    wallet = city.storage.wallet(args.wid)
+    emit(args, wallet, f"지갑 / wallet {args.wid}: {won(wallet['balance'])}")
+    return 0
+
+
+def cmd_wallet_fund(args) -> int:
+    from city.errors import Refused
+
+    try:
+        balance = _city(args).storage.fund(args.wid, args.amount)
+    except Refused as exc:
+        return fail(exc.detail, 1, code=exc.code, args=args)
+    emit(args, {"wid": args.wid, "balance": balance}, f"지갑 / wallet {args.wid}: {won(balance)}")
+    return 0
+
+
+def cmd_wallet_revoke(args) -> int:
+    _city(args).storage.revoke_wallet(args.wid)
+    emit(args, {"wid": args.wid, "revoked": True}, f"정지됨 / revoked {args.wid}")
+    return 0
+
+
+def cmd_token(args) -> int:
+    token = _city(args).mint_token(args.wid, args.lim, args.ttl, args.cats.split(",") if args.cats else None)
+    if args.png:
+        import qrcode
+
+        qrcode.make(token).save(args.png)
+    emit(args, {"token": token, "png": args.png}, token)
+    return 0
+
+
+def cmd_ledger(args) -> int:
+    ledger = _city(args).storage.ledger()
+    lines = ["가맹점 / merchants:"]
+    lines += [f"  {m['id']} {m['name']}: {won(m['balance'])}" for m in ledger["merchants"]]
+    lines.append("지갑 / wallets:")
+    lines += [f"  {w['wid']}: {won(w['balance'])}{' (정지 / revoked)' if w['revoked'] else ''}"
+              for w in ledger["wallets"]]
+    lines.append("정산 / settlements:")
+    lines += [f"  {e['kind']} {e['status']} {e['reason'] or ''}: {e['count']} × {won(e['amount'])}"
+              for e in ledger["entries"]]
+    emit(args, ledger, "\n".join(lines))
+    return 0

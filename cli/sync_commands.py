@@ -1,5 +1,172 @@
-"""`jtill` subcommands for sync."""
+"""``jtill`` subcommands for syncing with the city server: enroll, sync, status, sneakernet."""
+
+from __future__ import annotations
+
+from cli.output import add_json_flag, emit, fail, home_of, open_till, won
+
+EXIT_FORK = 4
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
+    p = sub.add_parser("enroll", help="시청 서버에 단말기 등록 / enroll this till with the city server")
+    p.add_argument("server", metavar="SERVER_URL")
+    p.add_argument("code", metavar="CODE", help="single-use enrollment code from the city")
+    p.add_argument("--trust", metavar="CONFIG_KEY.jwk", help="the city's config key (needed the first time)")
+    p.add_argument("--label", default="", help="a name for this till")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_enroll)
+
+    p = sub.add_parser("sync", help="정산 동기화 / upload entries and apply receipts")
+    p.add_argument("--server", help="server URL (default: the one enrolled with)")
+    p.add_argument("--watch", action="store_true", help="keep syncing; back off while offline")
+    p.add_argument("--interval", type=float, default=30.0, help="seconds between syncs with --watch")
+    p.add_argument("--timeout", type=float, default=60.0, help="overall deadline of one pass, seconds")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_sync)
+
+    p = sub.add_parser("status", help="동기화 상태 / online?, pending, last sync, last error")
+    p.add_argument("--offline", action="store_true", help="do not contact the server")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("export-batch", help="미전송 거래를 파일로 / write pending batches to a file (USB)")
+    p.add_argument("--out", required=True, metavar="FILE")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_export_batch)
+
+    p = sub.add_parser("upload", help="배치 파일 업로드 / upload a batch file, write the receipts")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--server", required=True, metavar="URL")
+    p.add_argument("--out", metavar="RECEIPT", help="receipt file (default: FILE.receipt)")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_upload)
+
+    p = sub.add_parser("import-receipt", help="영수증 파일 적용 / apply a receipt file")
+    p.add_argument("file", metavar="FILE")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_import_receipt)
+
+
+def _timing(args):
+    from sync.client import Timing
+
+    return Timing(deadline=getattr(args, "timeout", 60.0))
+
+
+def cmd_enroll(args) -> int:
+    from sync.client import SyncError
+    from sync.enroll import enroll
+    from terminal.config import ConfigError
+
+    try:
+        result = enroll(home_of(args), args.server, args.code, args.trust, args.label)
+    except (SyncError, ConfigError, OSError, ValueError) as exc:
+        return fail(str(exc), 1, code=getattr(exc, "code", "enroll_failed"), args=args)
+    emit(args, {"status": "enrolled", **result},
+         f"등록되었습니다 / enrolled as {result['tid']} ({result['merchant']['name']})")
+    return 0
+
+
+def _summary_text(s: dict) -> str:
+    if s["status"] == "ok":
+        text = (f"동기화 완료 / synced: {s['uploaded']} entries, {s['settled']} settled, "
+                f"{len(s['rejected'])} rejected; 대기 / pending {s['pending']}")
+        for r in s["rejected"]:
+            from terminal.messages import both
+
+            text += f"\n  #{r['seq']} 거절 / rejected: {both(r['reason'])}"
+        return text
+    if s["status"] == "fork":
+        from terminal.messages import both
+
+        return f"경보 / ALARM: {both('fork_alarm')}\n  {s['message']}"
+    return f"동기화 실패 / sync failed ({s['error']}): {s['message']}; 대기 / pending {s['pending']}"
+
+
+def _exit_of(summary: dict) -> int:
+    return {"ok": 0, "fork": EXIT_FORK}.get(summary["status"], 1)
+
+
+def cmd_sync(args) -> int:
+    import threading
+
+    from sync.syncer import client_for, sync_once, watch
+
+    till = open_till(args)
+    try:
+        client = client_for(till, args.server, _timing(args))
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return fail(str(exc), 1, code="no_server", args=args)
+    if not args.watch:
+        summary = sync_once(till, client)
+        emit(args, summary, _summary_text(summary))
+        return _exit_of(summary)
+    stop = threading.Event()
+    try:
+        watch(till, client, stop, interval=args.interval,
+              on_summary=lambda s: emit(args, s, _summary_text(s)))
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def cmd_status(args) -> int:
+    from sync.syncer import server_url, status
+    from sync.client import CityClient, Timing
+
+    till = open_till(args)
+    url = None if args.offline else server_url(till)
+    client = CityClient(url, Timing(connect=2, read=3, deadline=3)) if url else None
+    s = status(till, client)
+    online = {True: "온라인 / online", False: "오프라인 / offline", None: "확인 안 함 / not checked"}[s["online"]]
+    lines = [
+        f"단말기 / terminal: {s['tid'] or '-'}  서버 / server: {s['server'] or '-'}  {online}",
+        f"미정산 / pending: {s['pending']} entries, {won(s['pending_amount'])}",
+        f"마지막 동기화 / last sync: {s['last_sync'] or '-'}",
+    ]
+    if s["last_error"]:
+        lines.append(f"마지막 오류 / last error: {s['last_error']['error']}: {s['last_error']['message']}")
+    if s["alarm"]:
+        from terminal.messages import both
+
+        lines.append(f"경보 / ALARM: {both('fork_alarm')}")
+    emit(args, s, "\n".join(lines))
+    return 0
+
+
+def cmd_export_batch(args) -> int:
+    from sync.sneakernet import export_batches
+
+    result = export_batches(open_till(args), args.out)
+    if not result["batches"]:
+        emit(args, result, "보낼 거래가 없습니다 / nothing to export")
+        return 0
+    emit(args, result, f"{result['entries']} entries in {result['batches']} batches → {result['file']}")
+    return 0
+
+
+def cmd_upload(args) -> int:
+    from sync.client import SyncError
+    from sync.sneakernet import upload_file
+
+    out = args.out or f"{args.file}.receipt"
+    try:
+        result = upload_file(args.file, args.server, out)
+    except (SyncError, OSError, ValueError) as exc:
+        return fail(str(exc), 1, code=getattr(exc, "code", "upload_failed"), args=args)
+    emit(args, result, f"{result['receipts']} receipts → {result['file']}")
+    return 0
+
+
+def cmd_import_receipt(args) -> int:
+    from sync.receipts import ReceiptError
+    from sync.sneakernet import import_receipts
+
+    try:
+        result = import_receipts(open_till(args), args.file)
+    except (ReceiptError, OSError, ValueError) as exc:
+        return fail(str(exc), 1, code="bad_receipt", args=args)
+    emit(args, result, f"영수증 적용 / receipts applied: {result['settled']} settled, "
+                       f"{len(result['rejected'])} rejected")
+    return 0

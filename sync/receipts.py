@@ -59,25 +59,28 @@ def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -
     return payload
 
 
-def verify_against_receipts(journal: Journal, trust: dict) -> list[str]:
-    """Problems found checking each stored receipt's signature and ``head`` against our chain.
+def verify_against_receipts(journal: Journal, trust: dict) -> list[dict]:
+    """``[{"seq", "problem"}]`` from checking each stored receipt's signature and ``head`` against our chain.
 
     A wholesale rewrite of the journal with freshly computed hashes still walks as a valid
     chain, but it cannot match the heads the city signed; an empty list means all agree.
     """
     problems = []
     for stored in settlement.receipts(journal):
+        seq = stored["to"]
         try:
             payload = jws.verify(stored["jws"], RECEIPT_TYP, trust).payload
         except jws.JWSError as exc:
-            problems.append(f"receipt to {stored['to']}: signature invalid ({exc.code})")
+            problems.append({"seq": seq, "problem": f"receipt signature invalid ({exc.code})"})
             continue
-        if (payload.get("to"), payload.get("head")) != (stored["to"], stored["head"]):
-            problems.append(f"receipt to {stored['to']}: stored copy differs from the signed one")
-            continue
-        entry = journal.entry(stored["to"])
-        if entry is None:
-            problems.append(f"receipt to {stored['to']}: entry {stored['to']} is missing")
+        entry = journal.entry(seq)
+        if (payload.get("to"), payload.get("head")) != (seq, stored["head"]):
+            problem = "stored receipt differs from the signed one"
+        elif entry is None:
+            problem = "entry missing, though the city signed a receipt for it"
         elif entry["hash"] != payload["head"]:
-            problems.append(f"receipt to {stored['to']}: entry {stored['to']} differs from what the city signed")
+            problem = "entry differs from what the city signed in its receipt"
+        else:
+            continue
+        problems.append({"seq": seq, "problem": problem})
     return problems

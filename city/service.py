@@ -1,0 +1,124 @@
+"""The city's clearing service: enrollment, configs, batch ingest, receipts and admin actions.
+
+The HTTP layer (:mod:`city.app`) and the admin commands both call this; it holds no HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+
+from terminal import jws
+from terminal.canonical import b64u_encode, canonical_json
+from terminal.config import CONFIG_TYP
+from terminal.keys import BadKey, load_public_jwk, public_jwk
+
+from city import ingest
+from city.errors import Refused
+from city.settings import CONFIG_KEY, ISSUER_KEY, DataDir
+from city.storage import SQLiteStorage, now_ms
+from sync.receipts import RECEIPT_TYP
+
+TOKEN_TYP = "jjp-pay+jwt"
+
+
+class City:
+    """One city server's state in ``data_dir``."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.data = DataDir(data_dir)
+        self.settings = self.data.prepare()
+        self.storage = SQLiteStorage(self.data.db_path)
+        self.config_kid, self.config_key = self.data.key(CONFIG_KEY)
+        self.issuer_kid, self.issuer_key = self.data.key(ISSUER_KEY)
+        self.issuer_keys = {self.issuer_kid: self.issuer_key.public_key()}
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # -- §4 ------------------------------------------------------------------
+
+    def enroll(self, code, key, label) -> dict:
+        """Use an enrollment code; returns ``{"tid", "config"}``."""
+        if not isinstance(code, str) or not isinstance(label, str) or len(label) > 200:
+            raise Refused("bad_request", "code and label must be strings")
+        try:
+            load_public_jwk(key)
+        except BadKey as exc:
+            raise Refused("bad_request", f"bad terminal key: {exc}") from None
+        jwk = {k: key[k] for k in ("kty", "crv", "x")}
+        tid = self.storage.enroll(code, jwk, label)
+        return {"tid": tid, "config": self.config(tid)}
+
+    def _terminal(self, tid: str) -> dict:
+        terminal = self.storage.terminal(tid)
+        if terminal is None:
+            raise Refused("unknown_terminal", f"no terminal {tid}")
+        return terminal
+
+    def config(self, tid: str) -> str:
+        """The terminal's config JWS; ``ver`` goes up whenever its content changes."""
+        terminal = self._terminal(tid)
+        s = self.settings
+        wallets, tokens = self.storage.revoked()
+        body = {
+            "issuer": s.issuer,
+            "tid": tid,
+            "merchant": {k: v for k, v in self.storage.merchant(terminal["merchant_id"]).items() if k != "balance"},
+            "keys": {"keys": [public_jwk(k, kid) for kid, k in sorted(self.issuer_keys.items())]},
+            "revoked": {"wallets": wallets, "tokens": tokens},
+            "limits": {"max_payment": s.max_payment, "wallet_daily": s.wallet_daily,
+                       "terminal_offline": s.terminal_offline},
+            "tz": s.tz,
+            "policy": {"on_fork": s.on_fork},
+        }
+        digest = hashlib.sha256(canonical_json(body)).hexdigest()
+        latest = self.storage.latest_config(tid)
+        if latest and latest[1] == digest:
+            return latest[2]
+        ver = latest[0] + 1 if latest else 1
+        compact = jws.sign({**body, "ver": ver, "iat": int(time.time())}, self.config_key, self.config_kid, CONFIG_TYP)
+        self.storage.save_config(tid, ver, digest, compact)
+        return self.storage.latest_config(tid)[2]
+
+    def head(self, tid: str) -> dict:
+        self._terminal(tid)
+        to, head = self.storage.head(tid)
+        return {"to": to, "head": head or "0" * 64}
+
+    def ingest(self, tid: str, compact: str) -> str:
+        """Verify, store and settle one batch; returns the signed receipt (same statuses on resend)."""
+        terminal = self._terminal(tid)
+        payload = ingest.verify_batch(compact, tid, terminal["jwk"])
+        s = self.settings
+        ctx = ingest.SettleContext(self.issuer_keys, s.issuer, self.storage.merchant(terminal["merchant_id"]),
+                                   s.max_payment, s.cashback_percent)
+        with self.storage.ingest() as tx:
+            ingest.store_batch(tx, tid, payload, ctx)
+        receipt = {"tid": tid, "from": payload["from"], "to": payload["to"], "head": payload["head"],
+                   "at": now_ms(), "results": self.storage.results(tid, payload["from"], payload["to"])}
+        return jws.sign(receipt, self.config_key, self.config_kid, RECEIPT_TYP)
+
+    # -- admin ---------------------------------------------------------------
+
+    def add_merchant(self, merchant_id: str, name: str, category: str) -> dict:
+        self.storage.add_merchant(merchant_id, name, category)
+        return self.storage.merchant(merchant_id)
+
+    def enroll_code(self, merchant_id: str) -> str:
+        """A fresh single-use enrollment code for a merchant's till."""
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        self.storage.add_code(code, merchant_id)
+        return code
+
+    def mint_token(self, wid: str, lim: int = 50_000, ttl: int = 86_400, cats: list[str] | None = None,
+                   now: int | None = None) -> str:
+        """A citizen payment token (§1) signed by the issuer key: the wallet simulator."""
+        iat = int(time.time()) if now is None else now
+        claims = {"iss": self.settings.issuer, "wid": wid, "jti": b64u_encode(secrets.token_bytes(16)),
+                  "iat": iat, "exp": iat + ttl, "lim": lim}
+        if cats:
+            claims["cats"] = list(cats)
+        return jws.sign(claims, self.issuer_key, self.issuer_kid, TOKEN_TYP)

@@ -1,0 +1,274 @@
+"""The city server's storage: SQLite (WAL) behind the small interface of :class:`SQLiteStorage`.
+
+Every public method is the interface a PostgreSQL store would implement; ``transaction()``
+yields a handle for the batch ingest, which must run in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+
+from city.errors import Refused
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS merchants (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS enroll_codes (
+    code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), used_by TEXT);
+CREATE TABLE IF NOT EXISTS terminals (
+    tid TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), jwk TEXT NOT NULL,
+    label TEXT NOT NULL, enrolled_at INTEGER NOT NULL, stored_to INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS entries (
+    tid TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
+    biz_date TEXT NOT NULL, amount INTEGER, jti TEXT, wid TEXT, ref TEXT, body TEXT NOT NULL,
+    arrived INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, cashback INTEGER,
+    PRIMARY KEY (tid, seq));
+CREATE INDEX IF NOT EXISTS entries_id ON entries (tid, id);
+CREATE INDEX IF NOT EXISTS entries_ref ON entries (tid, ref);
+CREATE INDEX IF NOT EXISTS entries_day ON entries (tid, biz_date, kind);
+CREATE TABLE IF NOT EXISTS spent_tokens (jti TEXT PRIMARY KEY, tid TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS wallets (
+    wid TEXT PRIMARY KEY, balance INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER);
+CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS configs (
+    tid TEXT NOT NULL, ver INTEGER NOT NULL, digest TEXT NOT NULL, jws TEXT NOT NULL, PRIMARY KEY (tid, ver));
+"""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SQLiteStorage:
+    """One SQLite file in WAL mode; writes are serialised by a lock and ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.lock = threading.RLock()
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction; the connection is the handle."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def ingest(self):
+        """One batch ingest: an :class:`IngestTx` inside one write transaction."""
+        with self.transaction() as conn:
+            yield IngestTx(conn)
+
+    def _one(self, sql: str, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    # -- merchants, codes, terminals -----------------------------------------
+
+    def add_merchant(self, merchant_id: str, name: str, category: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO merchants (id, name, category, balance) VALUES "
+                      "(?, ?, ?, COALESCE((SELECT balance FROM merchants WHERE id = ?), 0))",
+                      [merchant_id, name, category, merchant_id])
+
+    def merchant(self, merchant_id: str) -> dict | None:
+        row = self._one("SELECT id, name, category, balance FROM merchants WHERE id = ?", [merchant_id])
+        return dict(zip(("id", "name", "category", "balance"), row)) if row else None
+
+    def add_code(self, code: str, merchant_id: str) -> None:
+        if self.merchant(merchant_id) is None:
+            raise Refused("unknown_merchant", f"no merchant {merchant_id}")
+        with self.transaction() as c:
+            c.execute("INSERT INTO enroll_codes (code, merchant_id) VALUES (?, ?)", [code, merchant_id])
+
+    def enroll(self, code: str, jwk: dict, label: str) -> str:
+        """Use ``code`` once and register a terminal; returns its new ``tid``."""
+        with self.transaction() as c:
+            row = c.execute("SELECT merchant_id, used_by FROM enroll_codes WHERE code = ?", [code]).fetchone()
+            if row is None:
+                raise Refused("unknown_code", "no such enrollment code")
+            if row[1] is not None:
+                raise Refused("code_used", "this enrollment code was already used")
+            (n,) = c.execute("SELECT COUNT(*) FROM terminals").fetchone()
+            tid = f"T-{n + 1:06d}"
+            c.execute("INSERT INTO terminals (tid, merchant_id, jwk, label, enrolled_at) VALUES (?, ?, ?, ?, ?)",
+                      [tid, row[0], json.dumps({**jwk, "kid": tid}), label, now_ms()])
+            c.execute("UPDATE enroll_codes SET used_by = ? WHERE code = ?", [tid, code])
+        return tid
+
+    def terminal(self, tid: str) -> dict | None:
+        row = self._one("SELECT tid, merchant_id, jwk, label, stored_to FROM terminals WHERE tid = ?", [tid])
+        if row is None:
+            return None
+        t = dict(zip(("tid", "merchant_id", "jwk", "label", "stored_to"), row))
+        t["jwk"] = json.loads(t["jwk"])
+        return t
+
+    def head(self, tid: str) -> tuple[int, str | None]:
+        row = self._one("SELECT seq, hash FROM entries WHERE tid = ? ORDER BY seq DESC LIMIT 1", [tid])
+        return (row[0], row[1]) if row else (0, None)
+
+    # -- wallets and revocations ---------------------------------------------
+
+    def add_wallet(self, wid: str, balance: int = 0) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO wallets (wid, balance) VALUES (?, ?) "
+                      "ON CONFLICT (wid) DO UPDATE SET balance = balance + excluded.balance", [wid, balance])
+
+    def fund(self, wid: str, amount: int) -> int:
+        with self.transaction() as c:
+            if c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [amount, wid]).rowcount == 0:
+                raise Refused("unknown_wallet", f"no wallet {wid}")
+            return c.execute("SELECT balance FROM wallets WHERE wid = ?", [wid]).fetchone()[0]
+
+    def wallet(self, wid: str) -> dict | None:
+        row = self._one("SELECT wid, balance, revoked_at FROM wallets WHERE wid = ?", [wid])
+        return dict(zip(("wid", "balance", "revoked_at"), row)) if row else None
+
+    def revoke_wallet(self, wid: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO wallets (wid, revoked_at) VALUES (?, ?) "
+                      "ON CONFLICT (wid) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at)",
+                      [wid, now_ms()])
+
+    def revoke_token(self, jti: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO revoked_tokens (jti, at) VALUES (?, ?)", [jti, now_ms()])
+
+    def revoked(self) -> tuple[list[str], list[str]]:
+        """``(wallets, tokens)`` revoked so far, sorted."""
+        wallets = [r[0] for r in self._all("SELECT wid FROM wallets WHERE revoked_at IS NOT NULL ORDER BY wid")]
+        tokens = [r[0] for r in self._all("SELECT jti FROM revoked_tokens ORDER BY jti")]
+        return wallets, tokens
+
+    # -- configs -------------------------------------------------------------
+
+    def latest_config(self, tid: str) -> tuple[int, str, str] | None:
+        """``(ver, digest, jws)`` of the newest config signed for ``tid``."""
+        return self._one("SELECT ver, digest, jws FROM configs WHERE tid = ? ORDER BY ver DESC LIMIT 1", [tid])
+
+    def save_config(self, tid: str, ver: int, digest: str, jws: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO configs (tid, ver, digest, jws) VALUES (?, ?, ?, ?)",
+                      [tid, ver, digest, jws])
+
+    # -- ledger --------------------------------------------------------------
+
+    def results(self, tid: str, first: int, last: int) -> list[dict]:
+        """Stored per-entry verdicts in receipt form."""
+        out = []
+        for seq, status, reason, cashback in self._all(
+            "SELECT seq, status, reason, cashback FROM entries WHERE tid = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            [tid, first, last],
+        ):
+            r = {"seq": seq, "status": status}
+            if reason:
+                r["reason"] = reason
+            if cashback and cashback > 0:  # refunds store their claw-back as a negative
+                r["cashback"] = cashback
+            out.append(r)
+        return out
+
+    def ledger(self) -> dict:
+        """Balances and settlement counts for ``jtill city ledger``."""
+        return {
+            "merchants": [dict(zip(("id", "name", "category", "balance"), r))
+                          for r in self._all("SELECT id, name, category, balance FROM merchants ORDER BY id")],
+            "wallets": [dict(zip(("wid", "balance", "revoked"), (r[0], r[1], r[2] is not None)))
+                        for r in self._all("SELECT wid, balance, revoked_at FROM wallets ORDER BY wid")],
+            "terminals": [dict(zip(("tid", "merchant", "label", "stored_to"), r))
+                          for r in self._all("SELECT tid, merchant_id, label, stored_to FROM terminals ORDER BY tid")],
+            "entries": [dict(zip(("kind", "status", "reason", "count", "amount", "cashback"), r)) for r in self._all(
+                "SELECT kind, status, reason, COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(cashback), 0) "
+                "FROM entries GROUP BY kind, status, reason ORDER BY kind, status, reason")],
+        }
+
+    def entry_rows(self, tid: str | None = None) -> list[tuple]:
+        """``(tid, seq, hash, kind, status, reason)`` of stored entries (tests and audits)."""
+        sql = "SELECT tid, seq, hash, kind, status, reason FROM entries"
+        return self._all(sql + (" WHERE tid = ? ORDER BY seq" if tid else " ORDER BY tid, seq"),
+                         [tid] if tid else [])
+
+
+class IngestTx:
+    """Reads and writes of one batch ingest; every call sees the batch's earlier entries."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.c = conn
+
+    def stored_to(self, tid: str) -> int:
+        return self.c.execute("SELECT stored_to FROM terminals WHERE tid = ?", [tid]).fetchone()[0]
+
+    def stored_hashes(self, tid: str, first: int, last: int) -> dict[int, str]:
+        rows = self.c.execute("SELECT seq, hash FROM entries WHERE tid = ? AND seq BETWEEN ? AND ?",
+                              [tid, first, last])
+        return dict(rows.fetchall())
+
+    def jti_spent(self, jti: str) -> bool:
+        return self.c.execute("SELECT 1 FROM spent_tokens WHERE jti = ?", [jti]).fetchone() is not None
+
+    def token_revoked(self, jti: str) -> bool:
+        return self.c.execute("SELECT 1 FROM revoked_tokens WHERE jti = ?", [jti]).fetchone() is not None
+
+    def wallet(self, wid: str) -> tuple[int, int | None] | None:
+        """``(balance, revoked_at)``."""
+        return self.c.execute("SELECT balance, revoked_at FROM wallets WHERE wid = ?", [wid]).fetchone()
+
+    def payment(self, tid: str, entry_id: str) -> tuple[int, str, str, int] | None:
+        """``(amount, status, wid, cashback)`` of a stored payment."""
+        return self.c.execute(
+            "SELECT amount, status, wid, COALESCE(cashback, 0) FROM entries "
+            "WHERE tid = ? AND id = ? AND kind = 'payment'", [tid, entry_id]).fetchone()
+
+    def refunded(self, tid: str, entry_id: str) -> tuple[int, int]:
+        """``(amount, cashback clawed back)`` of settled refunds of a payment."""
+        return self.c.execute(
+            "SELECT COALESCE(SUM(amount), 0), COALESCE(-SUM(cashback), 0) FROM entries "
+            "WHERE tid = ? AND ref = ? AND kind = 'refund' AND status = 'settled'", [tid, entry_id]).fetchone()
+
+    def day_sums(self, tid: str, biz_date: str) -> dict:
+        rows = self.c.execute(
+            "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries WHERE tid = ? AND biz_date = ? "
+            "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
+        by = {k: (n, s) for k, n, s in rows}
+        count, payments = by.get("payment", (0, 0))
+        refunds = by.get("refund", (0, 0))[1]
+        return {"count": count, "payments": payments, "refunds": refunds, "net": payments - refunds}
+
+    def move(self, wid: str | None, wallet_delta: int, merchant_id: str, merchant_delta: int) -> None:
+        if wid is not None:
+            self.c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [wallet_delta, wid])
+        self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
+
+    def store(self, tid: str, entry: dict, body: str, arrived: int, status: str, reason: str | None,
+              cashback: int | None) -> None:
+        self.c.execute(
+            "INSERT INTO entries (tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, "
+            "status, reason, cashback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [tid, entry["seq"], entry["id"], entry["hash"], entry["kind"], entry["biz_date"], entry.get("amount"),
+             entry.get("jti"), entry.get("wid"), entry.get("ref"), body, arrived, status, reason, cashback])
+        if status == "settled" and entry["kind"] == "payment":
+            self.c.execute("INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)",
+                           [entry["jti"], tid, entry["seq"]])
+
+    def set_stored_to(self, tid: str, to_seq: int) -> None:
+        self.c.execute("UPDATE terminals SET stored_to = ? WHERE tid = ?", [to_seq, tid])
