@@ -130,3 +130,25 @@ def insert_rows(journal, entries) -> None:
             f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
             [[e.get(c) for c in COLUMNS] for e in entries],
         )
+
+
+def pay_now(till, amount, **claims):
+    """Pay ``amount`` with a fresh token minted at the till's clock."""
+    return till.pay(amount, mint(int(till.clock()), **claims))
+
+
+def settle(till, to_seq: int, statuses: dict | None = None, cashback: dict | None = None) -> None:
+    """Store a city receipt for entries 1..to_seq: ``statuses`` maps seq to ``(status, reason)``, default settled."""
+    from terminal.settlement import apply_receipt
+
+    results = []
+    for seq in range(1, to_seq + 1):
+        status, reason = (statuses or {}).get(seq, ("settled", None))
+        result = {"seq": seq, "status": status}
+        if reason:
+            result["reason"] = reason
+        if (cashback or {}).get(seq):
+            result["cashback"] = cashback[seq]
+        results.append(result)
+    body = {"from": 1, "to": to_seq, "head": till.journal.entry(to_seq)["hash"], "at": 0, "results": results}
+    apply_receipt(till.journal, body, "receipt-jws")

@@ -1,26 +1,13 @@
 """Checkout rules: limits 11–13, refunds, day close and business dates, clock skew, time zone."""
 
 import pytest
-from conftest import mint, signed_config
+from conftest import mint, pay_now, settle, signed_config
 
 from terminal import events
 from terminal.checkout import FORK_ALARM, TillError
-from terminal.settlement import apply_receipt, unsettled_payment_total
+from terminal.settlement import unsettled_payment_total
 
 DAY = 86400
-
-
-def pay(till, amount, **claims):
-    """Pay ``amount`` with a fresh token minted at the till's clock."""
-    return till.pay(amount, mint(int(till.clock()), **claims))
-
-
-def receipt(till, to_seq, statuses=None):
-    """Record a city receipt for entries 1..to_seq (``statuses`` maps seq to a non-settled status)."""
-    statuses = statuses or {}
-    results = [{"seq": s, "status": statuses.get(s, "settled")} for s in range(1, to_seq + 1)]
-    body = {"from": 1, "to": to_seq, "head": till.journal.entry(to_seq)["hash"], "at": 0, "results": results}
-    apply_receipt(till.journal, body, "receipt-jws")
 
 
 def use_limits(till, **limits):
@@ -39,91 +26,91 @@ def refuse(code, fn, *args):
 
 def test_max_payment_boundary(till):
     use_limits(till, wallet_daily=1_000_000)
-    assert pay(till, 500001, lim=2_000_000).reason == "over_limit"
-    assert pay(till, 500000, lim=2_000_000).accepted
+    assert pay_now(till, 500001, lim=2_000_000).reason == "over_limit"
+    assert pay_now(till, 500000, lim=2_000_000).accepted
 
 
 def test_token_lim_boundary(till):
-    assert pay(till, 30001, lim=30000).reason == "over_limit"
-    assert pay(till, 30000, lim=30000).accepted
+    assert pay_now(till, 30001, lim=30000).reason == "over_limit"
+    assert pay_now(till, 30000, lim=30000).accepted
 
 
 @pytest.mark.parametrize("amount", [0, -1, True, 1.5, "1000", None])
 def test_not_an_amount_is_over_limit(till, amount):
-    assert pay(till, amount).reason == "over_limit"
+    assert pay_now(till, amount).reason == "over_limit"
     assert till.journal.head()[0] == 0
 
 
 def test_wallet_cap_boundary(till):
     for _ in range(6):
-        assert pay(till, 50000).accepted
-    assert pay(till, 1).reason == "wallet_cap"
-    assert pay(till, 1, wid="W-OTHER01").accepted
+        assert pay_now(till, 50000).accepted
+    assert pay_now(till, 1).reason == "wallet_cap"
+    assert pay_now(till, 1, wid="W-OTHER01").accepted
 
 
 def test_wallet_cap_exact_fill(till):
-    assert pay(till, 299999, lim=300000).accepted
-    assert pay(till, 2).reason == "wallet_cap"
-    assert pay(till, 1).accepted
+    assert pay_now(till, 299999, lim=300000).accepted
+    assert pay_now(till, 2).reason == "wallet_cap"
+    assert pay_now(till, 1).accepted
 
 
 def test_wallet_cap_is_per_business_day(till, clock):
-    assert pay(till, 300000, lim=300000).accepted
-    assert pay(till, 1).reason == "wallet_cap"
+    assert pay_now(till, 300000, lim=300000).accepted
+    assert pay_now(till, 1).reason == "wallet_cap"
     clock.advance(DAY)
-    assert pay(till, 300000, lim=300000).accepted
+    assert pay_now(till, 300000, lim=300000).accepted
 
 
 def test_wallet_cap_follows_the_business_day_after_close(till):
-    assert pay(till, 300000, lim=300000).accepted
+    assert pay_now(till, 300000, lim=300000).accepted
     till.close_day()
-    entry = pay(till, 300000, lim=300000).entry
+    entry = pay_now(till, 300000, lim=300000).entry
     assert entry is not None and entry["biz_date"] == "2026-01-02"
 
 
 def test_refunds_do_not_restore_wallet_cap(till):
-    paid = pay(till, 300000, lim=300000).entry
+    paid = pay_now(till, 300000, lim=300000).entry
     till.refund(paid["id"], 300000, "취소")
-    assert pay(till, 1).reason == "wallet_cap"
+    assert pay_now(till, 1).reason == "wallet_cap"
 
 
 def test_terminal_cap_boundary(till):
     use_limits(till, terminal_offline=100000)
-    assert pay(till, 60000, wid="W-AAAAAA", lim=60000).accepted
-    assert pay(till, 40001, wid="W-BBBBBB").reason == "terminal_cap"
-    assert pay(till, 40000, wid="W-BBBBBB").accepted
-    assert pay(till, 1, wid="W-CCCCCC").reason == "terminal_cap"
+    assert pay_now(till, 60000, wid="W-AAAAAA", lim=60000).accepted
+    assert pay_now(till, 40001, wid="W-BBBBBB").reason == "terminal_cap"
+    assert pay_now(till, 40000, wid="W-BBBBBB").accepted
+    assert pay_now(till, 1, wid="W-CCCCCC").reason == "terminal_cap"
 
 
 def test_terminal_cap_counts_only_unacknowledged_payments(till):
     use_limits(till, terminal_offline=100000)
-    pay(till, 50000, wid="W-AAAAAA")
-    pay(till, 50000, wid="W-BBBBBB")
-    assert pay(till, 1, wid="W-CCCCCC").reason == "terminal_cap"
-    receipt(till, 1)
+    pay_now(till, 50000, wid="W-AAAAAA")
+    pay_now(till, 50000, wid="W-BBBBBB")
+    assert pay_now(till, 1, wid="W-CCCCCC").reason == "terminal_cap"
+    settle(till, 1)
     assert unsettled_payment_total(till.journal) == 50000
-    assert pay(till, 50000, wid="W-CCCCCC").accepted
-    assert pay(till, 1, wid="W-DDDDDD").reason == "terminal_cap"
-    receipt(till, 3, {2: "rejected"})
+    assert pay_now(till, 50000, wid="W-CCCCCC").accepted
+    assert pay_now(till, 1, wid="W-DDDDDD").reason == "terminal_cap"
+    settle(till, 3, {2: ("rejected", "double_spend")})
     assert unsettled_payment_total(till.journal) == 0
-    assert pay(till, 50000, wid="W-DDDDDD").accepted
+    assert pay_now(till, 50000, wid="W-DDDDDD").accepted
 
 
 def test_sent_but_unacknowledged_still_counts(till):
     from terminal.settlement import mark_sent
 
     use_limits(till, terminal_offline=1000)
-    pay(till, 1000)
+    pay_now(till, 1000)
     mark_sent(till.journal, 1)
-    assert pay(till, 1).reason == "terminal_cap"
+    assert pay_now(till, 1).reason == "terminal_cap"
 
 
 def test_limit_order_over_limit_before_wallet_cap_before_terminal_cap(till):
     use_limits(till, wallet_daily=100, terminal_offline=100)
-    assert pay(till, 60000, lim=50000).reason == "over_limit"
-    assert pay(till, 101).reason == "wallet_cap"
-    assert pay(till, 100, wid="W-AAAAAA").accepted
-    assert pay(till, 1, wid="W-BBBBBB").reason == "terminal_cap"
+    assert pay_now(till, 60000, lim=50000).reason == "over_limit"
+    assert pay_now(till, 101).reason == "wallet_cap"
+    assert pay_now(till, 100, wid="W-AAAAAA").accepted
+    assert pay_now(till, 1, wid="W-BBBBBB").reason == "terminal_cap"
 
 
 def test_already_used_before_limits(till):
@@ -150,9 +137,9 @@ def test_declines_are_logged_not_journaled(till):
 
 def test_fork_alarm_stops_payments_unless_policy_allows(till):
     till.journal.set_meta("alarm", FORK_ALARM)
-    refuse("fork_alarm", pay, till, 1000)
+    refuse("fork_alarm", pay_now, till, 1000)
     till.import_config(signed_config(ver=2, policy={"on_fork": "allow"}))
-    assert pay(till, 1000).accepted
+    assert pay_now(till, 1000).accepted
 
 
 # -- clock skew and time zone ---------------------------------------------------
@@ -160,32 +147,32 @@ def test_fork_alarm_stops_payments_unless_policy_allows(till):
 
 def test_clock_skew_of_300_seconds_either_way(till):
     now = int(till.clock())
-    assert pay(till, 1, iat=now + 300, exp=now + 3600).accepted
-    assert pay(till, 1, iat=now + 301, exp=now + 3600).reason == "not_yet_valid"
-    assert pay(till, 1, iat=now - 3600, exp=now - 300).accepted
-    assert pay(till, 1, iat=now - 3600, exp=now - 301).reason == "expired"
+    assert pay_now(till, 1, iat=now + 300, exp=now + 3600).accepted
+    assert pay_now(till, 1, iat=now + 301, exp=now + 3600).reason == "not_yet_valid"
+    assert pay_now(till, 1, iat=now - 3600, exp=now - 300).accepted
+    assert pay_now(till, 1, iat=now - 3600, exp=now - 301).reason == "expired"
 
 
 def test_business_date_in_seoul_by_default(till, clock):
     clock.now = 1767272400  # 2026-01-01 13:00 UTC = 22:00 KST
-    assert pay(till, 1000).entry["biz_date"] == "2026-01-01"
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
     clock.advance(3 * 3600)  # 01:00 KST next day, still 2026-01-01 in UTC
-    assert pay(till, 1000).entry["biz_date"] == "2026-01-02"
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-02"
 
 
 def test_time_zone_from_config(till, clock):
     till.import_config(signed_config(ver=2, tz="UTC"))
     clock.now = 1767272400 + 3 * 3600  # 2026-01-01 16:00 UTC
-    assert pay(till, 1000).entry["biz_date"] == "2026-01-01"
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
     till.import_config(signed_config(ver=3, tz="America/Los_Angeles"))
-    assert pay(till, 1000).entry["biz_date"] == "2026-01-01"
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
     clock.now = 1767225600 + 3600  # 2026-01-01 01:00 UTC = 2025-12-31 17:00 in LA
-    assert pay(till, 1000).entry["biz_date"] == "2025-12-31"
+    assert pay_now(till, 1000).entry["biz_date"] == "2025-12-31"
 
 
 def test_entry_time_is_the_till_clock_in_ms(till, clock):
     clock.now = 1767225600.25
-    assert pay(till, 1000).entry["at"] == 1767225600250
+    assert pay_now(till, 1000).entry["at"] == 1767225600250
 
 
 # -- refunds --------------------------------------------------------------------
@@ -194,7 +181,7 @@ def test_entry_time_is_the_till_clock_in_ms(till, clock):
 @pytest.fixture
 def paid(till):
     """A 12,000 won payment."""
-    return pay(till, 12000).entry
+    return pay_now(till, 12000).entry
 
 
 def test_full_refund(till, paid):
@@ -238,12 +225,12 @@ def test_refund_unknown_id_or_not_a_payment(till, paid):
 
 
 def test_refund_of_rejected_payment_refused(till, paid):
-    receipt(till, 1, {1: "rejected"})
+    settle(till, 1, {1: ("rejected", "double_spend")})
     refuse("refund_rejected_payment", till.refund, paid["id"], 1, "r")
 
 
 def test_refund_of_settled_payment_allowed(till, paid):
-    receipt(till, 1)
+    settle(till, 1)
     assert till.refund(paid["id"], 12000, "r")["amount"] == 12000
 
 
@@ -256,7 +243,7 @@ def test_refund_after_close_books_on_the_open_day(till, paid):
 
 
 def test_close_totals(till, paid):
-    other = pay(till, 3000).entry
+    other = pay_now(till, 3000).entry
     till.refund(paid["id"], 2000, "r")
     till.refund(other["id"], 500, "r")
     close = till.close_day()
@@ -280,7 +267,7 @@ def test_day_closes_once(till, paid):
 
 def test_payments_after_close_fall_on_the_next_day(till, clock, paid):
     till.close_day()
-    late = pay(till, 700).entry
+    late = pay_now(till, 700).entry
     assert late["biz_date"] == "2026-01-02"
     assert till.day_totals("2026-01-01")["payments"] == 12000
     clock.advance(DAY)
@@ -298,7 +285,7 @@ def test_closing_a_past_day(till, clock, paid):
     close = till.close_day("2026-01-01")
     assert (close["biz_date"], close["payments"]) == ("2026-01-01", 12000)
     refuse("already_closed", till.close_day, "2025-12-31")
-    assert pay(till, 1).entry["biz_date"] == "2026-01-02"
+    assert pay_now(till, 1).entry["biz_date"] == "2026-01-02"
 
 
 def test_days_can_be_skipped(till, clock):
