@@ -218,3 +218,59 @@ def _forward(port: int, request: bytes) -> bytes:
     if response is None:
         raise OSError("upstream closed")
     return response
+
+
+# -- a small city and its tills ------------------------------------------------
+
+WALLETS = {"W-ALICE01": 200_000, "W-BOB0001": 200_000, "W-POOR001": 1_000}
+FAST = dict(connect=1.0, read=1.0, deadline=8.0, backoff_base=0.02, backoff_cap=0.2)
+
+
+def prepare_city(data_dir: Path):
+    """A city with two merchants and three funded wallets; returns the admin :class:`City`."""
+    from city.service import City
+
+    city = City(data_dir)
+    city.add_merchant("M-0001", "한옥마을 비빔밥", "food")
+    city.add_merchant("M-0002", "풍남문 카페", "cafe")
+    for wid, balance in WALLETS.items():
+        city.storage.add_wallet(wid, balance)
+    return city
+
+
+def enroll_till(root: Path, city, url: str, merchant: str = "M-0001") -> Till:
+    """A till enrolled with ``city`` (served at ``url``)."""
+    from sync.enroll import enroll
+
+    home = Home(root)
+    enroll(home, url, city.enroll_code(merchant), city.data.public_config_key_path, label=root.name)
+    return Till(home)
+
+
+def fast_client(url: str):
+    from sync.client import CityClient, Timing
+
+    return CityClient(url, Timing(**FAST))
+
+
+def pay(till: Till, city, wid: str = "W-ALICE01", amount: int = 1000):
+    """Pay with a freshly minted token; returns the accepted entry."""
+    result = till.pay(amount, city.mint_token(wid))
+    assert result.accepted, result.reason
+    return result.entry
+
+
+def assert_agree(city, till: Till) -> None:
+    """The server holds exactly the till's acknowledged entries, once each, with the same statuses."""
+    from terminal.report import history
+
+    tid = till.config.tid
+    server = city.storage.entry_rows(tid)
+    local = {e["seq"]: e for e in history(till.journal)}
+    assert [r[1] for r in server] == list(range(1, len(server) + 1))
+    for _, seq, digest, _, status, reason in server:
+        assert local[seq]["hash"] == digest
+        if local[seq]["status"] in ("settled", "rejected"):
+            assert (local[seq]["status"], local[seq]["status_reason"]) == (status, reason)
+    (jtis,) = city.storage.conn.execute("SELECT COUNT(*) - COUNT(DISTINCT jti) FROM spent_tokens").fetchone()
+    assert jtis == 0
