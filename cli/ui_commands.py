@@ -1,5 +1,29 @@
-"""`jtill` subcommands for ui."""
+"""``jtill gui`` and ``jtill demo``: the desktop till (PySide6 is imported only when they run)."""
+
+from __future__ import annotations
+
+from cli.output import home_of
 
 
 def register(sub) -> None:
-    """Add this module's subcommands to the jtill parser."""
+    """Add ``gui`` and ``demo``."""
+    p = sub.add_parser("gui", help="단말기 화면 열기 / open the desktop till")
+    p.add_argument("--server", metavar="URL", help="city server to sync with (default: the one enrolled with)")
+    p.set_defaults(handler=cmd_gui)
+
+    p = sub.add_parser("demo", help="데모: 시청 서버·단말기·시민 지갑 / demo with an in-process city server and wallet")
+    p.set_defaults(handler=cmd_demo)
+
+
+def cmd_gui(args) -> int:
+    from ui.app import run_till
+
+    home = home_of(args)
+    home.trust()  # a clear "not initialised" error before any window opens
+    return run_till(home, args.server)
+
+
+def cmd_demo(args) -> int:
+    from ui.app import run_demo
+
+    return run_demo()

@@ -148,13 +148,13 @@ class PayTab(QWidget):
             return  # a scanner repeating itself must not start a second payment
         amount = self.amount_value()
         if amount is None:
-            self._show_refusal(TillError("bad_amount"))
+            self.show_refusal(TillError("bad_amount"))
             return
         self.busy = True
         self._set_prompt()
         token = text.strip()
         TillOp(self.tasks, lambda till: till.pay(amount, token)).success(self._show_pay_result).failure(
-            self._show_refusal
+            self.show_refusal
         ).run()
 
     def _pay_pasted(self) -> None:
@@ -178,7 +178,8 @@ class PayTab(QWidget):
             )
         self._done(result)
 
-    def _show_refusal(self, exc: Exception) -> None:
+    def show_refusal(self, exc: Exception) -> None:
+        """Red banner for a refusal raised before or instead of a pay result."""
         korean, english = error_texts(exc)
         self.banner.show_result(False, f"✗ {t('결제 불가', 'Cannot pay')}", korean, english)
         self._done(exc)

@@ -1,0 +1,104 @@
+"""Entry points of the desktop till: ``run_till`` for a shop, ``run_demo`` for a self-contained demo."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from terminal.checkout import Till
+from terminal.home import Home
+from ui import style
+from ui.bridge import CoreBridge
+from ui.main_window import MainWindow
+from ui.tasks import TaskManager
+
+DEMO_MERCHANT = ("M-DEMO-0001", "한옥마을 비빔밥", "food")
+DEMO_WALLETS = {"W-DEMO-KIM-0001": "김전주", "W-DEMO-LEE-0002": "이한옥"}
+DEMO_FUNDS = 200_000
+
+
+def application() -> QApplication:
+    """The QApplication (created once) with the till's font and style."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("jtill")
+    style.apply(app)
+    return app
+
+
+class TillSession:
+    """The bridge, the task manager and the main window of one till, and their orderly shutdown."""
+
+    def __init__(self, home: Home, server_url: str | None = None):
+        self.bridge = CoreBridge()
+        self.tasks = TaskManager(lambda: Till(home))
+        self.window = MainWindow(self.tasks, self.bridge, home, server_url)
+
+    def close(self) -> None:
+        """Stop syncing, finish queued work, close the journal, stop listening to the core."""
+        self.window.sync.stop()
+        self.tasks.shutdown()
+        self.bridge.close()
+
+
+def run_till(home: Home, server_url: str | None = None) -> int:
+    """Open the till window for ``home`` and run until it is closed; returns the exit status."""
+    app = application()
+    session = TillSession(home, server_url)
+    session.window.show()
+    session.window.sync.start()
+    try:
+        return app.exec()
+    finally:
+        session.close()
+
+
+def _demo_setup(root: Path):
+    """An in-process city server with one merchant and funded wallets, and a till enrolled with it."""
+    from city.server import serve_in_thread
+    from sync.enroll import enroll
+
+    server = serve_in_thread(root / "city")
+    city = server.city
+    merchant_id, name, category = DEMO_MERCHANT
+    city.add_merchant(merchant_id, name, category)
+    for wid in DEMO_WALLETS:
+        city.storage.add_wallet(wid, DEMO_FUNDS)
+    home = Home(root / "till")
+    enroll(home, server.url, city.enroll_code(merchant_id), trust_file=city.data.public_config_key_path,
+           label="demo till")
+    return server, home
+
+
+def run_demo() -> int:
+    """A temporary city server, an enrolled till and a citizen wallet simulator, all in this process."""
+    from ui.wallet_window import WalletWindow
+
+    root = Path(tempfile.mkdtemp(prefix="jtill-demo-"))
+    app = application()
+    server, home = _demo_setup(root)
+    session = TillSession(home)
+    city = server.city
+
+    def balance(wid: str) -> int | None:
+        wallet = city.storage.wallet(wid)
+        return wallet["balance"] if wallet else None
+
+    wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
+    # The same entry every scanner uses, as if the till had scanned the phone.
+    wallet.pay_requested.connect(session.window.token_scanned)
+    session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
+    session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+    session.window.show()
+    wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
+    wallet.show()
+    session.window.sync.start()
+    try:
+        return app.exec()
+    finally:
+        session.close()
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

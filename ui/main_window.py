@@ -1,0 +1,158 @@
+"""The till's main window: pay, history and report tabs, sync status, and every scan source."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from sync import syncer
+from terminal.home import Home
+from ui import i18n
+from ui.bridge import CoreBridge
+from ui.history_list import HistoryList
+from ui.i18n import t
+from ui.operations import TillOp
+from ui.pay_tab import PayTab
+from ui.preferences import Preferences
+from ui.report_tab import ReportTab
+from ui.settings_dialog import SettingsDialog
+from ui.status_bar import TillStatusBar
+from ui.sync_runner import SyncRunner
+from ui.tasks import TaskManager
+
+TITLE = ("전주사랑상품권 단말기", "Jeonju Till")
+
+
+class MainWindow(QMainWindow):
+    """Wires the tabs to the core bridge and the sync runner; scans of every kind enter at :attr:`token_scanned`."""
+
+    token_scanned = Signal(str)  # the wedge scanner, the camera, the demo wallet: one path into the pay tab
+
+    def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.bridge = bridge
+        self.home = home
+        self.server_override = server_url
+        self.enrolled_url: str | None = None
+        self.merchant_name = ""
+        self.prefs = Preferences.load(home)
+        i18n.set_language(self.prefs.language)
+        self.sync = SyncRunner(tasks, self.server_url, self)
+        self.sync.started.connect(lambda: self.status.set_online(self.online, syncing=True))
+        self.sync.finished.connect(self._sync_finished)
+        self.online: bool | None = None
+        self.token_scanned.connect(lambda text: self.pay_tab.submit_token(text))
+
+        bridge.payment_accepted.connect(self._journal_changed)
+        bridge.refund_recorded.connect(self._journal_changed)
+        bridge.day_closed.connect(self._journal_changed)
+        bridge.config_changed.connect(self._config_changed)
+        bridge.fork_alarm.connect(lambda detail: self.status.raise_alarm(str(detail)))
+        self.resize(1100, 720)
+        self.build()
+
+    # -- building (again, when the language changes) ----------------------------------
+
+    def build(self) -> None:
+        """Create the tabs, status bar and actions in the current language, then load their data."""
+        self.pay_tab = PayTab(self.tasks)
+        self.history = HistoryList(self.tasks)
+        self.report = ReportTab(self.tasks)
+        self.tabs = QTabWidget(objectName="tabs")
+        self.tabs.addTab(self.pay_tab, t("결제", "Pay"))
+        self.tabs.addTab(self.history, t("거래 내역", "History"))
+        self.tabs.addTab(self.report, t("리포트 · 마감", "Report · Close"))
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.setCentralWidget(self.tabs)
+        self.status = TillStatusBar()
+        self.setStatusBar(self.status)
+        self.status.set_online(self.online)
+        self.menuBar().clear()
+        for label, slot in ((t("지금 동기화", "Sync now"), self.sync.request),
+                            (t("설정", "Settings"), self.open_settings),
+                            ("English" if i18n.language() == "ko" else "한국어", self.toggle_language)):
+            action = QAction(label, self)
+            action.triggered.connect(slot)
+            self.menuBar().addAction(action)
+        self._update_title()
+        self.load()
+
+    def load(self) -> None:
+        """Read merchant, enrolled server, history, report and sync status from the till."""
+        TillOp(self.tasks, lambda till: (till.config.merchant["name"], syncer.server_url(till))).success(
+            self._got_identity
+        ).failure(lambda exc: self.pay_tab.show_refusal(exc)).run()
+        self.history.refresh()
+        self.report.refresh()
+        self.refresh_status()
+
+    def _got_identity(self, identity: tuple[str, str | None]) -> None:
+        self.merchant_name, self.enrolled_url = identity
+        self._update_title()
+
+    def _update_title(self) -> None:
+        title = i18n.pick(TITLE)
+        self.setWindowTitle(f"{title} · {self.merchant_name}" if self.merchant_name else title)
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.report:
+            self.report.refresh(self.report.report["biz_date"] if self.report.report else None)
+
+    # -- events -----------------------------------------------------------------------
+
+    def server_url(self) -> str | None:
+        """Where to sync: ``--server``, else the settings, else the server enrolled with."""
+        return self.server_override or self.prefs.server_url or self.enrolled_url
+
+    def refresh_status(self) -> None:
+        """Reload pending counts, last sync and the alarm flag."""
+        TillOp(self.tasks, syncer.status).success(self.status.show_status).failure(lambda exc: None).run()
+
+    def _journal_changed(self, _entry) -> None:
+        self.history.refresh()
+        self.refresh_status()
+        if self.online is not False:
+            self.sync.request()
+
+    def _config_changed(self, _cfg) -> None:
+        # The sync pass imported it on its own connection; the DB worker's Till must read it again.
+        self.tasks.reopen_till()
+        self.load()
+
+    def _sync_finished(self, summary: dict) -> None:
+        status = summary.get("status")
+        self.online = True if status in ("ok", "fork") else False if status == "offline" else None
+        self.status.set_online(self.online)
+        self.history.refresh()
+        self.refresh_status()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        """Edit camera, server URL and language."""
+        dialog = SettingsDialog(self.prefs, self.enrolled_url, self)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+        dialog.open()
+        return dialog
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Save new preferences and rebuild the labels if the language changed."""
+        language_changed = prefs.language != self.prefs.language
+        self.prefs = prefs
+        prefs.save(self.home)
+        if language_changed:
+            i18n.set_language(prefs.language)
+            self.build()
+        self.sync.request()
+
+    def toggle_language(self) -> None:
+        """Switch labels between Korean and English."""
+        lang = "en" if self.prefs.language == "ko" else "ko"
+        self.apply_preferences(Preferences(self.prefs.camera, self.prefs.server_url, lang))
+
+    def closeEvent(self, event) -> None:
+        self.sync.stop()
+        super().closeEvent(event)

@@ -1,0 +1,50 @@
+"""Settings: which camera scans, which city server to sync with, Korean or English labels."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ui.i18n import t
+from ui.preferences import Preferences
+
+
+def camera_names() -> list[str]:
+    """Names of the video inputs Qt Multimedia sees (imported here: only this dialog needs it)."""
+    from PySide6.QtMultimedia import QMediaDevices
+
+    return [device.description() for device in QMediaDevices.videoInputs()]
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the preferences; :meth:`preferences` returns the edited copy after ``accept``."""
+
+    def __init__(self, prefs: Preferences, enrolled_url: str | None, parent: QWidget | None = None,
+                 cameras: list[str] | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(t("설정", "Settings"))
+        self.camera = QComboBox()
+        self.camera.addItem(t("카메라 사용 안 함", "No camera"), "")
+        for name in camera_names() if cameras is None else cameras:
+            self.camera.addItem(name, name)
+        self.camera.setCurrentIndex(max(0, self.camera.findData(prefs.camera)))
+        self.server = QLineEdit(prefs.server_url, placeholderText=enrolled_url or "https://…")
+        self.language = QComboBox()
+        self.language.addItem("한국어", "ko")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
+        form = QFormLayout()
+        form.addRow(t("카메라", "Camera"), self.camera)
+        form.addRow(t("서버 주소", "Server URL"), self.server)
+        form.addRow("", QLabel(t("비워 두면 등록한 서버를 씁니다", "Empty: the server this till enrolled with")))
+        form.addRow(t("언어", "Language"), self.language)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def preferences(self) -> Preferences:
+        """The values in the dialog."""
+        return Preferences(camera=self.camera.currentData(), server_url=self.server.text().strip(),
+                           language=self.language.currentData())

@@ -1,0 +1,73 @@
+"""Background sync: one pass after each payment when online, periodic passes otherwise.
+
+Each pass runs on the network pool with a Till of its own (its own SQLite connection), so a slow
+server never holds up the DB worker that serves the cashier.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from sync import syncer
+from sync.client import Timing
+from ui.operations import NetworkOp
+from ui.tasks import TaskManager
+
+PERIOD_MS = 30_000
+# The cashier is waiting on nothing here, but a stuck pass would delay the next one.
+UI_TIMING = Timing(connect=3.0, read=10.0, deadline=20.0)
+
+
+class SyncRunner(QObject):
+    """Runs :func:`sync.syncer.sync_once` one pass at a time; a request during a pass queues one more."""
+
+    started = Signal()
+    finished = Signal(dict)  # the pass summary (also carries pending counts)
+
+    def __init__(self, tasks: TaskManager, server_url: Callable[[], str | None], parent: QObject | None = None,
+                 period_ms: int = PERIOD_MS):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.server_url = server_url
+        self.running = False
+        self.again = False
+        self.timer = QTimer(self, interval=period_ms)
+        self.timer.timeout.connect(self.request)
+
+    def start(self) -> None:
+        """Sync now and then every period."""
+        self.timer.start()
+        self.request()
+
+    def stop(self) -> None:
+        """No more periodic passes."""
+        self.timer.stop()
+
+    def request(self) -> None:
+        """Run a pass now, or right after the one in progress."""
+        if self.running:
+            self.again = True
+            return
+        self.running = True
+        self.started.emit()
+        url = self.server_url()
+        NetworkOp(self.tasks, lambda: self._one_pass(url)).success(self._done).failure(self._failed).run()
+
+    def _one_pass(self, url: str | None) -> dict:
+        till = self.tasks.open_till()
+        try:
+            return syncer.sync_once(till, syncer.client_for(till, url, UI_TIMING))
+        finally:
+            till.close()
+
+    def _failed(self, exc: Exception) -> None:
+        self._done({"status": "error", "error": getattr(exc, "code", type(exc).__name__), "message": str(exc)})
+
+    def _done(self, summary: dict) -> None:
+        self.running = False
+        self.finished.emit(summary)
+        if self.again:
+            self.again = False
+            self.request()

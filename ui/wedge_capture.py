@@ -1,0 +1,135 @@
+"""Capturing keyboard-wedge scanner bursts anywhere in the till window.
+
+An application event filter holds each typed key for a moment: a burst ending in Enter or Tab is
+a scan and is swallowed (nothing leaks into the focused field); anything slower is replayed to
+the widget it was meant for, in order, so people typing see no difference.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from terminal.scanning.bursts import BurstDetector, Verdict
+from terminal.scanning.wedge import repair, strip_affixes
+
+_TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+# Scanners press Shift for capitals; a modifier alone must not end a burst.
+_MODIFIER_KEYS = (
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock,
+)
+_CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+UNREADABLE = (
+    "스캔한 코드를 복원하지 못했습니다. 한/영 키를 영문으로 두고 다시 스캔하세요 / "
+    "Could not repair the scanned code; switch the input method to English and scan again"
+)
+
+
+def _monotonic_ms() -> float:
+    return time.monotonic() * 1000
+
+
+class WedgeCapture(QObject):
+    """Watches ``window`` for scanner bursts; emits ``scanned(text)`` or ``unreadable(message)``.
+
+    ``is_valid`` checks a token's signature; with it, mangled scans are repaired (see
+    ``terminal.scanning.wedge``). Without it the burst is emitted as typed, affixes stripped.
+    """
+
+    scanned = Signal(str)
+    unreadable = Signal(str)
+
+    def __init__(
+        self,
+        window: QWidget,
+        is_valid: Callable[[str], bool] | None = None,
+        prefix: str = "",
+        suffix: str = "",
+        clock: Callable[[], float] = _monotonic_ms,
+    ):
+        super().__init__(window)
+        self._window = window
+        self._is_valid = is_valid
+        self._affixes = (prefix, suffix)
+        self._clock = clock
+        self._detector = BurstDetector()
+        self._held: list[tuple[QObject, QEvent]] = []
+        self._replaying = False
+        self._timer = QTimer(self, singleShot=True, interval=int(self._detector.max_gap_ms * 2))
+        self._timer.timeout.connect(self._release)
+        QApplication.instance().installEventFilter(self)
+
+    def stop(self) -> None:
+        """Stop capturing; anything held is delivered."""
+        QApplication.instance().removeEventFilter(self)
+        self._release()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if self._replaying or kind not in (QEvent.Type.KeyPress, QEvent.Type.InputMethod):
+            return False
+        if not isinstance(obj, QWidget) or obj.window() is not self._window:
+            return False
+        if kind == QEvent.Type.InputMethod:
+            text = event.commitString()
+            return bool(text) and self._hold(obj, event, text)
+        if event.key() in _MODIFIER_KEYS:
+            return False
+        chorded = bool(event.modifiers() & _CHORD)
+        if event.key() in _TERMINATORS and not chorded:
+            return self._terminate()
+        text = event.text()
+        if text and text.isprintable() and not chorded:
+            return self._hold(obj, event, text)
+        self._release()
+        return False
+
+    def _hold(self, obj: QObject, event: QEvent, text: str) -> bool:
+        now = self._clock()
+        if self._detector.stale(now):
+            self._release()
+        self._detector.key(text, now)
+        self._held.append((obj, event.clone()))
+        self._timer.start()
+        return True
+
+    def _terminate(self) -> bool:
+        now = self._clock()
+        if self._detector.stale(now):
+            self._release()
+        if self._detector.key("", now, terminator=True) is Verdict.RELEASE:
+            self._release()
+            return False
+        raw = self._detector.text()
+        self._detector.clear()
+        self._held.clear()
+        self._timer.stop()
+        self._emit(raw)
+        return True
+
+    def _emit(self, raw: str) -> None:
+        if self._is_valid is None:
+            self.scanned.emit(strip_affixes(raw, *self._affixes))
+            return
+        token = repair(raw, self._is_valid, *self._affixes)
+        if token is None:
+            self.unreadable.emit(UNREADABLE)
+        else:
+            self.scanned.emit(token)
+
+    def _release(self) -> None:
+        """Deliver the held keys, in order, to the widgets they were meant for."""
+        held, self._held = self._held, []
+        self._detector.clear()
+        self._timer.stop()
+        self._replaying = True
+        try:
+            for obj, event in held:
+                if shiboken6.isValid(obj):
+                    QApplication.sendEvent(obj, event)
+        finally:
+            self._replaying = False
