@@ -1,0 +1,158 @@
+"""USB scanners that type like a keyboard: captured anywhere in the window, people typing are not."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from conftest import VECTOR_NOW, mint  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
+from test_wedge_manglings import compose, ime_keystrokes, on_layout  # noqa: E402
+from test_wedge_repair import verifies  # noqa: E402
+
+from ui.wedge_capture import WedgeCapture  # noqa: E402
+
+
+class FakeClock:
+    """Milliseconds that advance by ``step`` at every reading: keystroke timing without sleeping."""
+
+    def __init__(self, step: float):
+        self.step, self.now = step, 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.fixture
+def till_window(qtbot):
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    amount, memo = QLineEdit(objectName="amount"), QLineEdit(objectName="memo")
+    layout.addWidget(amount)
+    layout.addWidget(memo)
+    qtbot.addWidget(window)
+    window.show()
+    amount.setFocus()
+    return window, amount, memo
+
+
+def capture(window, step_ms, **kwargs) -> WedgeCapture:
+    wedge = WedgeCapture(window, clock=FakeClock(step_ms), **kwargs)
+    return wedge
+
+
+def qt_key(ch: str) -> Qt.Key:
+    return Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
+
+
+def type_keys(widget, texts, us_chars=None) -> None:
+    """Send one key press and release per text, as a keyboard would; ``us_chars`` name the keys."""
+    for text, us in zip(texts, us_chars or texts, strict=True):
+        mods = Qt.KeyboardModifier.ShiftModifier if us.isupper() else Qt.KeyboardModifier.NoModifier
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, qt_key(us), mods, text))
+
+
+def press_enter(widget) -> None:
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+
+
+@pytest.fixture(scope="module")
+def token() -> str:
+    return mint(VECTOR_NOW)
+
+
+def scan(qtbot, window, amount, texts, us_chars=None, **kwargs):
+    wedge = capture(window, 2, is_valid=verifies, **kwargs)
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as blocker:
+        type_keys(amount, texts, us_chars)
+        press_enter(amount)
+    wedge.stop()
+    return blocker.args[0]
+
+
+def test_fast_burst_is_a_scan_and_leaks_nothing(qtbot, till_window, token):
+    window, amount, memo = till_window
+    assert scan(qtbot, window, amount, list(token)) == token
+    assert amount.text() == "" and memo.text() == ""
+
+
+def test_scan_while_another_field_has_focus(qtbot, till_window, token):
+    window, amount, memo = till_window
+    memo.setFocus()
+    assert scan(qtbot, window, memo, list(token)) == token
+    assert memo.text() == ""
+
+
+def test_caps_lock_scan(qtbot, till_window, token):
+    window, amount, _ = till_window
+    assert scan(qtbot, window, amount, list(token.swapcase()), list(token)) == token
+
+
+@pytest.mark.parametrize("caps_on", [False, True], ids=["caps-off", "caps-on"])
+def test_hangul_input_method_keystrokes(qtbot, till_window, token, caps_on):
+    window, amount, _ = till_window
+    assert scan(qtbot, window, amount, ime_keystrokes(token, caps_on), list(token)) == token
+
+
+def test_shifted_layout_and_scanner_suffix(qtbot, till_window, token):
+    window, amount, _ = till_window
+    typed = on_layout(token + "#", "de")
+    assert scan(qtbot, window, amount, list(typed), list(token + "#"), suffix="#") == token
+
+
+def test_composed_syllables_from_the_input_method(qtbot, till_window, token):
+    window, amount, _ = till_window
+    wedge = capture(window, 2, is_valid=verifies)
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as blocker:
+        for ch in compose("".join(ime_keystrokes(token))):
+            if ch.isascii():
+                type_keys(amount, [ch])
+            else:
+                event = QInputMethodEvent("", [])
+                event.setCommitString(ch)
+                QApplication.sendEvent(amount, event)
+        press_enter(amount)
+    assert blocker.args[0] == token
+    assert amount.text() == ""
+
+
+def test_slow_typist_is_never_a_scan(qtbot, till_window):
+    window, amount, _ = till_window
+    wedge = capture(window, 150)
+    with qtbot.assertNotEmitted(wedge.scanned, wait=100):
+        type_keys(amount, list("12000abcdefghijklmnop"))
+        press_enter(amount)
+    assert amount.text() == "12000abcdefghijklmnop"
+
+
+def test_quick_short_entry_is_typing(qtbot, till_window):
+    window, amount, _ = till_window
+    wedge = capture(window, 2)
+    with qtbot.assertNotEmitted(wedge.scanned, wait=50):
+        type_keys(amount, list("12000"))
+        press_enter(amount)
+    assert amount.text() == "12000"
+
+
+def test_held_keys_are_delivered_when_typing_pauses(qtbot, till_window):
+    window, amount, _ = till_window
+    capture(window, 2)
+    type_keys(amount, list("3500"))
+    assert amount.text() == ""  # held for a moment: this could be the start of a scan
+    qtbot.waitUntil(lambda: amount.text() == "3500", timeout=2000)
+
+
+def test_unverifiable_scan_is_reported(qtbot, till_window, token):
+    window, amount, _ = till_window
+    wedge = capture(window, 2, is_valid=verifies)
+    with qtbot.waitSignal(wedge.unreadable, timeout=2000) as blocker:
+        type_keys(amount, list(token[:-4] + "AAAA"))
+        press_enter(amount)
+    assert "스캔" in blocker.args[0]
+    assert amount.text() == ""
