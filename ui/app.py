@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtWidgets import QApplication
 
@@ -32,9 +34,9 @@ def application() -> QApplication:
 class TillSession:
     """The bridge, the task manager and the main window of one till, and their orderly shutdown."""
 
-    def __init__(self, home: Home, server_url: str | None = None):
+    def __init__(self, home: Home, server_url: str | None = None, clock: Callable[[], float] = time.time):
         self.bridge = CoreBridge()
-        self.tasks = TaskManager(lambda: Till(home))
+        self.tasks = TaskManager(lambda: Till(home, clock=clock))
         self.window = MainWindow(self.tasks, self.bridge, home, server_url)
 
     def close(self) -> None:

@@ -53,8 +53,10 @@ class ResultBanner(QFrame):
         return "\n".join(label.text() for label in (self.title, self.korean, self.english))
 
     def _repolish(self) -> None:
-        self.style().unpolish(self)
-        self.style().polish(self)
+        # The style sheet keys on the ``outcome`` property; children must be re-polished to pick it up.
+        for widget in (self, self.title, self.korean, self.english):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
 
 class PayTab(QWidget):

@@ -27,6 +27,7 @@ class TaskManager(QObject):
         self._till: Till | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="till-db")
         self._net = ThreadPoolExecutor(max_workers=NETWORK_WORKERS, thread_name_prefix="till-net")
+        self._closed = False
         self._closure_ready.connect(self._run_closure, Qt.QueuedConnection)
 
     # -- GUI thread hand-back ---------------------------------------------------
@@ -37,9 +38,14 @@ class TaskManager(QObject):
 
     @Slot(object)
     def _run_closure(self, closure) -> None:
-        closure()
+        if not self._closed:  # after shutdown, results go nowhere: the widgets are going away
+            closure()
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable, on_done: Callable[[Future], None] | None) -> Future:
+        if self._closed:
+            future = Future()
+            future.cancel()
+            return future
         future = pool.submit(fn)
         if on_done is not None:
             future.add_done_callback(lambda fut: self.run_on_main(lambda: on_done(fut)))
@@ -75,7 +81,8 @@ class TaskManager(QObject):
             self._till = None
 
     def shutdown(self) -> None:
-        """Wait for queued work, close the till, stop both pools."""
+        """Wait for queued work, close the till, stop both pools; later requests are dropped."""
+        self._closed = True
         self._net.shutdown(wait=True, cancel_futures=True)
         self._db.submit(self._close_worker_till)
         self._db.shutdown(wait=True)

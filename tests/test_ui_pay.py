@@ -1,0 +1,101 @@
+"""Pay screen: type an amount, scan a token, see a green or red banner; the journal holds accepted payments."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import VECTOR_NOW, mint
+from terminal import messages
+from terminal.checkout import Till
+from ui.app import TillSession
+from ui.pay_tab import PayTab
+from ui.tasks import TaskManager
+
+
+@pytest.fixture
+def tasks(home, clock):
+    manager = TaskManager(lambda: Till(home, clock=clock))
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def pay(qtbot, tasks):
+    tab = PayTab(tasks)
+    qtbot.addWidget(tab)
+    return tab
+
+
+def journal_entries(home):
+    till = Till(home)
+    try:
+        return [till.journal.entry(seq) for seq in range(1, till.journal.head()[0] + 1)]
+    finally:
+        till.close()
+
+
+def scan(qtbot, pay, amount_keys: str, token: str):
+    for key in amount_keys:
+        pay.press(key)
+    with qtbot.waitSignal(pay.result_shown, timeout=5000) as blocker:
+        pay.submit_token(token)
+    return blocker.args[0]
+
+
+def test_accepted_payment_shows_green_banner_and_is_journaled(qtbot, pay, home):
+    token = mint(VECTOR_NOW)
+    result = scan(qtbot, pay, "12000", token)
+    assert result.accepted
+    assert "승인" in pay.banner.text() and "12,000원" in pay.banner.text()
+    assert pay.banner.property("outcome") == "ok"
+    assert pay.amount.text() == ""  # ready for the next customer
+    [entry] = journal_entries(home)
+    assert (entry["kind"], entry["amount"], entry["token"]) == ("payment", 12000, token)
+
+
+def test_declined_token_shows_the_reason_in_korean_then_english(qtbot, pay, home):
+    result = scan(qtbot, pay, "5000", mint(VECTOR_NOW - 7200))
+    assert result.reason == "expired"
+    assert pay.banner.property("outcome") == "bad"
+    assert pay.banner.korean.text() == messages.text("expired", "ko")
+    assert pay.banner.english.text() == messages.text("expired", "en")
+    assert pay.amount.text() == "5,000"  # kept, so the cashier can ask for a fresh code
+    assert journal_entries(home) == []
+
+
+def test_no_amount_is_refused_before_the_till_is_asked(qtbot, pay, home):
+    with qtbot.waitSignal(pay.result_shown, timeout=5000):
+        pay.submit_token(mint(VECTOR_NOW))
+    assert pay.banner.korean.text() == messages.text("bad_amount", "ko")
+    assert journal_entries(home) == []
+
+
+def test_keypad_formats_and_edits_the_amount(pay):
+    for key in "1200⌫00":
+        pay.press(key)
+    assert pay.amount.text() == "12,000" and pay.amount_value() == 12000
+    pay.press("C")
+    assert pay.amount_value() is None
+
+
+def test_pasted_qr_text_pays(qtbot, pay):
+    pay.press("9")
+    pay.press("00")
+    pay.paste.setText(mint(VECTOR_NOW) + "\n")
+    with qtbot.waitSignal(pay.result_shown, timeout=5000) as blocker:
+        pay.paste.returnPressed.emit()
+    assert blocker.args[0].entry["amount"] == 900
+
+
+def test_a_scan_in_the_main_window_reaches_history(qtbot, home, clock):
+    session = TillSession(home, clock=clock)
+    qtbot.addWidget(session.window)
+    try:
+        window = session.window
+        for key in "3000":
+            window.pay_tab.press(key)
+        with qtbot.waitSignal(window.history.refreshed, timeout=5000, check_params_cb=bool) as blocker:
+            window.token_scanned.emit(mint(VECTOR_NOW))
+        assert [row["amount"] for row in blocker.args[0]] == [3000]
+    finally:
+        session.close()
