@@ -1,0 +1,68 @@
+"""History list: today's entries with their settlement status, and refunds from the selected payment."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import VECTOR_NOW, mint
+from terminal import settlement
+from terminal.checkout import Till
+from ui.history_list import HistoryList
+from ui.tasks import TaskManager
+
+
+def four_payments_in_every_status(till):
+    entries = [till.pay(1000 * n, mint(VECTOR_NOW)).entry for n in (1, 2, 3, 4)]
+    receipt = {"from": 1, "to": 2, "head": entries[1]["hash"], "at": 0,
+               "results": [{"seq": 1, "status": "settled", "cashback": 100},
+                           {"seq": 2, "status": "rejected", "reason": "double_spend"}]}
+    settlement.apply_receipt(till.journal, receipt, "receipt-jws")
+    settlement.mark_sent(till.journal, 3)
+
+
+@pytest.fixture
+def tasks(home, clock):
+    manager = TaskManager(lambda: Till(home, clock=clock))
+    manager.run_db(four_payments_in_every_status).result(timeout=5)
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def history(qtbot, tasks):
+    widget = HistoryList(tasks)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.refreshed, timeout=5000):
+        widget.refresh()
+    return widget
+
+
+def cell(history, row, column):
+    return history.table.item(row, column).text()
+
+
+def test_entries_show_their_settlement_status(history):
+    assert history.table.rowCount() == 4
+    assert [cell(history, r, 4) for r in range(4)] == ["정산됨", "거절됨", "전송됨", "미전송"]
+    assert cell(history, 1, 5) == "double_spend"
+    assert cell(history, 3, 3) == "4,000원"
+
+
+def test_refund_button_only_for_refundable_payments(history):
+    history.table.selectRow(1)
+    assert not history.refund_button.isEnabled()  # the city rejected it
+    history.table.selectRow(0)
+    assert history.refund_button.isEnabled()
+
+
+def test_refund_from_the_list_refreshes_it(qtbot, history):
+    history.table.selectRow(3)
+    dialog = history.refund_selected()
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        pass
+    dialog.reason.setText("주문 취소")
+    with qtbot.waitSignal(history.refreshed, timeout=5000) as blocker:
+        dialog.submit()
+    refund = blocker.args[0][-1]
+    assert (refund["kind"], refund["amount"], refund["status"]) == ("refund", 4000, "pending")
+    assert cell(history, 4, 2) == "환불"

@@ -1,0 +1,75 @@
+"""Refund dialog: full or partial, a reason is required, and a refusal leaves the journal unchanged."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from conftest import VECTOR_NOW, mint
+from terminal import messages
+from terminal.checkout import Till
+from ui.refund_dialog import RefundDialog
+from ui.tasks import TaskManager
+
+
+@pytest.fixture
+def tasks(home, clock):
+    manager = TaskManager(lambda: Till(home, clock=clock))
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def payment(tasks):
+    return tasks.run_db(lambda till: till.pay(10000, mint(VECTOR_NOW)).entry).result(timeout=5)
+
+
+def open_dialog(qtbot, tasks, payment) -> RefundDialog:
+    dialog = RefundDialog(tasks, payment)
+    qtbot.addWidget(dialog)
+    # The answer comes back through the GUI event loop, so it cannot arrive before we wait for it.
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        pass
+    return dialog
+
+
+def ok_button(dialog):
+    return dialog.buttons.button(QDialogButtonBox.Ok)
+
+
+def refunds(tasks):
+    return tasks.run_db(lambda till: till.journal.conn.execute(
+        "SELECT amount, reason FROM entries WHERE kind = 'refund'").fetchall()).result(timeout=5)
+
+
+def test_partial_refund_with_reason(qtbot, tasks, payment):
+    dialog = open_dialog(qtbot, tasks, payment)
+    assert dialog.left == 10000
+    assert not ok_button(dialog).isEnabled()  # no reason yet
+    dialog.partial.setChecked(True)
+    dialog.amount.setValue(4000)
+    dialog.reason.setText("반찬 하나 취소")
+    with qtbot.waitSignal(dialog.refunded, timeout=5000) as blocker:
+        ok_button(dialog).click()
+    assert blocker.args[0]["amount"] == 4000
+    assert refunds(tasks) == [(4000, "반찬 하나 취소")]
+
+
+def test_full_refund_leaves_nothing_to_refund(qtbot, tasks, payment):
+    dialog = open_dialog(qtbot, tasks, payment)
+    dialog.reason.setText("고객 변심")
+    with qtbot.waitSignal(dialog.refunded, timeout=5000):
+        ok_button(dialog).click()
+    again = open_dialog(qtbot, tasks, payment)
+    again.reason.setText("한 번 더")
+    assert again.left == 0 and not ok_button(again).isEnabled()
+
+
+def test_refusal_is_shown_and_changes_nothing(qtbot, tasks, payment):
+    dialog = open_dialog(qtbot, tasks, {**payment, "id": "00000000-0000-0000-0000-000000000000"})
+    dialog.reason.setText("없는 결제")
+    with qtbot.waitSignal(dialog.refused, timeout=5000):
+        ok_button(dialog).click()
+    assert messages.text("no_such_payment", "ko") in dialog.error.text()
+    assert dialog.result() != dialog.DialogCode.Accepted  # still open for a correction
+    assert refunds(tasks) == []

@@ -1,0 +1,61 @@
+"""Report tab: the Z report of the open day, and the day close after a confirmation."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import VECTOR_NOW, mint
+from terminal import messages
+from terminal.checkout import Till
+from ui.report_tab import ReportTab
+from ui.tasks import TaskManager
+
+
+@pytest.fixture
+def tasks(home, clock):
+    manager = TaskManager(lambda: Till(home, clock=clock))
+    manager.run_db(lambda till: till.pay(7000, mint(VECTOR_NOW))).result(timeout=5)
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def report(qtbot, tasks):
+    tab = ReportTab(tasks)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.report_shown, timeout=5000):
+        tab.refresh()
+    return tab
+
+
+def test_report_of_the_open_day(report):
+    assert report.report["biz_date"] == "2026-01-01" and not report.report["closed"]
+    assert report.values["payments"].text() == "1건  7,000원"
+    assert report.values["pending"].text() == "1건  7,000원"
+    assert report.state.text() == "영업 중"
+
+
+def test_close_day_after_confirmation(qtbot, report, tasks, monkeypatch):
+    monkeypatch.setattr(report, "confirm_close", lambda: True)
+    with qtbot.waitSignals([report.day_closed, report.report_shown], timeout=5000):
+        report.close_button.click()
+    assert report.report["closed"] and report.state.text() == "마감됨"
+    last = tasks.run_db(lambda till: till.journal.entry(till.journal.head()[0])).result(timeout=5)
+    assert (last["kind"], last["biz_date"], last["payments"]) == ("close", "2026-01-01", 7000)
+
+
+def test_close_day_cancelled_changes_nothing(qtbot, report, tasks, monkeypatch):
+    monkeypatch.setattr(report, "confirm_close", lambda: False)
+    with qtbot.assertNotEmitted(report.day_closed, wait=200):
+        report.close_button.click()
+    assert tasks.run_db(lambda till: till.last_closed()).result(timeout=5) is None
+
+
+def test_closing_twice_shows_why_and_changes_nothing(qtbot, report, tasks, monkeypatch):
+    monkeypatch.setattr(report, "confirm_close", lambda: True)
+    with qtbot.waitSignal(report.day_closed, timeout=5000):
+        report.close_button.click()
+    with qtbot.waitSignal(report.refused, timeout=5000):
+        report.close_button.click()
+    assert messages.text("already_closed", "ko") in report.error.text()
+    assert tasks.run_db(lambda till: till.journal.head()[0]).result(timeout=5) == 2
