@@ -1,0 +1,222 @@
+"""The real ``jtill`` console script: stable JSON shapes, exit statuses, specific messages on bad input."""
+
+import json
+import re
+import time
+
+import pytest
+from conftest import VECTORS, mint, run_jtill
+
+from terminal.canonical import canonical_json
+from terminal.journal import Journal
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def now_token(**claims) -> str:
+    return mint(int(time.time()), **claims)
+
+
+def entries(home) -> list[dict]:
+    with Journal(home.journal_path, create=False) as j:
+        return list(j.entries())
+
+
+def jtill_json(home, *args, expect=0):
+    """Run ``jtill --json`` and return its one JSON object, checking the exit status."""
+    proc = run_jtill(home.root, "--json", *args)
+    assert proc.returncode == expect, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def paid(home):
+    """One accepted 12,000 won payment through the CLI (its JSON)."""
+    return jtill_json(home, "pay", "12000", now_token())
+
+
+def test_init_and_config_import(tmp_path, trust_key_file):
+    root = tmp_path / "till"
+    proc = run_jtill(root, "--json", "init", "--trust", trust_key_file, "--operator", "kim")
+    assert proc.returncode == 0 and json.loads(proc.stdout) == {"status": "ok", "home": str(root)}
+    assert (root / "journal.db").is_file()
+    config = tmp_path / "config.jws"
+    config.write_text(VECTORS["config"]["jws"] + "\n")
+    out = json.loads(run_jtill(root, "--json", "config", "import", config).stdout)
+    assert (out["status"], out["ver"], out["tid"]) == ("imported", 1, "T-000001")
+    again = run_jtill(root, "config", "import", config, "--json")
+    assert json.loads(again.stdout)["status"] == "unchanged"
+    shown = json.loads(run_jtill(root, "config", "show", "--json").stdout)
+    assert shown["merchant"]["name"] == "한옥마을 비빔밥" and shown["limits"]["wallet_daily"] == 300000
+    pay = json.loads(run_jtill(root, "pay", "1000", now_token(), "--json").stdout)
+    with Journal(root / "journal.db") as j:
+        assert j.entry(pay["seq"])["operator"] == "kim"
+    assert run_jtill(root, "init", "--trust", trust_key_file).returncode == 0
+
+
+def test_init_refuses_another_key_and_missing_files(tmp_path, home):
+    other = tmp_path / "other.jwk"
+    other.write_text(json.dumps(VECTORS["keys"]["issuer"]["jwk"]))
+    proc = run_jtill(home.root, "init", "--trust", other)
+    assert proc.returncode == 1 and "already trusting" in proc.stderr
+    proc = run_jtill(tmp_path / "new", "init", "--trust", tmp_path / "absent.jwk")
+    assert proc.returncode == 1 and "cannot read key file" in proc.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_commands_before_init_explain(tmp_path):
+    proc = run_jtill(tmp_path / "nowhere", "pay", "1000", now_token())
+    assert proc.returncode == 1 and "jtill init" in proc.stderr
+
+
+def test_home_from_environment(home):
+    import os
+
+    proc = run_jtill("", "verify", env={**os.environ, "JTILL_HOME": str(home.root)})
+    # `--home ""` falls back to the environment.
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_config_import_refusals_keep_the_old_config(tmp_path, home):
+    from conftest import signed_config
+
+    bad = tmp_path / "bad.jws"
+    bad.write_text(signed_config(ver=2, tid="T-999999"))
+    proc = run_jtill(home.root, "config", "import", bad)
+    assert proc.returncode == 1 and "T-999999" in proc.stderr
+    bad.write_text("not a config")
+    proc = run_jtill(home.root, "--json", "config", "import", bad)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ConfigError"
+    proc = run_jtill(home.root, "config", "import", tmp_path / "absent.jws")
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+    assert json.loads(run_jtill(home.root, "config", "show", "--json").stdout)["ver"] == 1
+
+
+def test_pay_accepted_json_shape(home, paid):
+    assert set(paid) == {"status", "seq", "id", "amount"}
+    assert paid["status"] == "accepted" and paid["seq"] == 1 and paid["amount"] == 12000
+    assert UUID.fullmatch(paid["id"])
+    assert entries(home)[0]["id"] == paid["id"]
+
+
+def test_pay_declined_json_shape(home):
+    out = jtill_json(home, "pay", "12000", "https://example.com/menu", expect=3)
+    assert out == {"status": "declined", "reason": "malformed", "message": out["message"]}
+    assert "Not a Jeonju payment code" in out["message"] and "결제 코드" in out["message"]
+    text = now_token()
+    jtill_json(home, "pay", "1000", text)
+    assert jtill_json(home, "pay", "1000", text, expect=3)["reason"] == "already_used"
+    assert jtill_json(home, "pay", "50001", now_token(), expect=3)["reason"] == "over_limit"
+    assert len(entries(home)) == 1
+
+
+def test_pay_human_output_korean_first(home):
+    proc = run_jtill(home.root, "pay", "12,000", now_token())
+    assert proc.returncode == 0 and proc.stdout.startswith("승인 / accepted: 12,000원")
+    proc = run_jtill(home.root, "pay", "1000", "garbage")
+    assert proc.returncode == 3 and proc.stdout.startswith("거절 / declined [malformed]")
+
+
+@pytest.mark.parametrize("amount", ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3"])
+def test_pay_bad_amount_is_usage_error(home, amount):
+    proc = run_jtill(home.root, "pay", amount, now_token())
+    assert proc.returncode == 2
+    assert "Amount must be a whole number" in proc.stderr or "usage" in proc.stderr
+    assert entries(home) == []
+
+
+def test_pay_missing_arguments_is_usage_error(home):
+    assert run_jtill(home.root, "pay", "1000").returncode == 2
+    assert run_jtill(home.root, "pay").returncode == 2
+    assert run_jtill(home.root).returncode == 2
+
+
+def test_pay_image(home, tmp_path):
+    pytest.importorskip("terminal.scanning")
+    qrcode = pytest.importorskip("qrcode")
+    image = tmp_path / "qr.png"
+    qrcode.make(now_token()).save(image)
+    out = jtill_json(home, "pay", "3000", f"@{image}")
+    assert out["status"] == "accepted" and out["amount"] == 3000
+
+
+def test_pay_missing_image_is_usage_error(home, tmp_path):
+    pytest.importorskip("terminal.scanning")
+    proc = run_jtill(home.root, "pay", "1000", f"@{tmp_path / 'absent.png'}")
+    assert proc.returncode == 2 and "no image file" in proc.stderr
+
+
+def test_refund(home, paid):
+    out = jtill_json(home, "refund", paid["id"], "2,000", "--reason", "반찬 추가 취소")
+    assert out == {"status": "refunded", "seq": 2, "id": out["id"], "amount": 2000, "ref": paid["id"]}
+    assert entries(home)[1]["reason"] == "반찬 추가 취소"
+
+
+@pytest.mark.parametrize(
+    "args,status,message",
+    [
+        (["12001"], 1, "exceeds what is left"),
+        (["100", "--reason", " "], 1, "needs a reason"),
+        (["0"], 2, "whole number"),
+        (["abc"], 2, "whole number"),
+    ],
+)
+def test_refund_refusals_change_nothing(home, paid, args, status, message):
+    reason = [] if "--reason" in args else ["--reason", "r"]
+    proc = run_jtill(home.root, "refund", paid["id"], *args, *reason)
+    assert proc.returncode == status and message in proc.stderr
+    assert len(entries(home)) == 1
+
+
+def test_refund_needs_reason_flag_and_known_id(home, paid):
+    assert run_jtill(home.root, "refund", paid["id"], "100").returncode == 2
+    proc = run_jtill(home.root, "--json", "refund", "no-such-id", "100", "--reason", "r")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "no_such_payment"
+    assert len(entries(home)) == 1
+
+
+def test_close_day_report_history(home, paid):
+    jtill_json(home, "refund", paid["id"], "2000", "--reason", "r")
+    close = jtill_json(home, "close-day")
+    assert {k: close[k] for k in ("status", "count", "payments", "refunds", "net")} == {
+        "status": "closed", "count": 1, "payments": 12000, "refunds": 2000, "net": 10000,
+    }
+    proc = run_jtill(home.root, "close-day")
+    assert proc.returncode == 1 and "already closed" in proc.stderr
+    report = jtill_json(home, "report", "--date", close["biz_date"])
+    assert report["closed"] and report["net"] == 10000 and report["payments"]["by_status"]["pending"]["count"] == 1
+    human = run_jtill(home.root, "report", "--date", close["biz_date"]).stdout
+    assert human.startswith("Z 리포트 / Z report") and "10,000원" in human
+    proc = run_jtill(home.root, "history", "--all", "--json")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(r["seq"], r["kind"], r["status"]) for r in lines] == [
+        (1, "payment", "pending"), (2, "refund", "pending"), (3, "close", "pending"),
+    ]
+    dated = run_jtill(home.root, "history", "--date", close["biz_date"], "--json").stdout.splitlines()
+    assert len(dated) == 3
+
+
+def test_history_default_is_today(home, paid):
+    proc = run_jtill(home.root, "history")
+    assert proc.returncode == 0 and paid["id"] in proc.stdout and "미전송/pending" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["close-day", "report", "history"])
+def test_bad_date_is_usage_error(home, command):
+    proc = run_jtill(home.root, command, "--date", "2026-13-01")
+    assert proc.returncode == 2 and "YYYY-MM-DD" in proc.stderr
+
+
+def test_verify_ok(home, paid):
+    assert jtill_json(home, "verify") == {"status": "ok", "entries": 1}
+
+
+def test_export_is_the_journal_as_canonical_json_lines(home, paid, tmp_path):
+    jtill_json(home, "refund", paid["id"], "1", "--reason", "전주 r")
+    out = tmp_path / "export.jsonl"
+    assert jtill_json(home, "export", "--out", out) == {"status": "ok", "entries": 2, "out": str(out)}
+    assert out.read_bytes() == b"".join(canonical_json(e) + b"\n" for e in entries(home))
+    jtill_json(home, "export", "--from", "2", "--out", out)
+    assert [json.loads(line)["seq"] for line in out.read_text(encoding="utf-8").splitlines()] == [2]
+    assert run_jtill(home.root, "export", "--from", "0", "--out", out).returncode == 2
+    assert run_jtill(home.root, "export").returncode == 2
