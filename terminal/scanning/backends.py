@@ -41,7 +41,7 @@ class ZxingBackend:
 
     def decode(self, frame: Frame, *, binarized: bool = False) -> list[str]:
         zx = self._zx
-        view = zx.ImageView(frame.data, frame.width, frame.height, zx.ImageFormat.Lum, frame.stride)
+        view = zx.ImageView(frame.full_rows(), frame.width, frame.height, zx.ImageFormat.Lum, frame.stride)
         binarizer = zx.Binarizer.GlobalHistogram if binarized else zx.Binarizer.LocalAverage
         found = zx.read_barcodes(
             view, formats=zx.BarcodeFormat.QRCode, text_mode=zx.TextMode.Plain, binarizer=binarizer

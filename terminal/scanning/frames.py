@@ -57,13 +57,16 @@ class Frame:
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             raise UnreadableImage(f"이미지를 읽을 수 없습니다 / cannot read image: {exc}") from None
 
+    def full_rows(self) -> bytes | bytearray | memoryview:
+        """``data`` holding all ``stride * height`` bytes, as PIL and zxing-cpp want (copied only if short)."""
+        missing = self.stride * self.height - len(memoryview(self.data))
+        if missing > 0:  # a crop's last row ends before its parent's last row of padding
+            return bytes(self.data) + bytes(missing)
+        return self.data
+
     def to_image(self) -> Image.Image:
         """A PIL view of the frame (shares the bytes when it can)."""
-        data = self.data
-        missing = self.stride * self.height - len(memoryview(data))
-        if missing > 0:  # a crop's last row may end before the padding of its parent's last row
-            data = bytes(data) + bytes(missing)
-        return Image.frombuffer("L", (self.width, self.height), data, "raw", "L", self.stride, 1)
+        return Image.frombuffer("L", (self.width, self.height), self.full_rows(), "raw", "L", self.stride, 1)
 
     def packed(self) -> bytes:
         """The pixels with row padding removed (``width * height`` bytes)."""
