@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from sync import syncer
+from terminal import tokens
 from terminal.home import Home
 from ui import i18n
 from ui.bridge import CoreBridge
@@ -20,6 +21,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
 from ui.sync_runner import SyncRunner
 from ui.tasks import TaskManager
+from ui.wedge_capture import WedgeCapture
 
 TITLE = ("전주사랑상품권 단말기", "Jeonju Till")
 
@@ -38,6 +40,8 @@ class MainWindow(QMainWindow):
         self.server_override = server_url
         self.enrolled_url: str | None = None
         self.merchant_name = ""
+        self.issuer: tuple[dict, str] | None = None  # (issuer keys, issuer) once the config is read
+        self.camera = None
         self.prefs = Preferences.load(home)
         i18n.set_language(self.prefs.language)
         self.sync = SyncRunner(tasks, self.server_url, self)
@@ -53,12 +57,17 @@ class MainWindow(QMainWindow):
         bridge.fork_alarm.connect(lambda detail: self.status.raise_alarm(str(detail)))
         self.resize(1100, 720)
         self.build()
+        self.wedge = WedgeCapture(self, is_valid=self._signature_ok)
+        self.wedge.scanned.connect(self.token_scanned)
+        self.wedge.unreadable.connect(lambda message: self.pay_tab.show_message(message))
+        self.start_camera()
 
     # -- building (again, when the language changes) ----------------------------------
 
     def build(self) -> None:
         """Create the tabs, status bar and actions in the current language, then load their data."""
         self.pay_tab = PayTab(self.tasks)
+        self.pay_tab.result_shown.connect(self._let_camera_rescan)
         self.history = HistoryList(self.tasks)
         self.report = ReportTab(self.tasks)
         self.tabs = QTabWidget(objectName="tabs")
@@ -82,16 +91,43 @@ class MainWindow(QMainWindow):
 
     def load(self) -> None:
         """Read merchant, enrolled server, history, report and sync status from the till."""
-        TillOp(self.tasks, lambda till: (till.config.merchant["name"], syncer.server_url(till))).success(
-            self._got_identity
-        ).failure(lambda exc: self.pay_tab.show_refusal(exc)).run()
+        TillOp(self.tasks, _identity).success(self._got_identity).failure(self.pay_tab.show_refusal).run()
         self.history.refresh()
         self.report.refresh()
         self.refresh_status()
 
-    def _got_identity(self, identity: tuple[str, str | None]) -> None:
-        self.merchant_name, self.enrolled_url = identity
+    def _got_identity(self, identity: tuple) -> None:
+        self.merchant_name, self.enrolled_url, self.issuer = identity
         self._update_title()
+
+    def _let_camera_rescan(self, outcome) -> None:
+        # After a refusal the customer may hold up the same code again (e.g. once the amount is typed).
+        if self.camera is not None and not getattr(outcome, "accepted", False):
+            self.camera.forget_recent()
+
+    def _signature_ok(self, text: str) -> bool:
+        # Lets the wedge capture repair a scan mangled by a Korean keyboard layout.
+        if self.issuer is None:
+            return True
+        try:
+            tokens.parse_and_verify(text, *self.issuer)
+        except tokens.Declined:
+            return False
+        return True
+
+    def start_camera(self) -> None:
+        """Scan with the camera chosen in the settings (none: only the wedge scanner and paste)."""
+        if self.camera is not None:
+            self.camera.close()
+            self.camera = None
+        if not self.prefs.camera:
+            return
+        from ui.camera_scanner import CameraScanner  # Qt Multimedia only when a camera is used
+
+        self.camera = CameraScanner(self)
+        self.camera.scanned.connect(self.token_scanned)
+        self.camera.message.connect(lambda message: self.status.showMessage(message, 10_000))
+        self.camera.start(bytes.fromhex(self.prefs.camera))
 
     def _update_title(self) -> None:
         title = i18n.pick(TITLE)
@@ -141,11 +177,14 @@ class MainWindow(QMainWindow):
     def apply_preferences(self, prefs: Preferences) -> None:
         """Save new preferences and rebuild the labels if the language changed."""
         language_changed = prefs.language != self.prefs.language
+        camera_changed = prefs.camera != self.prefs.camera
         self.prefs = prefs
         prefs.save(self.home)
         if language_changed:
             i18n.set_language(prefs.language)
             self.build()
+        if camera_changed or language_changed:
+            self.start_camera()
         self.sync.request()
 
     def toggle_language(self) -> None:
@@ -155,4 +194,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.sync.stop()
+        self.wedge.stop()
+        if self.camera is not None:
+            self.camera.close()
         super().closeEvent(event)
+
+
+def _identity(till) -> tuple:
+    cfg = till.config
+    return cfg.merchant["name"], syncer.server_url(till), (cfg.issuer_keys, cfg.issuer)

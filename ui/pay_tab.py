@@ -186,6 +186,11 @@ class PayTab(QWidget):
         self.banner.show_result(False, f"✗ {t('결제 불가', 'Cannot pay')}", korean, english)
         self._done(exc)
 
+    def show_message(self, message: str) -> None:
+        """Red banner for a ``"한국어 / English"`` message from a scanner (e.g. an unreadable scan)."""
+        korean, _, english = message.partition(" / ")
+        self.banner.show_result(False, f"✗ {t('스캔 실패', 'Scan failed')}", korean, english)
+
     def _done(self, outcome) -> None:
         self.busy = False
         self._set_prompt()

@@ -16,7 +16,7 @@ FILE = "ui-preferences.json"
 class Preferences:
     """What the settings dialog edits; an empty ``server_url`` means the one recorded at enrollment."""
 
-    camera: str = ""
+    camera: str = ""  # Qt device id in hex; empty: no camera
     server_url: str = ""
     language: str = "ko"
 

@@ -8,24 +8,24 @@ from ui.i18n import t
 from ui.preferences import Preferences
 
 
-def camera_names() -> list[str]:
-    """Names of the video inputs Qt Multimedia sees (imported here: only this dialog needs it)."""
-    from PySide6.QtMultimedia import QMediaDevices
+def camera_choices() -> list[tuple[str, str]]:
+    """``(device id in hex, description)`` of each camera (Qt Multimedia is imported only here)."""
+    from ui.camera_scanner import CameraScanner
 
-    return [device.description() for device in QMediaDevices.videoInputs()]
+    return [(device_id.hex(), name) for device_id, name in CameraScanner.cameras()]
 
 
 class SettingsDialog(QDialog):
     """Edits a copy of the preferences; :meth:`preferences` returns the edited copy after ``accept``."""
 
     def __init__(self, prefs: Preferences, enrolled_url: str | None, parent: QWidget | None = None,
-                 cameras: list[str] | None = None):
+                 cameras: list[tuple[str, str]] | None = None):
         super().__init__(parent)
         self.setWindowTitle(t("설정", "Settings"))
         self.camera = QComboBox()
         self.camera.addItem(t("카메라 사용 안 함", "No camera"), "")
-        for name in camera_names() if cameras is None else cameras:
-            self.camera.addItem(name, name)
+        for device_id, name in camera_choices() if cameras is None else cameras:
+            self.camera.addItem(name, device_id)
         self.camera.setCurrentIndex(max(0, self.camera.findData(prefs.camera)))
         self.server = QLineEdit(prefs.server_url, placeholderText=enrolled_url or "https://…")
         self.language = QComboBox()
