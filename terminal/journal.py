@@ -160,6 +160,9 @@ class Journal:
         for row in self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries ORDER BY seq"):
             values = dict(zip(COLUMNS, row))
             seq = values["seq"]
+            if seq < expected_seq:
+                # Only seq <= 0 can sort first: a row slipped in before the chain's start.
+                return VerifyResult(False, count, seq, f"unexpected entry with seq {seq}")
             if seq != expected_seq:
                 return VerifyResult(False, count, expected_seq, f"entry {expected_seq} is missing")
             kind = values["kind"]
