@@ -1,0 +1,152 @@
+"""Editing the SQLite file by hand is caught by ``jtill verify``, naming the first bad seq; a full disk fails cleanly."""
+
+import json
+import sqlite3
+
+import pytest
+from conftest import insert_rows, pay_now, run_jtill
+
+from terminal.journal import JournalError, entry_hash
+
+
+@pytest.fixture
+def journal_file(till):
+    """A till's journal with payments 1, 2, 4, 5 and a refund 3, closed by the test's attacker afterwards."""
+    first = pay_now(till, 1000).entry
+    pay_now(till, 2000)
+    till.refund(first["id"], 500, "r")
+    pay_now(till, 3000)
+    pay_now(till, 4000)
+    till.close()
+    return till.home.journal_path
+
+
+def attack(path, *statements):
+    """Run SQL as an attacker with sqlite3 would: drop the append-only triggers first."""
+    conn = sqlite3.connect(path)
+    try:
+        for trigger in ("entries_no_update", "entries_no_delete", "entries_in_order"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        for sql, *params in statements:
+            conn.execute(sql, *params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def verify(home):
+    proc = run_jtill(home.root, "--json", "verify")
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_intact_journal_verifies(home, journal_file):
+    assert verify(home) == (0, {"status": "ok", "entries": 5})
+
+
+def test_edited_amount(home, journal_file):
+    attack(journal_file, ("UPDATE entries SET amount = 20 WHERE seq = 2",))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 2 and "hash" in out["problem"]
+    human = run_jtill(home.root, "verify")
+    assert human.returncode != 0 and "first bad seq 2" in human.stdout
+
+
+def test_edited_amount_with_recomputed_hash_breaks_the_next_link(home, journal_file):
+    conn = sqlite3.connect(journal_file)
+    from terminal.journal import COLUMNS, row_to_entry
+
+    entry = row_to_entry(conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries WHERE seq = 2").fetchone())
+    conn.close()
+    entry["amount"] = 20
+    attack(journal_file, ("UPDATE entries SET amount = 20, hash = ? WHERE seq = 2", [entry_hash(entry)]))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 3 and "prev" in out["problem"]
+
+
+def test_deleted_row(home, journal_file):
+    attack(journal_file, ("DELETE FROM entries WHERE seq = 3",))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 3 and "missing" in out["problem"]
+
+
+def test_deleted_last_row_is_not_detectable_locally(home, journal_file):
+    """Truncating the tail leaves a valid shorter chain; only the city's receipts can tell (sync issue)."""
+    attack(journal_file, ("DELETE FROM entries WHERE seq = 5",))
+    assert verify(home) == (0, {"status": "ok", "entries": 4})
+
+
+def test_inserted_row_with_a_forged_hash(home, journal_file):
+    attack(journal_file, (
+        "INSERT INTO entries (seq, id, kind, at, biz_date, operator, amount, ref, reason, prev, hash) "
+        "VALUES (6, 'f0000000-0000-4000-8000-000000000000', 'refund', 0, '2026-01-01', 'x', 1, 'y', 'z', ?, ?)",
+        ["0" * 64, "f" * 64],
+    ))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 6
+
+
+def test_row_inserted_before_the_first(home, journal_file):
+    attack(journal_file, (
+        "INSERT INTO entries (seq, id, kind, at, biz_date, operator, amount, ref, reason, prev, hash) "
+        "VALUES (0, 'f0000000-0000-4000-8000-000000000000', 'refund', 0, '2026-01-01', 'x', 1, 'y', 'z', ?, ?)",
+        ["0" * 64, "f" * 64],
+    ))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 0 and "unexpected" in out["problem"]
+
+
+def test_member_smuggled_into_another_kind(home, journal_file):
+    attack(journal_file, ("UPDATE entries SET token = 'x' WHERE seq = 3",))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 3 and "unexpected" in out["problem"]
+
+
+def test_changed_kind(home, journal_file):
+    attack(journal_file, ("UPDATE entries SET kind = 'close' WHERE seq = 4",))
+    status, out = verify(home)
+    assert status != 0 and out["bad_seq"] == 4
+
+
+def test_full_disk_fails_cleanly(till):
+    """With the file at its size limit an append raises JournalError, leaves nothing half-written, reports nothing."""
+    till.journal.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (pages,) = till.journal.conn.execute("PRAGMA page_count").fetchone()
+    till.journal.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    accepted = []
+    with pytest.raises(JournalError, match="could not write|full"):
+        for _ in range(200):
+            accepted.append(pay_now(till, 10, wid=f"W-FULL{len(accepted):04d}").entry)
+    assert all(accepted)
+    assert not till.journal.conn.in_transaction
+    assert till.journal.head()[0] == len(accepted)
+    assert till.journal.verify().ok
+    till.journal.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert pay_now(till, 10).accepted
+    assert till.journal.verify().count == len(accepted) + 1
+
+
+def test_full_disk_on_commit_is_a_journal_error(till, monkeypatch):
+    """A failing COMMIT (disk full at the last moment) is reported as JournalError and rolled back."""
+    real = till.journal.conn
+
+    class FailingCommit:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)
+
+    monkeypatch.setattr(till.journal, "conn", FailingCommit())
+    with pytest.raises(JournalError, match="disk is full"):
+        pay_now(till, 1000)
+    monkeypatch.undo()
+    assert not real.in_transaction and till.journal.head()[0] == 0
+
+
+def test_insert_rows_keeps_tamper_helpers_honest(till):
+    """The raw insert path used by fixtures still goes through the in-order trigger."""
+    with pytest.raises(JournalError):
+        insert_rows(till.journal, [{"seq": 7, "id": "x", "kind": "close", "at": 0, "biz_date": "d", "operator": "o",
+                                    "prev": "0" * 64, "hash": "0" * 64}])
