@@ -99,3 +99,26 @@ def test_a_scan_in_the_main_window_reaches_history(qtbot, home, clock):
         assert [row["amount"] for row in blocker.args[0]] == [3000]
     finally:
         session.close()
+
+
+def test_a_wedge_scanner_burst_pays(qtbot, home, clock):
+    from PySide6.QtCore import Qt
+
+    session = TillSession(home, clock=clock)
+    qtbot.addWidget(session.window)
+    try:
+        window = session.window
+        window.show()
+        qtbot.waitExposed(window)
+        window.pay_tab.press("8")
+        window.pay_tab.press("00")
+        token = mint(VECTOR_NOW)
+        with qtbot.waitSignal(window.wedge.scanned, timeout=5000) as scanned, qtbot.waitSignal(
+            window.pay_tab.result_shown, timeout=5000
+        ) as paid:
+            qtbot.keyClicks(window.pay_tab.paste, token)
+            qtbot.keyClick(window.pay_tab.paste, Qt.Key_Return)
+        assert scanned.args == [token]
+        assert paid.args[0].entry["amount"] == 800
+    finally:
+        session.close()

@@ -58,7 +58,7 @@ def run_till(home: Home, server_url: str | None = None) -> int:
         session.close()
 
 
-def _demo_setup(root: Path):
+def demo_setup(root: Path):
     """An in-process city server with one merchant and funded wallets, and a till enrolled with it."""
     from city.server import serve_in_thread
     from sync.enroll import enroll
@@ -81,7 +81,7 @@ def run_demo() -> int:
 
     root = Path(tempfile.mkdtemp(prefix="jtill-demo-"))
     app = application()
-    server, home = _demo_setup(root)
+    server, home = demo_setup(root)
     session = TillSession(home)
     city = server.city
 

@@ -1,0 +1,40 @@
+"""The demo end to end: an in-process city server, an enrolled till, the wallet simulator's QR pays and settles."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from ui.app import DEMO_FUNDS, DEMO_WALLETS, TillSession, demo_setup
+from ui.qr_widget import qr_matrix
+from ui.wallet_window import WalletWindow
+
+
+@pytest.fixture
+def demo(qtbot, tmp_path):
+    server, home = demo_setup(tmp_path)
+    session = TillSession(home)
+    qtbot.addWidget(session.window)
+    city = server.city
+    wallet = WalletWindow(DEMO_WALLETS, city.mint_token, lambda wid: city.storage.wallet(wid)["balance"])
+    qtbot.addWidget(wallet)
+    wallet.pay_requested.connect(session.window.token_scanned)
+    yield session, wallet
+    session.close()
+    server.stop()
+
+
+def test_wallet_qr_pays_and_the_city_settles_it(qtbot, demo):
+    session, wallet = demo
+    window = session.window
+    assert wallet.qr.matrix == qr_matrix(wallet.token)
+    for key in "15000":
+        window.pay_tab.press(key)
+    settled = qtbot.waitSignal(window.sync.finished, timeout=20000,
+                               check_params_cb=lambda summary: summary.get("settled") == 1)
+    with settled, qtbot.waitSignal(window.pay_tab.result_shown, timeout=5000) as paid:
+        wallet.findChild(QPushButton, "payWithQr").click()
+    assert paid.args[0].accepted
+    assert settled.args[0]["status"] == "ok"
+    # 10% cashback on a settled payment (the city's default incentive).
+    assert wallet.balance_of(wallet.wallet_id()) == DEMO_FUNDS - 15000 + 1500
