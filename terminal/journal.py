@@ -212,7 +212,9 @@ class _Immediate:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as err:
-                self.conn.execute("ROLLBACK")
+                # SQLITE_FULL / IOERR may already have rolled back; a second ROLLBACK would mask err.
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise JournalError(f"장부에 쓰지 못했습니다 / could not write the journal: {err}") from err
         else:
             if self.conn.in_transaction:
