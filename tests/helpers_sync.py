@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.journal import COLUMNS, Journal
@@ -274,3 +276,15 @@ def assert_agree(city, till: Till) -> None:
             assert (local[seq]["status"], local[seq]["status_reason"]) == (status, reason)
     (jtis,) = city.storage.conn.execute("SELECT COUNT(*) - COUNT(DISTINCT jti) FROM spent_tokens").fetchone()
     assert jtis == 0
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``(admin City, in-thread server handle)`` for a prepared city; import it into a test module."""
+    from city.server import serve_in_thread
+
+    city = prepare_city(tmp_path / "city")
+    handle = serve_in_thread(tmp_path / "city")
+    yield city, handle
+    handle.stop()
+    city.close()

@@ -5,23 +5,14 @@ import sqlite3
 
 import pytest
 
-from city.server import serve_in_thread
 from sync.client import ApiError
 from sync.syncer import sync_once
 from terminal.checkout import Till, TillError
 from terminal.home import Home
 from terminal.report import z_report
 
+from tests.helpers_sync import served  # noqa: F401 - fixture
 from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
-
-
-@pytest.fixture
-def served(tmp_path):
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
-    yield city, handle
-    handle.stop()
-    city.close()
 
 
 def _backup(till: Till, dest):

@@ -4,19 +4,10 @@ import json
 
 import pytest
 
-from city.server import serve_in_thread
 from terminal.report import history
 
+from tests.helpers_sync import served  # noqa: F401 - fixture
 from tests.helpers_sync import assert_agree, enroll_till, jtill, pay, prepare_city
-
-
-@pytest.fixture
-def served(tmp_path):
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
-    yield city, handle
-    handle.stop()
-    city.close()
 
 
 def test_usb_round_trip(tmp_path, served):
