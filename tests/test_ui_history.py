@@ -6,7 +6,6 @@ import pytest
 
 from conftest import VECTOR_NOW, mint
 from terminal import settlement
-from terminal.checkout import Till
 from ui.history_list import HistoryList
 from ui.tasks import TaskManager
 
@@ -22,10 +21,9 @@ def four_payments_in_every_status(till):
 
 @pytest.fixture
 def tasks(home, clock):
-    manager = TaskManager(lambda: Till(home, clock=clock))
-    manager.run_db(four_payments_in_every_status).result(timeout=5)
-    yield manager
-    manager.shutdown()
+    with TaskManager.for_home(home, clock) as manager:
+        manager.run_db(four_payments_in_every_status).result(timeout=5)
+        yield manager
 
 
 @pytest.fixture

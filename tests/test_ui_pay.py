@@ -14,9 +14,8 @@ from ui.tasks import TaskManager
 
 @pytest.fixture
 def tasks(home, clock):
-    manager = TaskManager(lambda: Till(home, clock=clock))
-    yield manager
-    manager.shutdown()
+    with TaskManager.for_home(home, clock) as manager:
+        yield manager
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint
 from terminal import messages
-from terminal.checkout import Till
 from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
 
 
 @pytest.fixture
 def tasks(home, clock):
-    manager = TaskManager(lambda: Till(home, clock=clock))
-    yield manager
-    manager.shutdown()
+    with TaskManager.for_home(home, clock) as manager:
+        yield manager
 
 
 @pytest.fixture

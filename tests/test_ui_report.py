@@ -6,17 +6,15 @@ import pytest
 
 from conftest import VECTOR_NOW, mint
 from terminal import messages
-from terminal.checkout import Till
 from ui.report_tab import ReportTab
 from ui.tasks import TaskManager
 
 
 @pytest.fixture
 def tasks(home, clock):
-    manager = TaskManager(lambda: Till(home, clock=clock))
-    manager.run_db(lambda till: till.pay(7000, mint(VECTOR_NOW))).result(timeout=5)
-    yield manager
-    manager.shutdown()
+    with TaskManager.for_home(home, clock) as manager:
+        manager.run_db(lambda till: till.pay(7000, mint(VECTOR_NOW))).result(timeout=5)
+        yield manager
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtWidgets import QApplication
 
-from terminal.checkout import Till
 from terminal.home import Home
 from ui import style
 from ui.bridge import CoreBridge
@@ -34,9 +32,9 @@ def application() -> QApplication:
 class TillSession:
     """The bridge, the task manager and the main window of one till, and their orderly shutdown."""
 
-    def __init__(self, home: Home, server_url: str | None = None, clock: Callable[[], float] = time.time):
+    def __init__(self, home: Home, server_url: str | None = None, clock: Callable[[], float] | None = None):
         self.bridge = CoreBridge()
-        self.tasks = TaskManager(lambda: Till(home, clock=clock))
+        self.tasks = TaskManager.for_home(home, clock)
         self.window = MainWindow(self.tasks, self.bridge, home, server_url)
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from terminal.checkout import Till
+from terminal.home import Home
 
 NETWORK_WORKERS = 2
 
@@ -29,6 +30,17 @@ class TaskManager(QObject):
         self._net = ThreadPoolExecutor(max_workers=NETWORK_WORKERS, thread_name_prefix="till-net")
         self._closed = False
         self._closure_ready.connect(self._run_closure, Qt.QueuedConnection)
+
+    @classmethod
+    def for_home(cls, home: Home, clock: Callable[[], float] | None = None) -> "TaskManager":
+        """A task manager whose Till opens ``home`` (with ``clock``, default the system clock)."""
+        return cls(lambda: Till(home, clock=clock) if clock else Till(home))
+
+    def __enter__(self) -> "TaskManager":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
 
     # -- GUI thread hand-back ---------------------------------------------------
 
