@@ -9,7 +9,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any, Callable, Generic, TypeVar
 
-from terminal.checkout import Till
 from ui.tasks import TaskManager
 
 T = TypeVar("T")
