@@ -58,10 +58,11 @@ def cmd_enroll(args) -> int:
     from sync.client import SyncError
     from sync.enroll import enroll
     from terminal.config import ConfigError
+    from terminal.home import HomeError
 
     try:
         result = enroll(home_of(args), args.server, args.code, args.trust, args.label)
-    except (SyncError, ConfigError, OSError, ValueError) as exc:
+    except (SyncError, ConfigError, HomeError, OSError, ValueError) as exc:
         return fail(str(exc), 1, code=getattr(exc, "code", "enroll_failed"), args=args)
     emit(args, {"status": "enrolled", **result},
          f"등록되었습니다 / enrolled as {result['tid']} ({result['merchant']['name']})")

@@ -7,7 +7,7 @@ import threading
 import time
 
 from terminal import events, settlement
-from terminal.checkout import FORK_ALARM, Till
+from terminal.checkout import FORK_ALARM, Till, TillError
 from terminal.config import ConfigError
 from terminal.keys import load_private_jwk
 
@@ -122,7 +122,7 @@ def sync_once(till: Till, client: CityClient) -> dict:
     except Offline as exc:
         _record_failure(till, summary, exc, "offline")
         summary["retry_after"] = exc.retry_after
-    except (SyncError, ConfigError, receipts.ReceiptError) as exc:
+    except (SyncError, ConfigError, TillError, receipts.ReceiptError) as exc:
         _record_failure(till, summary, exc, "error")
     else:
         journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))

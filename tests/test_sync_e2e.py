@@ -94,3 +94,15 @@ def test_city_admin_commands(tmp_path):
     assert token["token"].count(".") == 2 and png.stat().st_size > 0
     ledger = json.loads(jtill("--json", "city", "ledger", "--data", data).stdout)
     assert ledger["wallets"] == [{"wid": "W-CAROL01", "balance": 7500, "revoked": True}]
+
+
+def test_enroll_errors_are_reported(tmp_path, served_city):
+    city, server = served_city
+    home = tmp_path / "till"
+    key = city.data.public_config_key_path
+    bad = jtill("--json", "enroll", server.url, "NO-SUCH", "--trust", key, home=home, check=False)
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"] == "unknown_code"
+    code = city.enroll_code("M-0001")
+    jtill("enroll", server.url, code, "--trust", key, home=home)
+    again = jtill("enroll", server.url, city.enroll_code("M-0001"), home=home, check=False)
+    assert again.returncode == 1 and "already enrolled" in again.stderr
