@@ -1,0 +1,66 @@
+"""Every ``jtill`` command and option has help text, and the README names every command."""
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from cli import till_commands
+from cli.main import build_parser
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def subcommands(parser, prefix=()):
+    """``(path, parser, help)`` for every subcommand, depth first."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                path = prefix + (name,)
+                yield path, sub, helps.get(name)
+                yield from subcommands(sub, path)
+
+
+def top_level(register):
+    """Names of the top-level commands that one command module's ``register`` adds."""
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    return [path[0] for path, _, _ in subcommands(parser) if len(path) == 1]
+
+
+ALL = list(subcommands(build_parser()))
+TILL = set(top_level(till_commands.register))
+
+
+@pytest.mark.parametrize("path,help_text", [(p, h) for p, _, h in ALL], ids=[" ".join(p) for p, _, _ in ALL])
+def test_every_command_has_help(path, help_text):
+    assert help_text and help_text.strip(), f"jtill {' '.join(path)} has no help"
+
+
+@pytest.mark.parametrize("path,parser", [(p, sub) for p, sub, _ in ALL if p[0] in TILL],
+                         ids=[" ".join(p) for p, _, _ in ALL if p[0] in TILL])
+def test_till_command_options_have_help(path, parser):
+    missing = [
+        a.option_strings or a.dest for a in parser._actions
+        if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction)) and not a.help
+    ]
+    assert not missing, f"jtill {' '.join(path)}: options without help {missing}"
+
+
+def test_till_commands_are_in_the_readme():
+    if not README.exists():
+        pytest.skip("README.md not written yet")
+    text = README.read_text(encoding="utf-8")
+    missing = [name for name in sorted(TILL) if not re.search(rf"`jtill {re.escape(name)}\b", text)]
+    assert not missing
+
+
+def test_every_registered_command_is_in_the_readme():
+    if not README.exists():
+        pytest.skip("README.md not written yet")
+    text = README.read_text(encoding="utf-8")
+    names = [path[0] for path, _, _ in ALL if len(path) == 1]
+    missing = [name for name in names if not re.search(rf"jtill {re.escape(name)}\b", text)]
+    assert not missing, f"README.md does not mention: {missing}"
