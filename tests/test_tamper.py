@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from conftest import insert_rows, pay_now, run_jtill
 
-from terminal.journal import JournalError, entry_hash
+from terminal.journal import COLUMNS, JournalError, entry_hash, row_to_entry
 
 
 @pytest.fixture
@@ -43,18 +43,34 @@ def test_intact_journal_verifies(home, journal_file):
     assert verify(home) == (0, {"status": "ok", "entries": 5})
 
 
-def test_edited_amount(home, journal_file):
-    attack(journal_file, ("UPDATE entries SET amount = 20 WHERE seq = 2",))
+FORGED_REFUND = (
+    "INSERT INTO entries (seq, id, kind, at, biz_date, operator, amount, ref, reason, prev, hash) "
+    "VALUES (?, 'f0000000-0000-4000-8000-000000000000', 'refund', 0, '2026-01-01', 'x', 1, 'y', 'z', ?, ?)"
+)
+
+
+@pytest.mark.parametrize(
+    "statement,bad_seq,problem",
+    [
+        (("UPDATE entries SET amount = 20 WHERE seq = 2",), 2, "hash"),
+        (("DELETE FROM entries WHERE seq = 3",), 3, "missing"),
+        ((FORGED_REFUND, [6, "0" * 64, "f" * 64]), 6, "prev"),
+        ((FORGED_REFUND, [0, "0" * 64, "f" * 64]), 0, "unexpected"),
+        (("UPDATE entries SET token = 'x' WHERE seq = 3",), 3, "unexpected"),
+        (("UPDATE entries SET kind = 'close' WHERE seq = 4",), 4, ""),
+    ],
+    ids=["edited-amount", "deleted-row", "inserted-row", "inserted-before-first", "smuggled-member", "changed-kind"],
+)
+def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, problem):
+    attack(journal_file, statement)
     status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 2 and "hash" in out["problem"]
+    assert status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"]
     human = run_jtill(home.root, "verify")
-    assert human.returncode != 0 and "first bad seq 2" in human.stdout
+    assert human.returncode != 0 and f"first bad seq {bad_seq}" in human.stdout
 
 
 def test_edited_amount_with_recomputed_hash_breaks_the_next_link(home, journal_file):
     conn = sqlite3.connect(journal_file)
-    from terminal.journal import COLUMNS, row_to_entry
-
     entry = row_to_entry(conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries WHERE seq = 2").fetchone())
     conn.close()
     entry["amount"] = 20
@@ -63,48 +79,10 @@ def test_edited_amount_with_recomputed_hash_breaks_the_next_link(home, journal_f
     assert status != 0 and out["bad_seq"] == 3 and "prev" in out["problem"]
 
 
-def test_deleted_row(home, journal_file):
-    attack(journal_file, ("DELETE FROM entries WHERE seq = 3",))
-    status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 3 and "missing" in out["problem"]
-
-
 def test_deleted_last_row_is_not_detectable_locally(home, journal_file):
     """Truncating the tail leaves a valid shorter chain; only the city's receipts can tell (sync issue)."""
     attack(journal_file, ("DELETE FROM entries WHERE seq = 5",))
     assert verify(home) == (0, {"status": "ok", "entries": 4})
-
-
-def test_inserted_row_with_a_forged_hash(home, journal_file):
-    attack(journal_file, (
-        "INSERT INTO entries (seq, id, kind, at, biz_date, operator, amount, ref, reason, prev, hash) "
-        "VALUES (6, 'f0000000-0000-4000-8000-000000000000', 'refund', 0, '2026-01-01', 'x', 1, 'y', 'z', ?, ?)",
-        ["0" * 64, "f" * 64],
-    ))
-    status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 6
-
-
-def test_row_inserted_before_the_first(home, journal_file):
-    attack(journal_file, (
-        "INSERT INTO entries (seq, id, kind, at, biz_date, operator, amount, ref, reason, prev, hash) "
-        "VALUES (0, 'f0000000-0000-4000-8000-000000000000', 'refund', 0, '2026-01-01', 'x', 1, 'y', 'z', ?, ?)",
-        ["0" * 64, "f" * 64],
-    ))
-    status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 0 and "unexpected" in out["problem"]
-
-
-def test_member_smuggled_into_another_kind(home, journal_file):
-    attack(journal_file, ("UPDATE entries SET token = 'x' WHERE seq = 3",))
-    status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 3 and "unexpected" in out["problem"]
-
-
-def test_changed_kind(home, journal_file):
-    attack(journal_file, ("UPDATE entries SET kind = 'close' WHERE seq = 4",))
-    status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == 4
 
 
 def test_full_disk_fails_cleanly(till):
