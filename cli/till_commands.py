@@ -10,7 +10,7 @@ from terminal.canonical import canonical_json
 from terminal.messages import both
 
 EXIT_DECLINED = 3
-_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+_AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
 
 
 def register(sub) -> None:

@@ -117,7 +117,7 @@ def test_pay_human_output_korean_first(home):
     assert proc.returncode == 3 and proc.stdout.startswith("거절 / declined [malformed]")
 
 
-@pytest.mark.parametrize("amount", ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3"])
+@pytest.mark.parametrize("amount", ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠٠", "１２"])
 def test_pay_bad_amount_is_usage_error(home, amount):
     proc = run_jtill(home.root, "pay", amount, now_token())
     assert proc.returncode == 2
