@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from terminal import jws, tokens
-from terminal.canonical import canonical_json
-from terminal.journal import COMMON, MEMBERS, ZERO_HASH, entry_hash
+from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import Declined
 
@@ -13,25 +15,31 @@ from city.storage import IngestTx, now_ms
 from sync.batches import BATCH_TYP, MAX_ENTRIES
 
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
+ENTRY_MEMBERS = {kind: set(COMMON) | set(members) | {"prev", "hash"} for kind, members in MEMBERS.items()}
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def verify_batch(compact: str, tid: str, terminal_jwk: dict) -> dict:
-    """Signature by this terminal's enrolled key (401) and a well-formed, recomputing chain (422)."""
+def verify_batch(compact: str, tid: str, terminal_jwk: dict) -> tuple[dict, list[str]]:
+    """Signature by this terminal's enrolled key (401) and a well-formed, recomputing chain (422).
+
+    Returns the payload and each entry's canonical JSON (what the server stores).
+    """
     try:
         _, key = load_public_jwk(terminal_jwk)
         payload = jws.verify(compact, BATCH_TYP, {tid: key}).payload
     except (jws.JWSError, BadKey) as exc:
         raise Refused("bad_signature", f"batch not signed by terminal {tid}: {exc}") from None
-    check_payload(payload, tid)
-    return payload
+    return payload, check_payload(payload, tid)
 
 
-def check_payload(p: dict, tid: str) -> None:
-    """The §3 shape: tid, counts, and a chain that recomputes from ``prev`` to ``head``."""
+def check_payload(p: dict, tid: str) -> list[str]:
+    """The §3 shape: tid, counts, and a chain that recomputes from ``prev`` to ``head``.
+
+    Returns each entry's canonical JSON.
+    """
     if p.get("tid") != tid:
         raise Refused("bad_batch", f"batch tid {p.get('tid')!r} is not {tid}")
     first, last, entries = p.get("from"), p.get("to"), p.get("entries")
@@ -44,32 +52,47 @@ def check_payload(p: dict, tid: str) -> None:
     prev = p.get("prev")
     if first == 1 and prev != ZERO_HASH:
         raise Refused("bad_batch", "the first entry's prev must be 64 zeros")
+    bodies = []
     for offset, entry in enumerate(entries):
-        check_entry(entry, first + offset)
+        bodies.append(check_entry(entry, first + offset))
         if entry["prev"] != prev:
             raise Refused("bad_batch", f"entry {entry['seq']} does not link to the one before")
         prev = entry["hash"]
     if p.get("head") != prev:
         raise Refused("bad_batch", "head is not the hash of the last entry")
+    return bodies
 
 
-def check_entry(e, seq: int) -> None:
-    """One §2 entry: exact members, types, and a hash that recomputes."""
+def check_entry(e, seq: int) -> str:
+    """One §2 entry: exact members, types, and a hash that recomputes; returns its canonical JSON."""
     if not isinstance(e, dict) or e.get("kind") not in MEMBERS:
         raise Refused("bad_batch", f"entry {seq} is not a payment, refund or close")
-    if set(e) != set(COMMON) | set(MEMBERS[e["kind"]]) | {"prev", "hash"}:
+    if e.keys() != ENTRY_MEMBERS[e["kind"]]:
         raise Refused("bad_batch", f"entry {seq} has the wrong members")
     for name, value in e.items():
         if not (_is_int(value) if name in INT_MEMBERS else isinstance(value, str)):
             raise Refused("bad_batch", f"entry {seq} member {name} has the wrong type")
     if e["seq"] != seq:
         raise Refused("bad_batch", f"entry {seq} carries seq {e['seq']}")
-    if e["hash"] != entry_hash(e):
+    # Only strings and integers are left, so plain json.dumps is canonical JSON (canonical_json's
+    # recursive type check was the costliest part of hashing an entry). The entry is serialised
+    # once: the hashed form is the stored body less its "hash" member, which sorts before "id" in
+    # every kind (so a comma follows) and which no string can imitate (inner quotes are escaped).
+    try:
+        body = json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        hashed = body.replace(f'"hash":{json.dumps(e["hash"], ensure_ascii=False)},', "", 1).encode()
+    except UnicodeEncodeError:
+        raise Refused("bad_batch", f"entry {seq} holds text that is not UTF-8") from None
+    if e["hash"] != hashlib.sha256(hashed).hexdigest():
         raise Refused("bad_batch", f"entry {seq}'s hash does not recompute")
+    return body
 
 
-def store_batch(tx: IngestTx, tid: str, payload: dict, ctx: "SettleContext") -> None:
-    """Gap and fork detection, then settle and store the entries the server does not have."""
+def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: "SettleContext") -> None:
+    """Gap and fork detection, then settle and store the entries the server does not have.
+
+    ``bodies`` are the entries' canonical JSON, as :func:`verify_batch` returned them.
+    """
     first, last = payload["from"], payload["to"]
     stored_to = tx.stored_to(tid)
     if first > stored_to + 1:
@@ -78,16 +101,86 @@ def store_batch(tx: IngestTx, tid: str, payload: dict, ctx: "SettleContext") -> 
     known = tx.stored_hashes(tid, max(1, first - 1), min(last, stored_to))
     if first > 1 and first - 1 in known and known[first - 1] != payload["prev"]:
         raise Refused("fork", f"entry {first - 1} differs from the one stored")
+    new = []
+    for e, body in zip(payload["entries"], bodies):
+        if e["seq"] > stored_to:
+            new.append((e, body))
+        elif known.get(e["seq"]) != e["hash"]:
+            raise Refused("fork", f"entry {e['seq']} differs from the one stored")
+    if not new:
+        return
+    view = BatchView(tx, tid, ctx.merchant["id"], [e for e, _ in new])
     arrived = now_ms()
-    for e in payload["entries"]:
-        if e["seq"] <= stored_to:
-            if known.get(e["seq"]) != e["hash"]:
-                raise Refused("fork", f"entry {e['seq']} differs from the one stored")
-            continue
-        status, reason, cashback = ctx.settle(tx, tid, e)
-        tx.store(tid, e, canonical_json(e).decode(), arrived, status, reason, cashback)
-    if last > stored_to:
-        tx.set_stored_to(tid, last)
+    rows = []
+    for e, body in new:
+        status, reason, cashback = ctx.settle(view, e)
+        view.record(e, status, cashback)
+        rows.append((e, body, arrived, status, reason, cashback))
+    tx.store(tid, rows)
+    view.write()
+    tx.set_stored_to(tid, last)
+
+
+class BatchView:
+    """What settlement sees: the store as it was before the batch plus the batch's earlier entries.
+
+    Everything the batch can touch is read up front in a few set-based queries; money moves
+    are summed and written once, at the end of the batch's transaction.
+    """
+
+    def __init__(self, tx: IngestTx, tid: str, merchant_id: str, entries: list[dict]):
+        self.tx = tx
+        self.tid = tid
+        self.merchant_id = merchant_id
+        pays = [e for e in entries if e["kind"] == "payment"]
+        refs = {e["ref"] for e in entries if e["kind"] == "refund"}
+        jtis = {e["jti"] for e in pays}
+        self.spent = tx.spent(jtis) if jtis else set()
+        self.revoked_tokens = tx.revoked_tokens(jtis) if jtis else set()
+        self.wallets = tx.wallets({e["wid"] for e in pays}) if pays else {}
+        self.payments = tx.payments(tid, refs) if refs else {}
+        self.refunds = tx.refunded(tid, refs) if refs else {}
+        self.wallet_deltas: dict[str, int] = {}
+        self.merchant_delta = 0
+        self.batch_days: dict[str, list[int]] = {}  # biz_date -> [count, payments, refunds] in this batch
+
+    def balance(self, wid: str) -> int:
+        return self.wallets[wid][0] + self.wallet_deltas.get(wid, 0)
+
+    def move(self, wid: str, wallet_delta: int, merchant_delta: int) -> None:
+        self.wallet_deltas[wid] = self.wallet_deltas.get(wid, 0) + wallet_delta
+        self.merchant_delta += merchant_delta
+
+    def day_sums(self, biz_date: str) -> dict:
+        """That business date's totals, stored and in this batch so far (whatever their status)."""
+        stored = self.tx.day_sums(self.tid, biz_date)
+        count, payments, refunds = self.batch_days.get(biz_date, (0, 0, 0))
+        payments += stored["payments"]
+        refunds += stored["refunds"]
+        return {"count": stored["count"] + count, "payments": payments, "refunds": refunds,
+                "net": payments - refunds}
+
+    def record(self, e: dict, status: str, cashback: int | None) -> None:
+        """Make entry ``e``, just settled or rejected, visible to the entries after it."""
+        kind = e["kind"]
+        if kind == "close":
+            return
+        day = self.batch_days.setdefault(e["biz_date"], [0, 0, 0])
+        if kind == "payment":
+            day[0] += 1
+            day[1] += e["amount"]
+            self.payments.setdefault(e["id"], (e["amount"], status, e["wid"], cashback or 0))
+            if status == "settled":
+                self.spent.add(e["jti"])
+        else:
+            day[2] += e["amount"]
+            if status == "settled":
+                amount, clawed = self.refunds.get(e["ref"], (0, 0))
+                self.refunds[e["ref"]] = (amount + e["amount"], clawed - (cashback or 0))
+
+    def write(self) -> None:
+        """Apply the summed money moves."""
+        self.tx.move(self.wallet_deltas, self.merchant_id, self.merchant_delta)
 
 
 class SettleContext:
@@ -100,18 +193,18 @@ class SettleContext:
         self.max_payment = max_payment
         self.cashback_percent = cashback_percent
 
-    def settle(self, tx: IngestTx, tid: str, e: dict) -> tuple[str, str | None, int | None]:
-        """``(status, reason, cashback)`` for one entry, applying its money movements."""
+    def settle(self, view: BatchView, e: dict) -> tuple[str, str | None, int | None]:
+        """``(status, reason, cashback)`` for one entry, applying its money movements to ``view``."""
         kind = e["kind"]
         if kind == "payment":
-            return self._payment(tx, e)
+            return self._payment(view, e)
         if kind == "refund":
-            return self._refund(tx, tid, e)
-        if tx.day_sums(tid, e["biz_date"]) != {k: e[k] for k in ("count", "payments", "refunds", "net")}:
+            return self._refund(view, e)
+        if view.day_sums(e["biz_date"]) != {k: e[k] for k in ("count", "payments", "refunds", "net")}:
             return "rejected", "totals_mismatch", None
         return "settled", None, None
 
-    def _payment(self, tx: IngestTx, e: dict):
+    def _payment(self, view: BatchView, e: dict):
         amount = e["amount"]
         try:
             token = tokens.parse_and_verify(e["token"], self.issuer_keys, self.issuer)
@@ -121,26 +214,26 @@ class SettleContext:
             tokens.check_amount(token, amount, self.max_payment)
         except Declined as exc:
             return "rejected", exc.reason, None
-        if tx.jti_spent(token.jti):
+        if token.jti in view.spent:
             return "rejected", "double_spend", None
-        wallet = tx.wallet(token.wid)
-        if wallet is not None and wallet[1] is not None or tx.token_revoked(token.jti):
+        wallet = view.wallets.get(token.wid)
+        if wallet is not None and wallet[1] is not None or token.jti in view.revoked_tokens:
             return "rejected", "revoked", None
-        if wallet is None or wallet[0] < amount:
+        if wallet is None or view.balance(token.wid) < amount:
             return "rejected", "insufficient_funds", None
         cashback = amount * self.cashback_percent // 100
-        tx.move(token.wid, cashback - amount, self.merchant["id"], amount)
+        view.move(token.wid, cashback - amount, amount)
         return "settled", None, cashback or None
 
-    def _refund(self, tx: IngestTx, tid: str, e: dict):
-        paid = tx.payment(tid, e["ref"])
+    def _refund(self, view: BatchView, e: dict):
+        paid = view.payments.get(e["ref"])
         if paid is None or paid[1] != "settled":
             return "rejected", "bad_refund", None
         amount, _, wid, cashback = paid
-        refunded, clawed = tx.refunded(tid, e["ref"])
+        refunded, clawed = view.refunds.get(e["ref"], (0, 0))
         if refunded + e["amount"] > amount:
             return "rejected", "bad_refund", None
         # The incentive follows the money: a refund takes back its share of the cashback.
         clawback = min(cashback - clawed, e["amount"] * self.cashback_percent // 100)
-        tx.move(wid, e["amount"] - clawback, self.merchant["id"], -e["amount"])
+        view.move(wid, e["amount"] - clawback, -e["amount"])
         return "settled", None, -clawback or None

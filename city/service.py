@@ -91,12 +91,12 @@ class City:
     def ingest(self, tid: str, compact: str) -> str:
         """Verify, store and settle one batch; returns the signed receipt (same statuses on resend)."""
         terminal = self._terminal(tid)
-        payload = ingest.verify_batch(compact, tid, terminal["jwk"])
+        payload, bodies = ingest.verify_batch(compact, tid, terminal["jwk"])
         s = self.settings
         ctx = ingest.SettleContext(self.issuer_keys, s.issuer, self.storage.merchant(terminal["merchant_id"]),
                                    s.max_payment, s.cashback_percent)
         with self.storage.ingest() as tx:
-            ingest.store_batch(tx, tid, payload, ctx)
+            ingest.store_batch(tx, tid, payload, bodies, ctx)
         receipt = {"tid": tid, "from": payload["from"], "to": payload["to"], "head": payload["head"],
                    "at": now_ms(), "results": self.storage.results(tid, payload["from"], payload["to"])}
         return jws.sign(receipt, self.config_key, self.config_kid, RECEIPT_TYP)

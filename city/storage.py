@@ -210,10 +210,18 @@ class SQLiteStorage:
 
 
 class IngestTx:
-    """Reads and writes of one batch ingest; every call sees the batch's earlier entries."""
+    """Reads and writes of one batch ingest, set-based: a few queries per batch, not per entry.
+
+    Reads see what was stored before the batch; the batch's own effects are tracked by the caller
+    (``city.ingest.BatchView``) and written at the end, all inside the one transaction.
+    """
 
     def __init__(self, conn: sqlite3.Connection):
         self.c = conn
+
+    def _in(self, sql: str, values, *params) -> list[tuple]:
+        # One JSON array parameter instead of one "?" per value: no bound-variable limit to mind.
+        return self.c.execute(sql, [*params, json.dumps(sorted(values))]).fetchall()
 
     def stored_to(self, tid: str) -> int:
         return self.c.execute("SELECT stored_to FROM terminals WHERE tid = ?", [tid]).fetchone()[0]
@@ -223,27 +231,35 @@ class IngestTx:
                               [tid, first, last])
         return dict(rows.fetchall())
 
-    def jti_spent(self, jti: str) -> bool:
-        return self.c.execute("SELECT 1 FROM spent_tokens WHERE jti = ?", [jti]).fetchone() is not None
+    def spent(self, jtis) -> set[str]:
+        """The ``jtis`` settled anywhere in the city."""
+        return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti IN (SELECT value FROM json_each(?))",
+                                       jtis)}
 
-    def token_revoked(self, jti: str) -> bool:
-        return self.c.execute("SELECT 1 FROM revoked_tokens WHERE jti = ?", [jti]).fetchone() is not None
+    def revoked_tokens(self, jtis) -> set[str]:
+        """The ``jtis`` the city has revoked."""
+        return {r[0] for r in self._in(
+            "SELECT jti FROM revoked_tokens WHERE jti IN (SELECT value FROM json_each(?))", jtis)}
 
-    def wallet(self, wid: str) -> tuple[int, int | None] | None:
-        """``(balance, revoked_at)``."""
-        return self.c.execute("SELECT balance, revoked_at FROM wallets WHERE wid = ?", [wid]).fetchone()
+    def wallets(self, wids) -> dict[str, tuple[int, int | None]]:
+        """``{wid: (balance, revoked_at)}`` of the known ``wids``."""
+        rows = self._in("SELECT wid, balance, revoked_at FROM wallets WHERE wid IN (SELECT value FROM json_each(?))",
+                        wids)
+        return {wid: (balance, revoked_at) for wid, balance, revoked_at in rows}
 
-    def payment(self, tid: str, entry_id: str) -> tuple[int, str, str, int] | None:
-        """``(amount, status, wid, cashback)`` of a stored payment."""
-        return self.c.execute(
-            "SELECT amount, status, wid, COALESCE(cashback, 0) FROM entries "
-            "WHERE tid = ? AND id = ? AND kind = 'payment'", [tid, entry_id]).fetchone()
+    def payments(self, tid: str, entry_ids) -> dict[str, tuple[int, str, str, int]]:
+        """``{id: (amount, status, wid, cashback)}`` of stored payments (the earliest one per id)."""
+        rows = self._in("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
+                        "WHERE tid = ? AND kind = 'payment' AND id IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY seq DESC", entry_ids, tid)
+        return {r[0]: r[1:] for r in rows}
 
-    def refunded(self, tid: str, entry_id: str) -> tuple[int, int]:
-        """``(amount, cashback clawed back)`` of settled refunds of a payment."""
-        return self.c.execute(
-            "SELECT COALESCE(SUM(amount), 0), COALESCE(-SUM(cashback), 0) FROM entries "
-            "WHERE tid = ? AND ref = ? AND kind = 'refund' AND status = 'settled'", [tid, entry_id]).fetchone()
+    def refunded(self, tid: str, entry_ids) -> dict[str, tuple[int, int]]:
+        """``{id: (amount, cashback clawed back)}`` of settled refunds of stored payments."""
+        rows = self._in("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
+                        "WHERE tid = ? AND kind = 'refund' AND status = 'settled' "
+                        "AND ref IN (SELECT value FROM json_each(?)) GROUP BY ref", entry_ids, tid)
+        return {ref: (amount, clawed) for ref, amount, clawed in rows}
 
     def day_sums(self, tid: str, biz_date: str) -> dict:
         rows = self.c.execute(
@@ -254,21 +270,24 @@ class IngestTx:
         refunds = by.get("refund", (0, 0))[1]
         return {"count": count, "payments": payments, "refunds": refunds, "net": payments - refunds}
 
-    def move(self, wid: str | None, wallet_delta: int, merchant_id: str, merchant_delta: int) -> None:
-        if wid is not None:
-            self.c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [wallet_delta, wid])
-        self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
-
-    def store(self, tid: str, entry: dict, body: str, arrived: int, status: str, reason: str | None,
-              cashback: int | None) -> None:
-        self.c.execute(
+    def store(self, tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> None:
+        """Insert ``(entry, body, arrived, status, reason, cashback)`` rows; settled payments spend their jti."""
+        self.c.executemany(
             "INSERT INTO entries (tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, "
             "status, reason, cashback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [tid, entry["seq"], entry["id"], entry["hash"], entry["kind"], entry["biz_date"], entry.get("amount"),
-             entry.get("jti"), entry.get("wid"), entry.get("ref"), body, arrived, status, reason, cashback])
-        if status == "settled" and entry["kind"] == "payment":
-            self.c.execute("INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)",
-                           [entry["jti"], tid, entry["seq"]])
+            [(tid, e["seq"], e["id"], e["hash"], e["kind"], e["biz_date"], e.get("amount"), e.get("jti"),
+              e.get("wid"), e.get("ref"), body, arrived, status, reason, cashback)
+             for e, body, arrived, status, reason, cashback in rows])
+        self.c.executemany(
+            "INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)",
+            [(e["jti"], tid, e["seq"]) for e, _, _, status, _, _ in rows
+             if status == "settled" and e["kind"] == "payment"])
+
+    def move(self, wallet_deltas: dict[str, int], merchant_id: str, merchant_delta: int) -> None:
+        """Add each wallet's delta to its balance and ``merchant_delta`` to the merchant's."""
+        self.c.executemany("UPDATE wallets SET balance = balance + ? WHERE wid = ?",
+                           [(delta, wid) for wid, delta in wallet_deltas.items() if delta])
+        self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
 
     def set_stored_to(self, tid: str, to_seq: int) -> None:
         self.c.execute("UPDATE terminals SET stored_to = ? WHERE tid = ?", [to_seq, tid])
