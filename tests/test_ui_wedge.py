@@ -9,11 +9,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from conftest import VECTOR_NOW, mint  # noqa: E402
 from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent, QInputMethodQueryEvent, QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
-from test_wedge_manglings import compose, ime_keystrokes, on_layout  # noqa: E402
+from test_wedge_manglings import (  # noqa: E402
+    KEY_JAMO, compose, ime_keystrokes, ime_shift_capitals, ime_shift_keystrokes, on_layout,
+)
 from test_wedge_repair import verifies  # noqa: E402
 
+from ui.app import TillSession  # noqa: E402
+from ui.pay_tab import PayTab  # noqa: E402
+from ui.tasks import TaskManager  # noqa: E402
 from ui.wedge_capture import WedgeCapture  # noqa: E402
 
 
@@ -50,10 +55,13 @@ def qt_key(ch: str) -> Qt.Key:
     return Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
 
 
-def type_keys(widget, texts, us_chars=None) -> None:
-    """Send one key press and release per text, as a keyboard would; ``us_chars`` name the keys."""
+def type_keys(widget, texts, us_chars=None, shift=True) -> None:
+    """Send one key press and release per text, as a keyboard would; ``us_chars`` name the keys.
+
+    Capitals come with Shift unless ``shift`` is False (a scanner that presses Caps Lock instead).
+    """
     for text, us in zip(texts, us_chars or texts, strict=True):
-        mods = Qt.KeyboardModifier.ShiftModifier if us.isupper() else Qt.KeyboardModifier.NoModifier
+        mods = Qt.KeyboardModifier.ShiftModifier if shift and us.isupper() else Qt.KeyboardModifier.NoModifier
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, qt_key(us), mods, text))
 
@@ -67,10 +75,21 @@ def token() -> str:
     return mint(VECTOR_NOW)
 
 
-def scan(qtbot, window, amount, texts, us_chars=None, **kwargs):
+def commit_texts(widget, texts) -> None:
+    """ASCII as key presses, anything else as input-method commits (Hangul mode consumed the keys)."""
+    for ch in texts:
+        if ch.isascii():
+            type_keys(widget, [ch])
+        else:
+            event = QInputMethodEvent("", [])
+            event.setCommitString(ch)
+            QApplication.sendEvent(widget, event)
+
+
+def scan(qtbot, window, amount, texts, us_chars=None, shift=True, **kwargs):
     wedge = capture(window, 2, is_valid=verifies, **kwargs)
     with qtbot.waitSignal(wedge.scanned, timeout=2000) as blocker:
-        type_keys(amount, texts, us_chars)
+        type_keys(amount, texts, us_chars, shift)
         press_enter(amount)
     wedge.stop()
     return blocker.args[0]
@@ -94,10 +113,44 @@ def test_caps_lock_scan(qtbot, till_window, token):
     assert scan(qtbot, window, amount, list(token.swapcase()), list(token)) == token
 
 
-@pytest.mark.parametrize("caps_on", [False, True], ids=["caps-off", "caps-on"])
-def test_hangul_input_method_keystrokes(qtbot, till_window, token, caps_on):
+def test_scanner_pressing_caps_lock_for_capitals(qtbot, till_window, token):
+    # No Shift on the capitals: the keys read all small, the text as typed is right.
     window, amount, _ = till_window
-    assert scan(qtbot, window, amount, ime_keystrokes(token, caps_on), list(token)) == token
+    assert scan(qtbot, window, amount, list(token), shift=False) == token
+
+
+@pytest.mark.parametrize("caps_on", [False, True], ids=["caps-off", "caps-on"])
+@pytest.mark.parametrize("shift", [True, False], ids=["shift", "no-shift"])
+def test_hangul_input_method_keystrokes(qtbot, till_window, token, caps_on, shift):
+    window, amount, _ = till_window
+    assert scan(qtbot, window, amount, ime_keystrokes(token, caps_on), list(token), shift) == token
+
+
+def test_shift_capital_through_the_hangul_input_method(qtbot, till_window):
+    # Key_A with Shift types ㅁ in Hangul mode, as Key_A alone does; the key and Shift still say 'A'.
+    window, amount, _ = till_window
+    wedge = capture(window, 2)
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as blocker:
+        type_keys(amount, ["ㅁ"] * 16 + ["ㅁ"], ["A"] * 16 + ["a"])
+        press_enter(amount)
+    assert blocker.args[0] == "A" * 16 + "a"
+
+
+def test_shift_capitals_through_the_hangul_input_method(qtbot, till_window, token):
+    window, amount, _ = till_window
+    typed = ime_shift_keystrokes(token)
+    assert sum(ch.isascii() and ch.isalpha() for ch in typed) == 0  # every letter came as jamo
+    assert scan(qtbot, window, amount, typed, list(token)) == token
+    assert amount.text() == ""
+
+
+def test_case_lost_in_input_method_commits_is_not_guessed(qtbot, till_window, token):
+    # When the input method eats the keys and commits syllables, Shift is gone: the scan is refused.
+    window, amount, _ = till_window
+    wedge = capture(window, 2, is_valid=verifies)
+    with qtbot.waitSignal(wedge.unreadable, timeout=2000), qtbot.assertNotEmitted(wedge.scanned):
+        commit_texts(amount, ime_shift_capitals(token))
+        press_enter(amount)
 
 
 def test_shifted_layout_and_scanner_suffix(qtbot, till_window, token):
@@ -110,13 +163,7 @@ def test_composed_syllables_from_the_input_method(qtbot, till_window, token):
     window, amount, _ = till_window
     wedge = capture(window, 2, is_valid=verifies)
     with qtbot.waitSignal(wedge.scanned, timeout=2000) as blocker:
-        for ch in compose("".join(ime_keystrokes(token))):
-            if ch.isascii():
-                type_keys(amount, [ch])
-            else:
-                event = QInputMethodEvent("", [])
-                event.setCommitString(ch)
-                QApplication.sendEvent(amount, event)
+        commit_texts(amount, compose("".join(ime_keystrokes(token))))
         press_enter(amount)
     assert blocker.args[0] == token
     assert amount.text() == ""
@@ -150,3 +197,48 @@ def test_unverifiable_scan_is_reported(qtbot, till_window, token):
         press_enter(amount)
     assert "스캔" in blocker.args[0]
     assert amount.text() == ""
+
+
+def test_person_typing_korean_slowly_gets_the_jamo(qtbot, till_window):
+    window, _, memo = till_window
+    memo.setFocus()
+    wedge = capture(window, 150)
+    word = "ㅎㅏㄴㄱㅡㄹㅎㅏㄴㄱㅡㄹㅎㅏㄴㄱㅡㄹ"
+    keys = {jamo: key for key, jamo in KEY_JAMO.items()}
+    with qtbot.assertNotEmitted(wedge.scanned, wait=100):
+        type_keys(memo, list(word), [keys[ch] for ch in word])
+        press_enter(memo)
+    assert memo.text() == word  # replayed as typed, not as the keys read
+
+
+def input_method_enabled(widget) -> bool:
+    """What the platform input method is told when ``widget`` has focus."""
+    query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
+    QApplication.sendEvent(widget, query)
+    return bool(query.value(Qt.InputMethodQuery.ImEnabled))
+
+
+@pytest.fixture
+def tasks(home, clock):
+    with TaskManager.for_home(home, clock) as manager:
+        yield manager
+
+
+def test_pay_screen_keeps_the_input_method_out(qtbot, tasks):
+    pay = PayTab(tasks)
+    qtbot.addWidget(pay)
+    pay.press("5")
+    for field in (pay.amount, pay.paste):
+        assert not field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+        assert field.inputMethodHints() & Qt.InputMethodHint.ImhLatinOnly
+    assert pay.amount.inputMethodHints() & Qt.InputMethodHint.ImhPreferNumbers
+
+
+def test_main_window_keeps_the_input_method_out(qtbot, home, clock):
+    session = TillSession(home, clock=clock)
+    qtbot.addWidget(session.window)
+    try:
+        assert not input_method_enabled(session.window)  # asked when no field has focus
+    finally:
+        session.close()
+

@@ -79,9 +79,14 @@ def ime_keystrokes(text: str, caps_on: bool = False) -> list[str]:
     return out
 
 
+def ime_shift_keystrokes(text: str) -> list[str]:
+    """Per keystroke, what Hangul mode types when the scanner sends capitals with Shift: case is lost."""
+    return [SHIFT_JAMO.get(ch) or KEY_JAMO.get(ch.lower(), ch) for ch in text]
+
+
 def ime_shift_capitals(text: str) -> str:
-    """Hangul mode with a scanner that sends capitals with Shift: case is lost for most letters."""
-    return compose("".join(SHIFT_JAMO.get(ch) or KEY_JAMO.get(ch.lower(), ch) for ch in text))
+    """The same, as the input method commits it: composed syllables."""
+    return compose("".join(ime_shift_keystrokes(text)))
 
 
 LAYOUTS = {
@@ -109,6 +114,11 @@ def test_compose_builds_syllables_in_key_order():
 def test_ime_keystrokes_models_caps_lock():
     assert ime_keystrokes("aB1") == ["ㅁ", "B", "1"]
     assert ime_keystrokes("aB1", caps_on=True) == ["A", "ㅠ", "1"]
+
+
+def test_ime_shift_keystrokes_lose_case():
+    assert ime_shift_keystrokes("aA-Q") == ["ㅁ", "ㅁ", "-", "ㅃ"]
+    assert ime_shift_capitals("gKs") == "한"
 
 
 def test_layouts_move_token_characters():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import VECTOR_NOW, VECTORS, mint
-from test_wedge_manglings import compose, ime_keystrokes, ime_shift_capitals, on_layout
+from test_wedge_manglings import compose, ime_keystrokes, on_layout
 
 from terminal.keys import load_public_jwk
 from terminal.scanning.wedge import MAX_CANDIDATES, repair, repair_candidates, strip_affixes
@@ -74,11 +74,6 @@ def test_a_repair_must_verify(token):
     forged = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
     assert repair(forged, verifies) is None
     assert repair(forged.swapcase(), lambda text: True) == forged.swapcase()
-
-
-def test_case_lost_to_the_input_method_is_not_guessed(token):
-    # Shift+letter types the same jamo as the letter: nothing can tell the case, so no repair.
-    assert repair(ime_shift_capitals(token), verifies) is None
 
 
 def test_garbage_is_refused_without_calls():

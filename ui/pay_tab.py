@@ -18,6 +18,13 @@ MAX_DIGITS = 9
 KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫")
 
 
+def _latin_only(field: QLineEdit, hints: Qt.InputMethodHint) -> None:
+    # No Korean is typed here; with the input method off, a wedge scan arrives as Latin keys.
+    # Qt 6's QLineEdit still answers ImEnabled itself, so an input method may engage anyway.
+    field.setAttribute(Qt.WA_InputMethodEnabled, False)
+    field.setInputMethodHints(Qt.ImhLatinOnly | hints)
+
+
 class ResultBanner(QFrame):
     """A large green (accepted) or red (declined, error) banner: title, Korean message, English under it."""
 
@@ -73,6 +80,7 @@ class PayTab(QWidget):
         self.amount.setPlaceholderText("0")
         self.amount.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9,]{0,13}"), self))
         self.amount.textEdited.connect(self._reformat)
+        _latin_only(self.amount, Qt.ImhPreferNumbers)
         currency = QLabel("원", objectName="currency")
         amount_row = QHBoxLayout()
         amount_row.addWidget(QLabel(t("결제 금액", "Amount"), objectName="caption"))
@@ -95,6 +103,7 @@ class PayTab(QWidget):
         self.paste = QLineEdit(objectName="paste")
         self.paste.setPlaceholderText(t("QR 텍스트 붙여넣기", "Paste QR text"))
         self.paste.returnPressed.connect(self._pay_pasted)
+        _latin_only(self.paste, Qt.ImhNoPredictiveText)
         pay_button = QPushButton(t("결제", "Pay"), objectName="payPasted")
         pay_button.clicked.connect(self._pay_pasted)
         paste_row = QHBoxLayout()

@@ -3,6 +3,9 @@
 An application event filter holds each typed key for a moment: a burst ending in Enter or Tab is
 a scan and is swallowed (nothing leaks into the focused field); anything slower is replayed to
 the widget it was meant for, in order, so people typing see no difference.
+
+A scan is read twice: from the keys pressed (``key()`` and Shift, which survive a Hangul input
+method) and as typed (``text()`` and input-method commits, which keep what Caps Lock did).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from terminal.scanning.bursts import BurstDetector, Verdict
-from terminal.scanning.wedge import repair, strip_affixes
+from terminal.scanning.keymaps import key_char
+from terminal.scanning.wedge import readings, repair, strip_affixes
 
 _TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 # Scanners press Shift for capitals; a modifier alone must not end a burst.
@@ -57,7 +61,7 @@ class WedgeCapture(QObject):
         self._affixes = (prefix, suffix)
         self._clock = clock
         self._detector = BurstDetector()
-        self._held: list[tuple[QObject, QEvent]] = []
+        self._held: list[tuple[QObject, QEvent, str]] = []  # target, event, text as typed
         self._replaying = False
         self._timer = QTimer(self, singleShot=True, interval=int(self._detector.max_gap_ms * 2))
         self._timer.timeout.connect(self._release)
@@ -76,7 +80,7 @@ class WedgeCapture(QObject):
             return False
         if kind == QEvent.Type.InputMethod:
             text = event.commitString()
-            return bool(text) and self._hold(obj, event, text)
+            return bool(text) and self._hold(obj, event, text, text)
         if event.key() in _MODIFIER_KEYS:
             return False
         chorded = bool(event.modifiers() & _CHORD)
@@ -84,16 +88,17 @@ class WedgeCapture(QObject):
             return self._terminate()
         text = event.text()
         if text and text.isprintable() and not chorded:
-            return self._hold(obj, event, text)
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            return self._hold(obj, event, key_char(event.key(), shift) or text, text)
         self._release()
         return False
 
-    def _hold(self, obj: QObject, event: QEvent, text: str) -> bool:
+    def _hold(self, obj: QObject, event: QEvent, keys: str, typed: str) -> bool:
         now = self._clock()
         if self._detector.stale(now):
             self._release()
-        self._detector.key(text, now)
-        self._held.append((obj, event.clone()))
+        self._detector.key(keys, now)
+        self._held.append((obj, event.clone(), typed))
         self._timer.start()
         return True
 
@@ -104,22 +109,25 @@ class WedgeCapture(QObject):
         if self._detector.key("", now, terminator=True) is Verdict.RELEASE:
             self._release()
             return False
-        raw = self._detector.text()
+        keys = self._detector.text()
+        typed = "".join(text for _, _, text in self._held)
         self._detector.clear()
         self._held.clear()
         self._timer.stop()
-        self._emit(raw)
+        self._emit(keys, typed)
         return True
 
-    def _emit(self, raw: str) -> None:
+    def _emit(self, keys: str, typed: str) -> None:
+        candidates = readings(keys, typed)
         if self._is_valid is None:
-            self.scanned.emit(strip_affixes(raw, *self._affixes))
+            self.scanned.emit(strip_affixes(candidates[0], *self._affixes))
             return
-        token = repair(raw, self._is_valid, *self._affixes)
-        if token is None:
-            self.unreadable.emit(UNREADABLE)
-        else:
-            self.scanned.emit(token)
+        for raw in candidates:
+            token = repair(raw, self._is_valid, *self._affixes)
+            if token is not None:
+                self.scanned.emit(token)
+                return
+        self.unreadable.emit(UNREADABLE)
 
     def _release(self) -> None:
         """Deliver the held keys, in order, to the widgets they were meant for."""
@@ -128,7 +136,7 @@ class WedgeCapture(QObject):
         self._timer.stop()
         self._replaying = True
         try:
-            for obj, event in held:
+            for obj, event, _ in held:
                 if shiboken6.isValid(obj):
                     QApplication.sendEvent(obj, event)
         finally:

@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+# Qt key codes (``Qt::Key``) of the token's characters: stable, and equal to their ASCII codes.
+KEY_A, KEY_Z = 0x41, 0x5A
+KEY_0, KEY_9 = 0x30, 0x39
+KEY_MINUS, KEY_PERIOD, KEY_UNDERSCORE = 0x2D, 0x2E, 0x5F
+
+
+def key_char(key: int, shift: bool) -> str | None:
+    """The token character a Qt key code names, letters cased by ``shift``; None for any other key.
+
+    The key code is the layout's key, whatever an input method made of it (``Key_A`` types ㅁ in
+    Hangul mode): reading it keeps the case that Shift gave. Caps Lock is not seen here; the
+    case-flip repair in :mod:`terminal.scanning.wedge` undoes it.
+    """
+    if KEY_A <= key <= KEY_Z:
+        return chr(key) if shift else chr(key).lower()
+    if KEY_0 <= key <= KEY_9 or key in (KEY_MINUS, KEY_PERIOD, KEY_UNDERSCORE):
+        return chr(key)
+    return None
+
 # 두벌식 (2-beolsik): the jamo each key types; Shift changes only the seven keys listed in caps.
 DUBEOLSIK = {
     "q": "ㅂ", "w": "ㅈ", "e": "ㄷ", "r": "ㄱ", "t": "ㅅ", "y": "ㅛ", "u": "ㅕ", "i": "ㅑ", "o": "ㅐ",

@@ -70,6 +70,16 @@ def repair_candidates(raw: str, prefix: str = "", suffix: str = "") -> Iterator[
                     yield candidate
 
 
+def readings(keys: str, typed: str) -> list[str]:
+    """The readings of one wedge scan to try, the likelier first, no repeats.
+
+    ``keys`` is read from the key codes and Shift, which survive an input method; ``typed`` is the
+    text as typed, which keeps what a scanner's own Caps Lock presses did (no Shift). Plain ASCII
+    text went through no input method and is trusted first, as it always was.
+    """
+    return list(dict.fromkeys((typed, keys) if typed.isascii() else (keys, typed)))
+
+
 def repair(raw: str, is_valid: Callable[[str], bool], prefix: str = "", suffix: str = "") -> str | None:
     """The first candidate of ``raw`` shaped like a compact JWS that ``is_valid`` accepts, else None.
 
