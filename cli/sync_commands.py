@@ -30,6 +30,18 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_status)
 
+    p = sub.add_parser("recover-fork", help="분기 경보 복구 / archive the forked journal, enroll as a new terminal")
+    p.add_argument("code", metavar="CODE", help="a fresh enrollment code from the city's support")
+    p.add_argument("--label", default="", help="a name for the new terminal")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_recover_fork)
+
+    p = sub.add_parser("check-archive", help="보관된 장부 검사 / verify an archived (forked) journal file")
+    p.add_argument("file", metavar="JOURNAL.db", help="e.g. journal-forked-T-000001-….db")
+    p.add_argument("--export", metavar="FILE", help="also write its entries as JSON Lines")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_check_archive)
+
     p = sub.add_parser("export-batch", help="미전송 거래를 파일로 / write pending batches to a file (USB)")
     p.add_argument("--out", required=True, metavar="FILE")
     add_json_flag(p)
@@ -112,6 +124,15 @@ def cmd_sync(args) -> int:
     return 0
 
 
+def _alarm_lines(s: dict) -> list[str]:
+    from terminal.messages import both
+
+    bar = "!" * 72
+    return [bar, f"!! 경보 / ALARM: {both('fork_alarm')}", f"!! {s['alarm_detail'] or ''}",
+            "!! 시청 고객센터에서 새 등록 코드를 받아 / with a new enrollment code from the city's support, run:",
+            "!!   jtill recover-fork CODE", bar]
+
+
 def cmd_status(args) -> int:
     from sync.syncer import server_url, status
     from sync.client import CityClient, Timing
@@ -121,19 +142,49 @@ def cmd_status(args) -> int:
     client = CityClient(url, Timing(connect=2, read=3, deadline=3)) if url else None
     s = status(till, client)
     online = {True: "온라인 / online", False: "오프라인 / offline", None: "확인 안 함 / not checked"}[s["online"]]
-    lines = [
+    lines = _alarm_lines(s) if s["alarm"] else []
+    lines += [
         f"단말기 / terminal: {s['tid'] or '-'}  서버 / server: {s['server'] or '-'}  {online}",
         f"미정산 / pending: {s['pending']} entries, {won(s['pending_amount'])}",
         f"마지막 동기화 / last sync: {s['last_sync'] or '-'}",
     ]
     if s["last_error"]:
         lines.append(f"마지막 오류 / last error: {s['last_error']['error']}: {s['last_error']['message']}")
-    if s["alarm"]:
-        from terminal.messages import both
-
-        lines.append(f"경보 / ALARM: {both('fork_alarm')}")
+    if s["recovered_from"]:
+        r = s["recovered_from"]
+        lines.append(f"이전 단말기 / replaces forked terminal {r['tid']}, archived in {r.get('journal', '-')}")
     emit(args, s, "\n".join(lines))
+    return EXIT_FORK if s["alarm"] else 0
+
+
+def cmd_recover_fork(args) -> int:
+    from sync.client import SyncError
+    from sync.recovery import recover_fork
+    from terminal.config import ConfigError
+
+    try:
+        result = recover_fork(home_of(args), args.code, label=args.label)
+    except (SyncError, ConfigError, OSError) as exc:
+        return fail(str(exc), 1, code=getattr(exc, "code", "recovery_failed"), args=args)
+    emit(args, {"status": "recovered", **result},
+         f"복구되었습니다 / recovered: now terminal {result['tid']} (was {result['old_tid'] or '-'}); "
+         f"보관된 장부 / archived journal: {result['archived'].get('journal', '-')}")
     return 0
+
+
+def cmd_check_archive(args) -> int:
+    from sync.recovery import RecoveryError, inspect_archive
+
+    try:
+        r = inspect_archive(home_of(args), args.file, args.export)
+    except RecoveryError as exc:
+        return fail(str(exc), 1, code=exc.code, args=args)
+    text = (f"장부가 온전합니다 / journal intact: {r['entries']} entries of {r['tid']}" if r["status"] == "ok" else
+            f"장부에 문제가 있습니다 / journal has problems: {r['problems']}")
+    if r["export"]:
+        text += f"\n{r['entries']}건 내보냄 / exported to {r['export']}"
+    emit(args, r, text)
+    return 0 if r["status"] == "ok" else 1
 
 
 def cmd_export_batch(args) -> int:

@@ -19,6 +19,7 @@ META_LAST_SYNC = "last_sync"
 META_LAST_ERROR = "last_error"
 META_ALARM = "alarm"
 META_ALARM_DETAIL = "alarm_detail"
+META_RECOVERED_FROM = "recovered_from"
 
 
 class ForkDetected(SyncError):
@@ -150,7 +151,7 @@ def pending_counts(till: Till) -> dict:
 
 
 def status(till: Till, client: CityClient | None = None) -> dict:
-    """Online?, pending count and amount, last sync, last error, alarm."""
+    """Online?, pending count and amount, last sync, last error, alarm, the forked terminal replaced."""
     journal = till.journal
     sent_to, acked_to = settlement.sync_state(journal)
     last_error = journal.get_meta(META_LAST_ERROR) or None
@@ -164,6 +165,8 @@ def status(till: Till, client: CityClient | None = None) -> dict:
         "last_sync": int(last_sync) if last_sync else None,
         "last_error": json.loads(last_error) if last_error else None,
         "alarm": journal.get_meta(META_ALARM) or None,
+        "alarm_detail": journal.get_meta(META_ALARM_DETAIL) or None,
+        "recovered_from": json.loads(recovered) if (recovered := journal.get_meta(META_RECOVERED_FROM)) else None,
         **pending_counts(till),
     }
     if client is not None and till.configured:

@@ -288,3 +288,13 @@ def served(tmp_path):
     yield city, handle
     handle.stop()
     city.close()
+
+
+@pytest.fixture
+def served_city(tmp_path):
+    """``(admin City, ServerProcess)``: a prepared city served by a real ``jtill city serve`` process."""
+    city = prepare_city(tmp_path / "city")
+    server = ServerProcess(tmp_path / "city").start()
+    yield city, server
+    server.stop()
+    city.close()

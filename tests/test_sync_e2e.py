@@ -2,20 +2,10 @@
 
 import json
 
-import pytest
-
 from terminal.report import history, z_report
 
-from tests.helpers_sync import ServerProcess, assert_agree, jtill, prepare_city
-
-
-@pytest.fixture
-def served_city(tmp_path):
-    city = prepare_city(tmp_path / "city")
-    server = ServerProcess(tmp_path / "city").start()
-    yield city, server
-    server.stop()
-    city.close()
+from tests.helpers_sync import served_city  # noqa: F401 - fixture
+from tests.helpers_sync import assert_agree, jtill
 
 
 def test_enroll_pay_offline_sync_settle(tmp_path, served_city):

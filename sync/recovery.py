@@ -1,0 +1,181 @@
+"""Recovering from a fork: archive the forked journal, enroll as a new terminal, start a fresh journal.
+
+A fork means the city's record of this terminal's chain and our journal disagree (usually a journal
+restored from an older copy). Nothing is deleted: the forked journal and its key are renamed beside
+the new ones for the city's investigation, and the till carries on under a new terminal id with a
+code issued by the city's support.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from terminal import config as config_mod
+from terminal.atomic import write_atomic
+from terminal.canonical import canonical_json
+from terminal.checkout import FORK_ALARM, Till
+from terminal.home import Home
+from terminal.journal import Journal
+from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
+
+from sync import receipts
+from sync.client import CityClient, SyncError, Timing
+from sync.enroll import UNENROLLED_KID
+from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
+
+# The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
+# that a recovery interrupted after the code was used finishes on the next run instead of being lost.
+PENDING_KEY = "recovery-key.jwk"
+ARCHIVE_GLOB = "journal-forked-*.db"
+
+
+class RecoveryError(SyncError):
+    """The till cannot be recovered as asked; nothing was changed."""
+
+    code = "recovery_failed"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _archive(home: Home, tid: str, stamp: str) -> dict:
+    """Rename the journal and the terminal key aside (atomic renames, never deleted)."""
+    journal = home.root / f"journal-forked-{tid}-{stamp}.db"
+    key = home.root / f"terminal-key-forked-{tid}-{stamp}.jwk"
+    if journal.exists() or key.exists():
+        raise RecoveryError(f"{journal.name} already exists")
+    moved = {}
+    if home.journal_path.exists():
+        os.rename(home.journal_path, journal)
+        moved["journal"] = os.fspath(journal)
+    if home.terminal_key_path.exists() and load_private_jwk(home.terminal_key_path)[0] == tid:
+        os.rename(home.terminal_key_path, key)
+        moved["key"] = os.fspath(key)
+    _fsync_dir(home.root)
+    return moved
+
+
+def _old_journal(home: Home, new_tid: str) -> dict | None:
+    """What to keep from the forked journal in ``home``; None once it is archived (or replaced)."""
+    if not home.journal_path.exists():
+        return None
+    with Journal(home.journal_path, create=False) as journal:
+        cfg = config_mod.current(journal, home.trust())
+        if cfg is None or cfg.tid == new_tid:
+            return None
+        return {"tid": cfg.tid, "server": journal.get_meta(META_SERVER),
+                "operator": journal.get_meta("operator", "owner"), "alarm": journal.get_meta(META_ALARM_DETAIL)}
+
+
+def _only_user(home: Home) -> None:
+    # SQLite removes the -wal file when its last connection closes: if it is still there after we
+    # closed ours, another process (the desktop till, `sync --watch`) still has the journal open.
+    if Path(f"{home.journal_path}-wal").exists():
+        raise RecoveryError("장부를 사용하는 다른 프로그램을 닫으세요 / close the other programs using "
+                            "this till's journal (the desktop till, `jtill sync --watch`) and try again")
+
+
+def _enroll(home: Home, code: str, label: str, timing: Timing | None) -> None:
+    """Check the alarm, enroll a new key with ``code`` and keep it pending."""
+    till = Till(home)
+    try:
+        if not till.configured:
+            raise RecoveryError("등록되지 않은 단말기입니다 / this till was never enrolled")
+        if till.journal.get_meta(META_ALARM) != FORK_ALARM:
+            raise RecoveryError("분기 경보가 없습니다 / there is no fork alarm to recover from")
+        url = till.journal.get_meta(META_SERVER)
+        if not url:
+            raise RecoveryError("서버 주소가 없습니다 / no server URL recorded at enrollment")
+        old_tid = till.config.tid
+    finally:
+        till.close()
+    _only_user(home)
+    key = Ed25519PrivateKey.generate()
+    client = CityClient(url, timing)
+    try:
+        answer = client.enroll(code, public_jwk(key, UNENROLLED_KID), label or f"replaces {old_tid}")
+    finally:
+        client.close()
+    cfg = config_mod.verify_config(answer["config"], home.trust())  # before anything moves
+    if cfg.tid != answer["tid"]:
+        raise RecoveryError(f"config is for {cfg.tid}, enrollment gave {answer['tid']}")
+    save_private_jwk(home.root / PENDING_KEY, key, answer["tid"])
+
+
+def _archived_server(home: Home) -> str | None:
+    """The server URL kept in the newest archived journal (when a recovery stopped half-way)."""
+    archives = sorted(home.root.glob(ARCHIVE_GLOB), key=lambda p: p.stat().st_mtime)
+    if not archives:
+        return None
+    with Journal(archives[-1], create=False) as journal:
+        return journal.get_meta(META_SERVER)
+
+
+def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | None = None,
+                 clock=time.time) -> dict:
+    """Archive the forked journal and carry on as a new terminal enrolled with ``code``.
+
+    Refuses, changing nothing, unless the fork alarm is set and the city accepts the code. A run
+    interrupted after the city enrolled the new key finishes on the next run (``code`` unused).
+    Returns ``{"tid", "old_tid", "archived": {"journal", "key"}, "config_ver", "merchant", "server"}``.
+    """
+    pending = home.root / PENDING_KEY
+    if not pending.exists():
+        _enroll(home, code, label, timing)
+    tid, _ = load_private_jwk(pending)
+    old = _old_journal(home, tid)
+    url = old["server"] if old else _archived_server(home)
+    if not url:
+        raise RecoveryError("서버 주소를 찾을 수 없습니다 / cannot find the server URL")
+    archived = {}
+    if old:
+        _only_user(home)
+        archived = _archive(home, old["tid"], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
+    home.init(home.trust_key_path, old["operator"] if old else "owner").close()
+    os.replace(pending, home.terminal_key_path)
+    _fsync_dir(home.root)
+    till = Till(home)
+    client = CityClient(url, timing)
+    try:
+        cfg, _ = till.import_config(client.config(tid))
+        till.journal.set_meta(META_SERVER, client.base_url)
+        if old:
+            till.journal.set_meta(META_RECOVERED_FROM, json.dumps(
+                {"tid": old["tid"], "at": int(clock() * 1000), "alarm": old["alarm"], **archived},
+                ensure_ascii=False))
+    finally:
+        client.close()
+        till.close()
+    return {"tid": tid, "old_tid": old["tid"] if old else None, "archived": archived, "config_ver": cfg.ver,
+            "merchant": cfg.merchant, "server": url}
+
+
+def inspect_archive(home: Home, path: str | os.PathLike, export_to: str | os.PathLike | None = None) -> dict:
+    """Check an archived (or any) journal file: its chain, and its receipts against the trusted key.
+
+    With ``export_to``, also write its entries as JSON Lines (as ``jtill export`` does) for the city.
+    """
+    if not Path(path).is_file():
+        raise RecoveryError(f"장부 파일이 없습니다 / no journal file {path}")
+    trust = home.trust()
+    with Journal(path, create=False) as journal:
+        cfg = config_mod.current(journal, trust)
+        result = journal.verify()
+        problems = [] if result.ok else [{"seq": result.bad_seq, "problem": result.problem}]
+        problems += receipts.verify_against_receipts(journal, trust)
+        head, _ = journal.head()
+        if export_to is not None:
+            write_atomic(export_to, b"".join(canonical_json(e) + b"\n" for e in journal.entries()))
+        return {"export": os.fspath(export_to) if export_to is not None else None, "file": os.fspath(path), "tid": cfg.tid if cfg else None, "entries": head,
+                "status": "ok" if not problems else "bad", "problems": problems,
+                "alarm": journal.get_meta(META_ALARM) or None, "alarm_detail": journal.get_meta(META_ALARM_DETAIL)}
