@@ -55,12 +55,13 @@ def _archive(home: Home, tid: str, stamp: str) -> dict:
     if journal.exists() or key.exists():
         raise RecoveryError(f"{journal.name} already exists")
     moved = {}
-    if home.journal_path.exists():
-        os.rename(home.journal_path, journal)
-        moved["journal"] = os.fspath(journal)
+    # The key first: a run stopped between the two renames still finds the old journal next time
+    # and archives it then, while the new key can never be installed over an unarchived old one.
     if home.terminal_key_path.exists() and load_private_jwk(home.terminal_key_path)[0] == tid:
         os.rename(home.terminal_key_path, key)
         moved["key"] = os.fspath(key)
+    os.rename(home.journal_path, journal)
+    moved["journal"] = os.fspath(journal)
     _fsync_dir(home.root)
     return moved
 
