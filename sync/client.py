@@ -50,6 +50,20 @@ class Timing:
     deadline: float = 60.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
+    # A refused or unroutable connection means no network; waiting out the deadline only keeps
+    # the cashier staring at a spinner. Timeouts and 5xx keep retrying until the deadline.
+    connect_failures: int = 3
+
+
+def describe(exc: requests.RequestException) -> str:
+    """A short Korean / English reason for a network failure, without the library's internals."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "연결 시간 초과 / connection timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "서버에 연결할 수 없음 / cannot connect to the server"
+    if isinstance(exc, requests.Timeout):
+        return "응답 시간 초과 / no answer in time"
+    return f"네트워크 오류 / network error ({type(exc).__name__})"
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -99,7 +113,7 @@ class CityClient:
         """Send until a non-retryable answer; 4xx raises :class:`ApiError`, giving up raises :class:`Offline`."""
         t = self.timing
         end = self.clock() + t.deadline
-        attempt = 0
+        attempt = refused = 0
         while True:
             left = end - self.clock()
             wait = None
@@ -108,7 +122,11 @@ class CityClient:
                     method, self.base_url + path, timeout=(t.connect, max(0.05, min(t.read, left))), **kwargs
                 )
             except requests.RequestException as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                problem = describe(exc)
+                unreachable = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
+                refused += unreachable
+                if refused >= t.connect_failures:
+                    raise Offline(f"{method} {path}: {problem}") from exc
             else:
                 if response.status_code < 400:
                     return response
