@@ -14,8 +14,8 @@ def register(sub) -> None:
     city = sub.add_parser("city", help="시청 서버(참조 구현) / the reference city server")
     csub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
 
-    def add(name, handler, help_text):
-        p = csub.add_parser(name, help=help_text)
+    def add(name, handler, help_text, parent=csub):
+        p = parent.add_parser(name, help=help_text)
         p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
                        help="server data directory (env JTILL_CITY_DATA)")
         add_json_flag(p)
@@ -23,36 +23,31 @@ def register(sub) -> None:
         return p
 
     p = add("serve", cmd_serve, "서버 실행 / serve the HTTP API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
 
     merchant = csub.add_parser("merchant", help="가맹점 / merchants")
     msub = merchant.add_subparsers(dest="merchant_command", metavar="ACTION", required=True)
-    p = msub.add_parser("add", help="가맹점 등록 / add or update a merchant")
+    p = add("add", cmd_merchant_add, "가맹점 등록 / add or update a merchant", msub)
     for name, help_text in (("id", "merchant id"), ("name", "shop name"), ("category", "e.g. food")):
         p.add_argument(name, help=help_text)
-    p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA))
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_merchant_add)
 
     p = add("enroll-code", cmd_enroll_code, "단말기 등록 코드 발급 / issue a single-use enrollment code")
-    p.add_argument("merchant_id")
+    p.add_argument("merchant_id", help="the merchant the new till will belong to")
 
     wallet = csub.add_parser("wallet", help="시민 지갑 / citizen wallets")
     wsub = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
     for name, handler, help_text in (("add", cmd_wallet_add, "지갑 만들기 / create a wallet"),
                                      ("fund", cmd_wallet_fund, "충전 / add money"),
                                      ("revoke", cmd_wallet_revoke, "정지 / revoke a wallet")):
-        p = wsub.add_parser(name, help=help_text)
-        p.add_argument("wid")
+        p = add(name, handler, help_text, wsub)
+        p.add_argument("wid", help="wallet id (6-32 of A-Z 0-9 -)")
         if name != "revoke":
-            p.add_argument("amount", type=int, nargs="?" if name == "add" else None, default=0)
-        p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA))
-        add_json_flag(p)
-        p.set_defaults(handler=handler)
+            p.add_argument("amount", type=int, nargs="?" if name == "add" else None, default=0,
+                           help="won to add" + (" (default 0)" if name == "add" else ""))
 
     p = add("token", cmd_token, "결제 QR 발급 (지갑 시뮬레이터) / mint a citizen token")
-    p.add_argument("wid")
+    p.add_argument("wid", help="the wallet the token pays from")
     p.add_argument("--lim", type=int, default=50_000, help="most the token may pay (won)")
     p.add_argument("--ttl", type=int, default=86_400, help="lifetime in seconds (at most 7 days)")
     p.add_argument("--cats", help="comma-separated categories (policy voucher)")

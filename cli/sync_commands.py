@@ -10,7 +10,7 @@ EXIT_FORK = 4
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
     p = sub.add_parser("enroll", help="시청 서버에 단말기 등록 / enroll this till with the city server")
-    p.add_argument("server", metavar="SERVER_URL")
+    p.add_argument("server", metavar="SERVER_URL", help="the city server, e.g. https://pay.jeonju.example")
     p.add_argument("code", metavar="CODE", help="single-use enrollment code from the city")
     p.add_argument("--trust", metavar="CONFIG_KEY.jwk", help="the city's config key (needed the first time)")
     p.add_argument("--label", default="", help="a name for this till")
@@ -43,19 +43,19 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_check_archive)
 
     p = sub.add_parser("export-batch", help="미전송 거래를 파일로 / write pending batches to a file (USB)")
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write the signed batches (e.g. on a USB stick)")
     add_json_flag(p)
     p.set_defaults(handler=cmd_export_batch)
 
     p = sub.add_parser("upload", help="배치 파일 업로드 / upload a batch file, write the receipts")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--server", required=True, metavar="URL")
+    p.add_argument("file", metavar="FILE", help="a batch file written by `jtill export-batch`")
+    p.add_argument("--server", required=True, metavar="URL", help="the city server")
     p.add_argument("--out", metavar="RECEIPT", help="receipt file (default: FILE.receipt)")
     add_json_flag(p)
     p.set_defaults(handler=cmd_upload)
 
     p = sub.add_parser("import-receipt", help="영수증 파일 적용 / apply a receipt file")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a receipt file written by `jtill upload`")
     add_json_flag(p)
     p.set_defaults(handler=cmd_import_receipt)
 
