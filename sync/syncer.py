@@ -180,7 +180,11 @@ def status(till: Till, client: CityClient | None = None) -> dict:
 
 def watch(till: Till, client: CityClient, stop: threading.Event, *, interval: float = 30.0,
           max_backoff: float = 300.0, on_summary=None) -> None:
-    """Sync every ``interval`` seconds while reachable; back off (with jitter) while not; until ``stop``."""
+    """Sync every ``interval`` seconds while reachable; back off (with jitter) while not; until ``stop``.
+
+    A new journal entry (a payment taken by any process on this journal) ends the wait early, so
+    a payment is uploaded right after it is taken whenever the network is there.
+    """
     failures = 0
     while not stop.is_set():
         summary = sync_once(till, client)
@@ -191,4 +195,13 @@ def watch(till: Till, client: CityClient, stop: threading.Event, *, interval: fl
         else:
             failures += 1
             wait = summary.get("retry_after") or max(1.0, backoff(failures, interval / 4, max_backoff))
-        stop.wait(wait)
+        _wait_for_entry(till, stop, wait)
+
+
+def _wait_for_entry(till: Till, stop: threading.Event, wait: float, poll: float = 0.5) -> None:
+    """Sleep up to ``wait`` seconds, or until the journal grows or ``stop`` is set."""
+    seen = till.journal.head()[0]
+    end = time.monotonic() + wait
+    while not stop.wait(max(0.0, min(poll, end - time.monotonic()))):
+        if time.monotonic() >= end or till.journal.head()[0] != seen:
+            return
