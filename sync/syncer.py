@@ -7,7 +7,7 @@ import threading
 import time
 
 from terminal import events, settlement
-from terminal.checkout import FORK_ALARM, Till, TillError
+from terminal.checkout import ALARM_KEY, FORK_ALARM, Till, TillError
 from terminal.config import ConfigError
 from terminal.keys import load_private_jwk
 
@@ -17,7 +17,7 @@ from sync.client import ApiError, CityClient, Offline, SyncError, Timing, backof
 META_SERVER = "server_url"
 META_LAST_SYNC = "last_sync"
 META_LAST_ERROR = "last_error"
-META_ALARM = "alarm"
+META_ALARM = ALARM_KEY
 META_ALARM_DETAIL = "alarm_detail"
 META_RECOVERED_FROM = "recovered_from"
 
@@ -145,7 +145,7 @@ def _record_failure(till: Till, summary: dict, exc: Exception, status: str) -> N
 
 def pending_counts(till: Till) -> dict:
     """Entries the city has not answered for yet, and the payment amount among them."""
-    (acked,) = till.journal.conn.execute("SELECT acked_to FROM sync_state").fetchone()
+    _, acked = settlement.sync_state(till.journal)
     (count,) = till.journal.conn.execute("SELECT COUNT(*) FROM entries WHERE seq > ?", [acked]).fetchone()
     return {"pending": count, "pending_amount": settlement.unsettled_payment_total(till.journal)}
 

@@ -17,6 +17,7 @@ from terminal.tokens import Declined
 
 MAX_REASON_CHARS = 200
 FORK_ALARM = "fork"
+ALARM_KEY = "alarm"  # journal meta key holding FORK_ALARM while the city's record differs from ours
 
 
 class TillError(Exception):
@@ -163,7 +164,7 @@ class Till:
             )
 
     def _refuse_if_forked(self, cfg) -> None:
-        if self.journal.get_meta("alarm") == FORK_ALARM and cfg.fork_policy != "allow":
+        if self.journal.get_meta(ALARM_KEY) == FORK_ALARM and cfg.fork_policy != "allow":
             raise TillError("fork_alarm")
 
     # -- refund --------------------------------------------------------------
