@@ -152,3 +152,42 @@ def settle(till, to_seq: int, statuses: dict | None = None, cashback: dict | Non
         results.append(result)
     body = {"from": 1, "to": to_seq, "head": till.journal.entry(to_seq)["hash"], "at": 0, "results": results}
     apply_receipt(till.journal, body, "receipt-jws")
+
+
+@pytest.fixture
+def tasks(home, clock):
+    """The desktop till's TaskManager on ``home`` (one DB worker, a network pool); shut down after the test."""
+    from ui.tasks import TaskManager
+
+    with TaskManager.for_home(home, clock) as manager:
+        yield manager
+
+
+@pytest.fixture
+def till_session(qtbot, home, clock):
+    """A whole till (bridge, tasks, main window) on ``home``, as ``jtill gui`` opens it; closed after the test."""
+    from ui.app import TillSession
+
+    session = TillSession(home, clock=clock)
+    qtbot.addWidget(session.window)
+    yield session
+    session.close()
+
+
+def refreshed(qtbot, widget, signal):
+    """``widget``, registered with qtbot, once its first ``refresh()`` has emitted ``signal``."""
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(signal, timeout=5000):
+        widget.refresh()
+    return widget
+
+
+def input_method_enabled(widget) -> bool:
+    """What the platform input method is told when ``widget`` has focus."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QInputMethodQueryEvent
+    from PySide6.QtWidgets import QApplication
+
+    query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
+    QApplication.sendEvent(widget, query)
+    return bool(query.value(Qt.InputMethodQuery.ImEnabled))

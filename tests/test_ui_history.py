@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import VECTOR_NOW, mint
+from conftest import VECTOR_NOW, mint, refreshed
 from terminal import settlement
 from ui.history_list import HistoryList
-from ui.tasks import TaskManager
 
 
 def four_payments_in_every_status(till):
@@ -20,19 +19,10 @@ def four_payments_in_every_status(till):
 
 
 @pytest.fixture
-def tasks(home, clock):
-    with TaskManager.for_home(home, clock) as manager:
-        manager.run_db(four_payments_in_every_status).result(timeout=5)
-        yield manager
-
-
-@pytest.fixture
 def history(qtbot, tasks):
+    tasks.run_db(four_payments_in_every_status).result(timeout=5)
     widget = HistoryList(tasks)
-    qtbot.addWidget(widget)
-    with qtbot.waitSignal(widget.refreshed, timeout=5000):
-        widget.refresh()
-    return widget
+    return refreshed(qtbot, widget, widget.refreshed)
 
 
 def cell(history, row, column):

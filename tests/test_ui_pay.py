@@ -7,15 +7,7 @@ import pytest
 from conftest import VECTOR_NOW, mint
 from terminal import messages
 from terminal.checkout import Till
-from ui.app import TillSession
 from ui.pay_tab import PayTab
-from ui.tasks import TaskManager
-
-
-@pytest.fixture
-def tasks(home, clock):
-    with TaskManager.for_home(home, clock) as manager:
-        yield manager
 
 
 @pytest.fixture
@@ -86,38 +78,28 @@ def test_pasted_qr_text_pays(qtbot, pay):
     assert blocker.args[0].entry["amount"] == 900
 
 
-def test_a_scan_in_the_main_window_reaches_history(qtbot, home, clock):
-    session = TillSession(home, clock=clock)
-    qtbot.addWidget(session.window)
-    try:
-        window = session.window
-        for key in "3000":
-            window.pay_tab.press(key)
-        with qtbot.waitSignal(window.history.refreshed, timeout=5000, check_params_cb=bool) as blocker:
-            window.token_scanned.emit(mint(VECTOR_NOW))
-        assert [row["amount"] for row in blocker.args[0]] == [3000]
-    finally:
-        session.close()
+def test_a_scan_in_the_main_window_reaches_history(qtbot, till_session):
+    window = till_session.window
+    for key in "3000":
+        window.pay_tab.press(key)
+    with qtbot.waitSignal(window.history.refreshed, timeout=5000, check_params_cb=bool) as blocker:
+        window.token_scanned.emit(mint(VECTOR_NOW))
+    assert [row["amount"] for row in blocker.args[0]] == [3000]
 
 
-def test_a_wedge_scanner_burst_pays(qtbot, home, clock):
+def test_a_wedge_scanner_burst_pays(qtbot, till_session):
     from PySide6.QtCore import Qt
 
-    session = TillSession(home, clock=clock)
-    qtbot.addWidget(session.window)
-    try:
-        window = session.window
-        window.show()
-        qtbot.waitExposed(window)
-        window.pay_tab.press("8")
-        window.pay_tab.press("00")
-        token = mint(VECTOR_NOW)
-        with qtbot.waitSignal(window.wedge.scanned, timeout=5000) as scanned, qtbot.waitSignal(
-            window.pay_tab.result_shown, timeout=5000
-        ) as paid:
-            qtbot.keyClicks(window.pay_tab.paste, token)
-            qtbot.keyClick(window.pay_tab.paste, Qt.Key_Return)
-        assert scanned.args == [token]
-        assert paid.args[0].entry["amount"] == 800
-    finally:
-        session.close()
+    window = till_session.window
+    window.show()
+    qtbot.waitExposed(window)
+    window.pay_tab.press("8")
+    window.pay_tab.press("00")
+    token = mint(VECTOR_NOW)
+    with qtbot.waitSignal(window.wedge.scanned, timeout=5000) as scanned, qtbot.waitSignal(
+        window.pay_tab.result_shown, timeout=5000
+    ) as paid:
+        qtbot.keyClicks(window.pay_tab.paste, token)
+        qtbot.keyClick(window.pay_tab.paste, Qt.Key_Return)
+    assert scanned.args == [token]
+    assert paid.args[0].entry["amount"] == 800

@@ -8,13 +8,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 from conftest import VECTOR_NOW, mint
 from terminal import messages
 from ui.refund_dialog import RefundDialog
-from ui.tasks import TaskManager
-
-
-@pytest.fixture
-def tasks(home, clock):
-    with TaskManager.for_home(home, clock) as manager:
-        yield manager
 
 
 @pytest.fixture

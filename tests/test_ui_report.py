@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import VECTOR_NOW, mint
+from conftest import VECTOR_NOW, mint, refreshed
 from terminal import messages
 from ui.report_tab import ReportTab
-from ui.tasks import TaskManager
-
-
-@pytest.fixture
-def tasks(home, clock):
-    with TaskManager.for_home(home, clock) as manager:
-        manager.run_db(lambda till: till.pay(7000, mint(VECTOR_NOW))).result(timeout=5)
-        yield manager
 
 
 @pytest.fixture
 def report(qtbot, tasks):
+    tasks.run_db(lambda till: till.pay(7000, mint(VECTOR_NOW))).result(timeout=5)
     tab = ReportTab(tasks)
-    qtbot.addWidget(tab)
-    with qtbot.waitSignal(tab.report_shown, timeout=5000):
-        tab.refresh()
-    return tab
+    return refreshed(qtbot, tab, tab.report_shown)
 
 
 def test_report_of_the_open_day(report):

@@ -7,18 +7,16 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from conftest import VECTOR_NOW, mint  # noqa: E402
+from conftest import VECTOR_NOW, input_method_enabled, mint  # noqa: E402
 from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QInputMethodEvent, QInputMethodQueryEvent, QKeyEvent  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
 from test_wedge_manglings import (  # noqa: E402
     KEY_JAMO, compose, ime_keystrokes, ime_shift_capitals, ime_shift_keystrokes, on_layout,
 )
 from test_wedge_repair import verifies  # noqa: E402
 
-from ui.app import TillSession  # noqa: E402
 from ui.pay_tab import PayTab  # noqa: E402
-from ui.tasks import TaskManager  # noqa: E402
 from ui.wedge_capture import WedgeCapture  # noqa: E402
 
 
@@ -211,19 +209,6 @@ def test_person_typing_korean_slowly_gets_the_jamo(qtbot, till_window):
     assert memo.text() == word  # replayed as typed, not as the keys read
 
 
-def input_method_enabled(widget) -> bool:
-    """What the platform input method is told when ``widget`` has focus."""
-    query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
-    QApplication.sendEvent(widget, query)
-    return bool(query.value(Qt.InputMethodQuery.ImEnabled))
-
-
-@pytest.fixture
-def tasks(home, clock):
-    with TaskManager.for_home(home, clock) as manager:
-        yield manager
-
-
 def test_pay_screen_keeps_the_input_method_out(qtbot, tasks):
     pay = PayTab(tasks)
     qtbot.addWidget(pay)
@@ -234,11 +219,6 @@ def test_pay_screen_keeps_the_input_method_out(qtbot, tasks):
     assert pay.amount.inputMethodHints() & Qt.InputMethodHint.ImhPreferNumbers
 
 
-def test_main_window_keeps_the_input_method_out(qtbot, home, clock):
-    session = TillSession(home, clock=clock)
-    qtbot.addWidget(session.window)
-    try:
-        assert not input_method_enabled(session.window)  # asked when no field has focus
-    finally:
-        session.close()
+def test_main_window_keeps_the_input_method_out(till_session):
+    assert not input_method_enabled(till_session.window)  # asked when no field has focus
 
