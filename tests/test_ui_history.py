@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
-from conftest import VECTOR_NOW, mint, refreshed
+from conftest import VECTOR_NOW, input_method_enabled, mint, refreshed
 from terminal import settlement
 from ui.history_list import HistoryList
 
@@ -54,3 +55,11 @@ def test_refund_from_the_list_refreshes_it(qtbot, history):
     refund = blocker.args[0][-1]
     assert (refund["kind"], refund["amount"], refund["status"]) == ("refund", 4000, "pending")
     assert cell(history, 4, 2) == "환불"
+
+
+def test_a_scanner_typing_into_the_list_bypasses_the_input_method(history):
+    # The view decides again at every change of the current row, so ask after each.
+    for row in (0, 3, 1):
+        history.table.selectRow(row)
+        assert not input_method_enabled(history.table)
+    assert history.table.inputMethodHints() & Qt.InputMethodHint.ImhLatinOnly

@@ -15,6 +15,7 @@ from ui.i18n import KIND, STATUS, error_texts, pick, t, won
 from ui.operations import TillOp
 from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
+from ui.wedge_capture import keep_input_method_out
 
 
 def todays_entries(till) -> list[dict]:
@@ -44,6 +45,7 @@ class HistoryList(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        keep_input_method_out(self.table, Qt.ImhNoPredictiveText)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         self.refund_button = QPushButton(t("환불", "Refund"), enabled=False)
         self.refund_button.clicked.connect(self.refund_selected)
@@ -73,6 +75,8 @@ class HistoryList(QWidget):
                      reason)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
+                # Read-only: the view turns the input method back on whenever the current item is editable.
+                item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                 if c in (0, 3):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, c, item)

@@ -13,16 +13,10 @@ from terminal.checkout import TillError
 from ui.i18n import error_texts, t, won
 from ui.operations import TillOp
 from ui.tasks import TaskManager
+from ui.wedge_capture import keep_input_method_out
 
 MAX_DIGITS = 9
 KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫")
-
-
-def _latin_only(field: QLineEdit, hints: Qt.InputMethodHint) -> None:
-    # No Korean is typed here; with the input method off, a wedge scan arrives as Latin keys.
-    # Qt 6's QLineEdit still answers ImEnabled itself, so an input method may engage anyway.
-    field.setAttribute(Qt.WA_InputMethodEnabled, False)
-    field.setInputMethodHints(Qt.ImhLatinOnly | hints)
 
 
 class ResultBanner(QFrame):
@@ -80,7 +74,7 @@ class PayTab(QWidget):
         self.amount.setPlaceholderText("0")
         self.amount.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9,]{0,13}"), self))
         self.amount.textEdited.connect(self._reformat)
-        _latin_only(self.amount, Qt.ImhPreferNumbers)
+        keep_input_method_out(self.amount, Qt.ImhPreferNumbers)
         currency = QLabel("원", objectName="currency")
         amount_row = QHBoxLayout()
         amount_row.addWidget(QLabel(t("결제 금액", "Amount"), objectName="caption"))
@@ -103,7 +97,7 @@ class PayTab(QWidget):
         self.paste = QLineEdit(objectName="paste")
         self.paste.setPlaceholderText(t("QR 텍스트 붙여넣기", "Paste QR text"))
         self.paste.returnPressed.connect(self._pay_pasted)
-        _latin_only(self.paste, Qt.ImhNoPredictiveText)
+        keep_input_method_out(self.paste, Qt.ImhNoPredictiveText)
         pay_button = QPushButton(t("결제", "Pay"), objectName="payPasted")
         pay_button.clicked.connect(self._pay_pasted)
         paste_row = QHBoxLayout()

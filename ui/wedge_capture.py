@@ -33,6 +33,14 @@ UNREADABLE = (
 )
 
 
+def keep_input_method_out(widget: QWidget, hints: Qt.InputMethodHint = Qt.ImhNone) -> None:
+    """Ask for Latin keys only in ``widget``, where no Korean is typed but a scanner may type."""
+    # With the input method off, a wedge scan arrives as Latin keys. Qt 6's QLineEdit still
+    # answers ImEnabled itself, so an input method may engage there anyway.
+    widget.setAttribute(Qt.WA_InputMethodEnabled, False)
+    widget.setInputMethodHints(Qt.ImhLatinOnly | hints)
+
+
 def _monotonic_ms() -> float:
     return time.monotonic() * 1000
 
