@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS configs (
 
 
 def now_ms() -> int:
+    """Unix milliseconds now."""
     return int(time.time() * 1000)
 
 
@@ -49,11 +50,13 @@ class SQLiteStorage:
     def __init__(self, path):
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a receipt the till holds must never name a batch that a power cut took back.
+        self.conn.execute("PRAGMA synchronous=FULL")
         self.lock = threading.RLock()
         self.conn.executescript(SCHEMA)
 
     def close(self) -> None:
+        """Close the connection."""
         self.conn.close()
 
     @contextmanager
@@ -85,16 +88,19 @@ class SQLiteStorage:
     # -- merchants, codes, terminals -----------------------------------------
 
     def add_merchant(self, merchant_id: str, name: str, category: str) -> None:
+        """Add a merchant, or rename/recategorise it keeping its balance."""
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO merchants (id, name, category, balance) VALUES "
                       "(?, ?, ?, COALESCE((SELECT balance FROM merchants WHERE id = ?), 0))",
                       [merchant_id, name, category, merchant_id])
 
     def merchant(self, merchant_id: str) -> dict | None:
+        """``{id, name, category, balance}`` or None."""
         row = self._one("SELECT id, name, category, balance FROM merchants WHERE id = ?", [merchant_id])
         return dict(zip(("id", "name", "category", "balance"), row)) if row else None
 
     def add_code(self, code: str, merchant_id: str) -> None:
+        """Store a single-use enrollment code for ``merchant_id``."""
         if self.merchant(merchant_id) is None:
             raise Refused("unknown_merchant", f"no merchant {merchant_id}")
         with self.transaction() as c:
@@ -116,6 +122,7 @@ class SQLiteStorage:
         return tid
 
     def terminal(self, tid: str) -> dict | None:
+        """``{tid, merchant_id, jwk, label, stored_to}`` or None."""
         row = self._one("SELECT tid, merchant_id, jwk, label, stored_to FROM terminals WHERE tid = ?", [tid])
         if row is None:
             return None
@@ -124,33 +131,39 @@ class SQLiteStorage:
         return t
 
     def head(self, tid: str) -> tuple[int, str | None]:
+        """``(seq, hash)`` of the terminal's last stored entry, ``(0, None)`` when none."""
         row = self._one("SELECT seq, hash FROM entries WHERE tid = ? ORDER BY seq DESC LIMIT 1", [tid])
         return (row[0], row[1]) if row else (0, None)
 
     # -- wallets and revocations ---------------------------------------------
 
     def add_wallet(self, wid: str, balance: int = 0) -> None:
+        """Create a wallet, or add ``balance`` to an existing one."""
         with self.transaction() as c:
             c.execute("INSERT INTO wallets (wid, balance) VALUES (?, ?) "
                       "ON CONFLICT (wid) DO UPDATE SET balance = balance + excluded.balance", [wid, balance])
 
     def fund(self, wid: str, amount: int) -> int:
+        """Add ``amount`` to a wallet; returns the new balance."""
         with self.transaction() as c:
             if c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [amount, wid]).rowcount == 0:
                 raise Refused("unknown_wallet", f"no wallet {wid}")
             return c.execute("SELECT balance FROM wallets WHERE wid = ?", [wid]).fetchone()[0]
 
     def wallet(self, wid: str) -> dict | None:
+        """``{wid, balance, revoked_at}`` or None."""
         row = self._one("SELECT wid, balance, revoked_at FROM wallets WHERE wid = ?", [wid])
         return dict(zip(("wid", "balance", "revoked_at"), row)) if row else None
 
     def revoke_wallet(self, wid: str) -> None:
+        """Revoke a wallet from now on (the first revocation time is kept)."""
         with self.transaction() as c:
             c.execute("INSERT INTO wallets (wid, revoked_at) VALUES (?, ?) "
                       "ON CONFLICT (wid) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at)",
                       [wid, now_ms()])
 
     def revoke_token(self, jti: str) -> None:
+        """Revoke one token id."""
         with self.transaction() as c:
             c.execute("INSERT OR IGNORE INTO revoked_tokens (jti, at) VALUES (?, ?)", [jti, now_ms()])
 
@@ -167,6 +180,7 @@ class SQLiteStorage:
         return self._one("SELECT ver, digest, jws FROM configs WHERE tid = ? ORDER BY ver DESC LIMIT 1", [tid])
 
     def save_config(self, tid: str, ver: int, digest: str, jws: str) -> None:
+        """Keep a signed config for ``tid`` (idempotent per ``ver``)."""
         with self.transaction() as c:
             c.execute("INSERT OR IGNORE INTO configs (tid, ver, digest, jws) VALUES (?, ?, ?, ?)",
                       [tid, ver, digest, jws])
@@ -224,9 +238,11 @@ class IngestTx:
         return self.c.execute(sql, [*params, json.dumps(sorted(values))]).fetchall()
 
     def stored_to(self, tid: str) -> int:
+        """The last ``seq`` stored for ``tid`` (the protocol's ``S``)."""
         return self.c.execute("SELECT stored_to FROM terminals WHERE tid = ?", [tid]).fetchone()[0]
 
     def stored_hashes(self, tid: str, first: int, last: int) -> dict[int, str]:
+        """``{seq: hash}`` of the stored entries ``first``…``last``."""
         rows = self.c.execute("SELECT seq, hash FROM entries WHERE tid = ? AND seq BETWEEN ? AND ?",
                               [tid, first, last])
         return dict(rows.fetchall())
@@ -262,6 +278,7 @@ class IngestTx:
         return {ref: (amount, clawed) for ref, amount, clawed in rows}
 
     def day_sums(self, tid: str, biz_date: str) -> dict:
+        """The §2 close members of the stored entries of ``biz_date``."""
         rows = self.c.execute(
             "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries WHERE tid = ? AND biz_date = ? "
             "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
@@ -290,4 +307,5 @@ class IngestTx:
         self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
 
     def set_stored_to(self, tid: str, to_seq: int) -> None:
+        """Record that entries up to ``to_seq`` are stored."""
         self.c.execute("UPDATE terminals SET stored_to = ? WHERE tid = ?", [to_seq, tid])
