@@ -8,8 +8,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoFrame, QVideoFrameFormat, QVideoSink
 
 from terminal.scanning import Frame, MissingQrDetectionLib, decode_camera_frame, get_decoder
+from ui.i18n import NO_CAMERA
 
-NO_CAMERA = "카메라를 찾을 수 없습니다. 바코드 스캐너를 쓰세요 / No camera found; use a barcode scanner"
 CAMERA_ERROR = "카메라 오류 / Camera error: {}"
 
 _RECENT = 4

@@ -13,6 +13,7 @@ STATUS = {
     "rejected": ("거절됨", "rejected"),
 }
 KIND = {"payment": ("결제", "payment"), "refund": ("환불", "refund"), "close": ("마감", "day close")}
+NO_CAMERA = "카메라를 찾을 수 없습니다. 바코드 스캐너를 쓰세요 / No camera found; use a barcode scanner"
 
 
 def language() -> str:

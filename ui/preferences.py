@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from terminal.atomic import write_atomic
 from terminal.home import Home
@@ -33,3 +34,22 @@ class Preferences:
     def save(self, home: Home) -> None:
         """Write the file atomically."""
         write_atomic(Path(home.root) / FILE, json.dumps(asdict(self), ensure_ascii=False, indent=1).encode())
+
+
+def server_url_problem(url: str) -> tuple[str, str] | None:
+    """Why ``url`` cannot be a city server's address, as ``(korean, english)``; ``None`` if it can or is empty."""
+    if not url:
+        return None
+    if any(ch.isspace() for ch in url):
+        return "서버 주소에 공백이 있습니다", "The server URL contains spaces"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ("서버 주소는 http:// 또는 https://로 시작해야 합니다",
+                "The server URL must start with http:// or https://")
+    if not parts.hostname:
+        return "서버 주소에 호스트 이름이 없습니다", "The server URL has no host name"
+    try:
+        parts.port
+    except ValueError:
+        return "서버 주소의 포트 번호가 잘못되었습니다", "The server URL has an invalid port number"
+    return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ui.i18n import t
-from ui.preferences import Preferences
+from ui.i18n import NO_CAMERA, t
+from ui.preferences import Preferences, server_url_problem
 
 
 def camera_choices() -> list[tuple[str, str]]:
@@ -22,19 +22,26 @@ class SettingsDialog(QDialog):
                  cameras: list[tuple[str, str]] | None = None):
         super().__init__(parent)
         self.setWindowTitle(t("설정", "Settings"))
-        self.camera = QComboBox()
+        cameras = camera_choices() if cameras is None else cameras
+        self.camera = QComboBox(enabled=bool(cameras))
         self.camera.addItem(t("카메라 사용 안 함", "No camera"), "")
-        for device_id, name in camera_choices() if cameras is None else cameras:
+        for device_id, name in cameras:
             self.camera.addItem(name, device_id)
         self.camera.setCurrentIndex(max(0, self.camera.findData(prefs.camera)))
+        self.no_camera = QLabel(objectName="noCamera", wordWrap=True)
+        if not cameras:
+            self.no_camera.setText(NO_CAMERA)
         self.server = QLineEdit(prefs.server_url, placeholderText=enrolled_url or "https://…")
+        self.server_error = QLabel(objectName="inlineError", wordWrap=True)
         self.language = QComboBox()
         self.language.addItem("한국어", "ko")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
         form = QFormLayout()
         form.addRow(t("카메라", "Camera"), self.camera)
+        form.addRow("", self.no_camera)
         form.addRow(t("서버 주소", "Server URL"), self.server)
+        form.addRow("", self.server_error)
         form.addRow("", QLabel(t("비워 두면 등록한 서버를 씁니다", "Empty: the server this till enrolled with")))
         form.addRow(t("언어", "Language"), self.language)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -43,6 +50,15 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        """Close with the edited values, unless the server URL is unusable: then say why and stay open."""
+        problem = server_url_problem(self.server.text().strip())
+        if problem:
+            self.server_error.setText(" / ".join(problem))
+            self.server.setFocus()
+            return
+        super().accept()
 
     def preferences(self) -> Preferences:
         """The values in the dialog."""

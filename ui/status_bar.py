@@ -20,7 +20,7 @@ class TillStatusBar(QStatusBar):
         self.online = QLabel(objectName="online")
         self.pending = QLabel()
         self.last_sync = QLabel()
-        self.alarm = QLabel(objectName="alarm")
+        self.alarm = QLabel(objectName="alarm", wordWrap=True)
         self.alarm.hide()
         self.addWidget(self.alarm, 1)
         for label in (self.online, self.pending, self.last_sync):
@@ -50,9 +50,10 @@ class TillStatusBar(QStatusBar):
         when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else t("없음", "never")
         self.last_sync.setText(t(f"마지막 동기화 {when}", f"last sync {when}"))
         if status.get("alarm"):
-            self.raise_alarm()
+            self.raise_alarm(status.get("alarm_detail") or "")
 
     def raise_alarm(self, detail: str = "") -> None:
-        """The loud red fork alarm; it stays until the till restarts with the alarm cleared."""
-        self.alarm.setText(t(*ALARM_TEXT) + (f"  ({detail})" if detail else ""))
+        """The loud red fork alarm, Korean over English whatever the language; it stays until a restart."""
+        korean, english = ALARM_TEXT
+        self.alarm.setText(f"{korean}\n{english}" + (f"  ({detail})" if detail else ""))
         self.alarm.show()
