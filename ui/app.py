@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from terminal.home import Home
@@ -29,6 +33,30 @@ def application() -> QApplication:
     return app
 
 
+@contextmanager
+def quit_on_signals(app: QApplication) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT close the windows and end ``app.exec()``, so cleanup code runs."""
+    def close_everything() -> None:
+        app.closeAllWindows()
+        app.quit()
+
+    def handler(_signum, _frame) -> None:
+        QTimer.singleShot(0, close_everything)  # from the event loop, not from inside whatever was running
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # Python runs a signal handler only when it next executes bytecode; while Qt's loop sleeps in C++
+    # it never would, so a timer wakes the interpreter now and then.
+    wake = QTimer(interval=250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    try:
+        yield
+    finally:
+        wake.stop()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 class TillSession:
     """The bridge, the task manager and the main window of one till, and their orderly shutdown."""
 
@@ -47,13 +75,14 @@ class TillSession:
 def run_till(home: Home, server_url: str | None = None) -> int:
     """Open the till window for ``home`` and run until it is closed; returns the exit status."""
     app = application()
-    session = TillSession(home, server_url)
-    session.window.show()
-    session.window.sync.start()
-    try:
-        return app.exec()
-    finally:
-        session.close()
+    with quit_on_signals(app):
+        session = TillSession(home, server_url)
+        try:
+            session.window.show()
+            session.window.sync.start()
+            return app.exec()
+        finally:
+            session.close()
 
 
 def demo_setup(root: Path):
@@ -79,26 +108,27 @@ def run_demo() -> int:
 
     root = Path(tempfile.mkdtemp(prefix="jtill-demo-"))
     app = application()
-    server, home = demo_setup(root)
-    session = TillSession(home)
-    city = server.city
+    with ExitStack() as cleanup:  # undone in reverse: session, server, signal handlers, folder
+        cleanup.callback(shutil.rmtree, root, ignore_errors=True)
+        cleanup.enter_context(quit_on_signals(app))
+        print(f"데모 폴더 / demo folder: {root}", flush=True)  # from here on, SIGTERM removes it
+        server, home = demo_setup(root)
+        cleanup.callback(server.stop)
+        session = TillSession(home)
+        cleanup.callback(session.close)
+        city = server.city
 
-    def balance(wid: str) -> int | None:
-        wallet = city.storage.wallet(wid)
-        return wallet["balance"] if wallet else None
+        def balance(wid: str) -> int | None:
+            wallet = city.storage.wallet(wid)
+            return wallet["balance"] if wallet else None
 
-    wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
-    # The same entry every scanner uses, as if the till had scanned the phone.
-    wallet.pay_requested.connect(session.window.token_scanned)
-    session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
-    session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
-    session.window.show()
-    wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
-    wallet.show()
-    session.window.sync.start()
-    try:
+        wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
+        # The same entry every scanner uses, as if the till had scanned the phone.
+        wallet.pay_requested.connect(session.window.token_scanned)
+        session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
+        session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+        session.window.show()
+        wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
+        wallet.show()
+        session.window.sync.start()
         return app.exec()
-    finally:
-        session.close()
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
