@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from cli.output import add_json_flag, emit, fail, won
+from cli.output import command, emit, fail, won
 
 DEFAULT_DATA = "city-data"
 
@@ -15,11 +15,9 @@ def register(sub) -> None:
     csub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
 
     def add(name, handler, help_text, parent=csub):
-        p = parent.add_parser(name, help=help_text)
+        p = command(parent, name, help_text, handler)
         p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
                        help="server data directory (env JTILL_CITY_DATA)")
-        add_json_flag(p)
-        p.set_defaults(handler=handler)
         return p
 
     p = add("serve", cmd_serve, "서버 실행 / serve the HTTP API")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -46,11 +47,13 @@ def open_till(args) -> Till:
     return Till(home_of(args), operator=getattr(args, "operator", None))
 
 
-def add_json_flag(parser) -> None:
-    """Accept ``--json`` after the subcommand too, without overriding the root flag."""
-    import argparse
-
+def command(sub, name: str, help_text: str, handler):
+    """Add subcommand ``name`` running ``handler``, with ``--json`` accepted after it too."""
+    parser = sub.add_parser(name, help=help_text)
+    # SUPPRESS: absent after the subcommand must not override ``jtill --json`` before it.
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def won(amount: int) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from cli.output import add_json_flag, dumps, wants_json
+from cli.output import command, dumps, wants_json
 
 
 def register(sub) -> None:
     """Add ``scan`` to the jtill parser."""
-    p = sub.add_parser("scan", help="이미지의 QR 코드 읽기 / decode the QR codes in image files")
+    p = command(sub, "scan", "이미지의 QR 코드 읽기 / decode the QR codes in image files", cmd_scan)
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, WebP, …)")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_scan)
 
 
 def _human(result) -> str:

@@ -2,62 +2,46 @@
 
 from __future__ import annotations
 
-from cli.output import add_json_flag, emit, fail, home_of, open_till, won
+from cli.output import command, emit, fail, home_of, open_till, won
 
 EXIT_FORK = 4
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
-    p = sub.add_parser("enroll", help="시청 서버에 단말기 등록 / enroll this till with the city server")
+    p = command(sub, "enroll", "시청 서버에 단말기 등록 / enroll this till with the city server", cmd_enroll)
     p.add_argument("server", metavar="SERVER_URL", help="the city server, e.g. https://pay.jeonju.example")
     p.add_argument("code", metavar="CODE", help="single-use enrollment code from the city")
     p.add_argument("--trust", metavar="CONFIG_KEY.jwk", help="the city's config key (needed the first time)")
     p.add_argument("--label", default="", help="a name for this till")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_enroll)
 
-    p = sub.add_parser("sync", help="정산 동기화 / upload entries and apply receipts")
+    p = command(sub, "sync", "정산 동기화 / upload entries and apply receipts", cmd_sync)
     p.add_argument("--server", help="server URL (default: the one enrolled with)")
     p.add_argument("--watch", action="store_true", help="keep syncing; back off while offline")
     p.add_argument("--interval", type=float, default=30.0, help="seconds between syncs with --watch")
     p.add_argument("--timeout", type=float, default=60.0, help="overall deadline of one pass, seconds")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_sync)
 
-    p = sub.add_parser("status", help="동기화 상태 / online?, pending, last sync, last error")
+    p = command(sub, "status", "동기화 상태 / online?, pending, last sync, last error", cmd_status)
     p.add_argument("--offline", action="store_true", help="do not contact the server")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_status)
 
-    p = sub.add_parser("recover-fork", help="분기 경보 복구 / archive the forked journal, enroll as a new terminal")
+    p = command(sub, "recover-fork", "분기 경보 복구 / archive the forked journal, enroll as a new terminal", cmd_recover_fork)
     p.add_argument("code", metavar="CODE", help="a fresh enrollment code from the city's support")
     p.add_argument("--label", default="", help="a name for the new terminal")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_recover_fork)
 
-    p = sub.add_parser("check-archive", help="보관된 장부 검사 / verify an archived (forked) journal file")
+    p = command(sub, "check-archive", "보관된 장부 검사 / verify an archived (forked) journal file", cmd_check_archive)
     p.add_argument("file", metavar="JOURNAL.db", help="e.g. journal-forked-T-000001-….db")
     p.add_argument("--export", metavar="FILE", help="also write its entries as JSON Lines")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_check_archive)
 
-    p = sub.add_parser("export-batch", help="미전송 거래를 파일로 / write pending batches to a file (USB)")
+    p = command(sub, "export-batch", "미전송 거래를 파일로 / write pending batches to a file (USB)", cmd_export_batch)
     p.add_argument("--out", required=True, metavar="FILE", help="where to write the signed batches (e.g. on a USB stick)")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_export_batch)
 
-    p = sub.add_parser("upload", help="배치 파일 업로드 / upload a batch file, write the receipts")
+    p = command(sub, "upload", "배치 파일 업로드 / upload a batch file, write the receipts", cmd_upload)
     p.add_argument("file", metavar="FILE", help="a batch file written by `jtill export-batch`")
     p.add_argument("--server", required=True, metavar="URL", help="the city server")
     p.add_argument("--out", metavar="RECEIPT", help="receipt file (default: FILE.receipt)")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_upload)
 
-    p = sub.add_parser("import-receipt", help="영수증 파일 적용 / apply a receipt file")
+    p = command(sub, "import-receipt", "영수증 파일 적용 / apply a receipt file", cmd_import_receipt)
     p.add_argument("file", metavar="FILE", help="a receipt file written by `jtill upload`")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_import_receipt)
 
 
 def _timing(args):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli.output import UsageError, add_json_flag, dumps, emit, fail, home_of, open_till, won
+from cli.output import UsageError, command, dumps, emit, fail, home_of, open_till, won
 from terminal.canonical import canonical_json
 from terminal.messages import both
 
@@ -15,63 +15,43 @@ _AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
 
 def register(sub) -> None:
     """Add the till's subcommands."""
-    p = sub.add_parser("init", help="데이터 폴더와 장부 만들기 / create the data directory and journal")
+    p = command(sub, "init", "데이터 폴더와 장부 만들기 / create the data directory and journal", cmd_init)
     p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
     p.add_argument("--operator", default="owner", help="cashier id written into entries")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("config", help="단말기 설정 / terminal config")
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    q = csub.add_parser("import", help="서명된 설정 가져오기 / import a signed config JWS")
+    q = command(csub, "import", "서명된 설정 가져오기 / import a signed config JWS", cmd_config_import)
     q.add_argument("file", help="file holding the config JWS")
-    add_json_flag(q)
-    q.set_defaults(handler=cmd_config_import)
-    q = csub.add_parser("show", help="현재 설정 보기 / show the config in use")
-    add_json_flag(q)
-    q.set_defaults(handler=cmd_config_show)
+    command(csub, "show", "현재 설정 보기 / show the config in use", cmd_config_show)
 
-    p = sub.add_parser("pay", help="결제 받기 / take a payment")
+    p = command(sub, "pay", "결제 받기 / take a payment", cmd_pay)
     p.add_argument("amount", help="amount in won, e.g. 12000 or 12,000")
     p.add_argument("qr", help="the QR text, or @PATH to an image to decode")
     p.add_argument("--operator", help="cashier id for this entry")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_pay)
 
-    p = sub.add_parser("refund", help="환불 / refund all or part of a payment")
+    p = command(sub, "refund", "환불 / refund all or part of a payment", cmd_refund)
     p.add_argument("payment_id", help="the payment's id (UUID)")
     p.add_argument("amount", help="amount to refund in won")
     p.add_argument("--reason", required=True, help="why (required)")
     p.add_argument("--operator", help="cashier id for this entry")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_refund)
 
-    p = sub.add_parser("close-day", help="영업 마감 / close a business day")
+    p = command(sub, "close-day", "영업 마감 / close a business day", cmd_close_day)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: the open day)")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_close_day)
 
-    p = sub.add_parser("report", help="Z 리포트 / Z report for a business day")
+    p = command(sub, "report", "Z 리포트 / Z report for a business day", cmd_report)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_report)
 
-    p = sub.add_parser("history", help="거래 내역 / entries with settlement status")
+    p = command(sub, "history", "거래 내역 / entries with settlement status", cmd_history)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--date", help="business date YYYY-MM-DD (default: today and the open day)")
     g.add_argument("--all", action="store_true", help="every entry")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_history)
 
-    p = sub.add_parser("verify", help="장부 위변조 검사 / check the hash chain")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_verify)
+    command(sub, "verify", "장부 위변조 검사 / check the hash chain", cmd_verify)
 
-    p = sub.add_parser("export", help="장부 내보내기 (JSON Lines) / export entries as JSON Lines")
+    p = command(sub, "export", "장부 내보내기 (JSON Lines) / export entries as JSON Lines", cmd_export)
     p.add_argument("--from", dest="from_seq", type=int, default=1, help="first seq (default 1)")
     p.add_argument("--out", required=True, help="output file")
-    add_json_flag(p)
-    p.set_defaults(handler=cmd_export)
 
 
 def parse_amount(text: str) -> int:
