@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli.output import UsageError, command, dumps, emit, fail, home_of, open_till, won
+from cli.output import UsageError, command, dumps, emit, home_of, open_till, won
 from terminal.canonical import canonical_json
 from terminal.messages import both
 

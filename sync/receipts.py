@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from terminal import config as config_mod
 from terminal import jws, settlement
+from terminal.canonical import is_int
 from terminal.journal import Journal
 
 RECEIPT_TYP = "jjp-receipt+jwt"
@@ -12,10 +13,6 @@ STATUSES = ("settled", "rejected")
 
 class ReceiptError(ValueError):
     """A receipt that is not signed by the trusted key or does not describe our journal."""
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dict:
@@ -27,7 +24,7 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dic
     if payload.get("tid") != tid:
         raise ReceiptError(f"receipt is for terminal {payload.get('tid')!r}, not {tid!r}")
     first, last, results = payload.get("from"), payload.get("to"), payload.get("results")
-    if not (_is_int(first) and _is_int(last) and 1 <= first <= last) or not _is_int(payload.get("at")):
+    if not (is_int(first) and is_int(last) and 1 <= first <= last) or not is_int(payload.get("at")):
         raise ReceiptError("receipt range or time malformed")
     entry = journal.entry(last)
     if entry is None or entry["hash"] != payload.get("head"):
@@ -41,7 +38,7 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dic
             raise ReceiptError(f"unknown status {r.get('status')!r}")
         if r["status"] == "rejected" and not isinstance(r.get("reason"), str):
             raise ReceiptError("a rejection needs a reason")
-        if "cashback" in r and not (_is_int(r["cashback"]) and r["cashback"] >= 0):
+        if "cashback" in r and not (is_int(r["cashback"]) and r["cashback"] >= 0):
             raise ReceiptError("cashback must be a non-negative integer")
     return payload
 

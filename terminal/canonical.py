@@ -37,6 +37,11 @@ def b64u_decode(text: str) -> bytes:
         raise CanonicalError("not base64url") from exc
 
 
+def is_int(value) -> bool:
+    """A protocol integer: ``int`` but not ``bool`` (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check(value, depth: int = 0) -> None:
     if depth > 64:
         raise CanonicalError("nesting too deep")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from terminal import config as config_mod
 from terminal import events, settlement, tokens
+from terminal.canonical import is_int
 from terminal.home import Home
 from terminal.journal import Journal
 from terminal.messages import both
@@ -47,10 +48,6 @@ class PayResult:
             e = self.entry
             return {"status": "accepted", "seq": e["seq"], "id": e["id"], "amount": e["amount"]}
         return {"status": "declined", "reason": self.reason, "message": both(self.reason)}
-
-
-def _is_amount(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 class Till:
@@ -171,7 +168,7 @@ class Till:
 
     def refund(self, payment_id: str, amount: int, reason: str) -> dict:
         """Refund all or part of a payment; never more than what is left of it."""
-        if not _is_amount(amount):
+        if not (is_int(amount) and amount >= 1):
             raise TillError("bad_amount", repr(amount))
         reason = (reason or "").strip()
         if not reason:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from terminal import jws
+from terminal.canonical import is_int
 from terminal.journal import Journal
 from terminal.keys import BadKey, load_public_jwk
 
@@ -44,7 +45,7 @@ class TerminalConfig:
 
 
 def _int(value, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not is_int(value) or value < 0:
         raise ConfigError(f"config {name} must be a non-negative integer")
     return value
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from terminal import jws
-from terminal.canonical import CanonicalError, b64u_decode
+from terminal.canonical import CanonicalError, b64u_decode, is_int
 
 TOKEN_TYP = "jjp-pay+jwt"
 MAX_TOKEN_CHARS = 1024
@@ -60,10 +60,6 @@ class Token:
     cats: tuple[str, ...] | None
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _claims_ok(c: dict) -> bool:
     if not isinstance(c.get("iss"), str):
         return False
@@ -77,7 +73,7 @@ def _claims_ok(c: dict) -> bool:
     except CanonicalError:
         return False
     iat, exp, lim = c.get("iat"), c.get("exp"), c.get("lim")
-    if not (_is_int(iat) and _is_int(exp) and _is_int(lim)):
+    if not (is_int(iat) and is_int(exp) and is_int(lim)):
         return False
     if not (iat < exp <= iat + MAX_LIFETIME_S):
         return False
@@ -139,5 +135,5 @@ def check_category(token: Token, category: str) -> None:
 
 def check_amount(token: Token, amount, max_payment: int) -> None:
     """Check 11: ``1 <= amount <= min(lim, max_payment)``."""
-    if not _is_int(amount) or not (1 <= amount <= min(token.lim, max_payment)):
+    if not is_int(amount) or not (1 <= amount <= min(token.lim, max_payment)):
         raise Declined("over_limit", f"amount {amount} outside 1..{min(token.lim, max_payment)}")
