@@ -98,9 +98,9 @@ class Till:
         row = self.journal.conn.execute("SELECT MAX(biz_date) FROM entries WHERE kind = 'close'").fetchone()
         return row[0]
 
-    def business_date(self) -> str:
-        """Today's local date, or the day after the last closed one if that is later."""
-        today = self.local_date()
+    def business_date(self, at_s: float | None = None) -> str:
+        """The local date at ``at_s`` (default now), or the day after the last closed one if that is later."""
+        today = self.local_date(at_s)
         closed = self.last_closed()
         if closed and closed >= today:
             return (dt.date.fromisoformat(closed) + dt.timedelta(days=1)).isoformat()
@@ -119,14 +119,17 @@ class Till:
             tokens.check_time(token, now_s)
             tokens.check_revoked(token, cfg.revoked_wallets, cfg.revoked_tokens)
 
+            booked = []  # the business date, read once under the write lock
+
             def rules():
-                self._check_in_journal(token, amount, cfg)
+                booked.append(self.business_date(now))
+                self._check_in_journal(token, amount, cfg, booked[0])
 
             entry = self.journal.append(
                 "payment",
                 {"amount": amount, "token": token.text, "wid": token.wid, "jti": token.jti},
                 at=int(now * 1000),
-                biz_date=self.business_date,
+                biz_date=lambda: booked[0],
                 operator=self.operator,
                 check=rules,
             )
@@ -137,7 +140,7 @@ class Till:
         events.trigger("payment_accepted", entry)
         return PayResult(entry=entry)
 
-    def _check_in_journal(self, token: tokens.Token, amount, cfg) -> None:
+    def _check_in_journal(self, token: tokens.Token, amount, cfg, biz_date: str) -> None:
         conn = self.journal.conn
         if conn.execute("SELECT 1 FROM entries WHERE jti = ?", [token.jti]).fetchone():
             raise Declined("already_used", f"token {token.jti} already accepted here")
@@ -145,7 +148,7 @@ class Till:
         tokens.check_amount(token, amount, cfg.limits.max_payment)
         (spent,) = conn.execute(
             "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE wid = ? AND biz_date = ? AND kind = 'payment'",
-            [token.wid, self.business_date()],
+            [token.wid, biz_date],
         ).fetchone()
         if spent + amount > cfg.limits.wallet_daily:
             raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}")
@@ -196,7 +199,7 @@ class Till:
             "refund",
             {"amount": amount, "ref": payment_id, "reason": reason},
             at=int(now * 1000),
-            biz_date=self.business_date,
+            biz_date=lambda: self.business_date(now),
             operator=self.operator,
             check=rules,
         )
@@ -232,13 +235,14 @@ class Till:
             except (TypeError, ValueError) as exc:
                 raise TillError("future_date", f"not a date: {biz_date!r}") from exc
         target = []
+        now = self.clock()
 
         def rules():
-            day = biz_date or self.business_date()
+            day = biz_date or self.business_date(now)
             closed = self.last_closed()
             if closed and day <= closed:
                 raise TillError("already_closed", f"{day} (last closed {closed})")
-            if day > self.local_date():
+            if day > self.local_date(now):
                 # Closing twice in one evening must not close tomorrow.
                 raise TillError("future_date" if biz_date else "already_closed", day)
             target.append(day)
@@ -247,7 +251,7 @@ class Till:
         entry = self.journal.append(
             "close",
             lambda: self.day_totals(target[0]),
-            at=int(self.clock() * 1000),
+            at=int(now * 1000),
             biz_date=lambda: target[0],
             operator=self.operator,
             check=rules,

@@ -46,7 +46,7 @@ def apply_receipt(journal: Journal, receipt: dict, receipt_jws: str) -> None:
 
 def unsettled_payment_total(journal: Journal) -> int:
     """Sum of payments the city has not yet answered for (§1.1 row 13)."""
-    (acked,) = journal.conn.execute("SELECT acked_to FROM sync_state").fetchone()
+    _, acked = sync_state(journal)
     # `+kind` keeps SQLite off the (kind, biz_date) index, which made this scan every payment
     # ever taken (3 ms per pay at 50,000 entries); the seq range after acked_to is what is small.
     (total,) = journal.conn.execute(
