@@ -183,7 +183,7 @@ _STATUS_KO = {"pending": "미전송", "sent": "전송됨", "settled": "정산됨
 
 
 def cmd_history(args) -> int:
-    from terminal.report import history
+    from terminal.report import history, todays_history
 
     till = open_till(args)
     if args.all:
@@ -191,9 +191,7 @@ def cmd_history(args) -> int:
     elif args.date:
         rows = history(till.journal, _date(args.date))
     else:
-        # Today's sales plus any taken after today's close (booked on the next business day).
-        days = sorted({till.local_date(), till.business_date()})
-        rows = [row for day in days for row in history(till.journal, day)]
+        rows = todays_history(till)
     if getattr(args, "json", False):
         for row in rows:
             print(dumps(row))

@@ -26,6 +26,12 @@ def history(journal: Journal, biz_date: str | None = None) -> list[dict]:
     return out
 
 
+def todays_history(till) -> list[dict]:
+    """``till``'s entries of today plus any booked on the next business day after today's close."""
+    days = sorted({till.local_date(), till.business_date()})
+    return [row for day in days for row in history(till.journal, day)]
+
+
 def z_report(journal: Journal, biz_date: str, tz: str) -> dict:
     """Counts and sums by kind and by settlement status for one business date."""
     rows = journal.conn.execute(
