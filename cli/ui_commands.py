@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from cli.output import home_of
+from cli.output import command, home_of
 
 
 def register(sub) -> None:
     """Add ``gui`` and ``demo``."""
-    p = sub.add_parser("gui", help="단말기 화면 열기 / open the desktop till")
+    p = command(sub, "gui", "단말기 화면 열기 / open the desktop till", cmd_gui)
     p.add_argument("--server", metavar="URL", help="city server to sync with (default: the one enrolled with)")
-    p.set_defaults(handler=cmd_gui)
 
-    p = sub.add_parser("demo", help="데모: 시청 서버·단말기·시민 지갑 / demo with an in-process city server and wallet")
-    p.set_defaults(handler=cmd_demo)
+    command(sub, "demo", "데모: 시청 서버·단말기·시민 지갑 / demo with an in-process city server and wallet", cmd_demo)
 
 
 def cmd_gui(args) -> int:
