@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from terminal import jws, tokens
+from terminal.canonical import is_int
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import Declined
@@ -16,10 +17,6 @@ from sync.batches import BATCH_TYP, MAX_ENTRIES
 
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
 ENTRY_MEMBERS = {kind: set(COMMON) | set(members) | {"prev", "hash"} for kind, members in MEMBERS.items()}
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def verify_batch(compact: str, tid: str, terminal_jwk: dict) -> tuple[dict, list[str]]:
@@ -43,11 +40,11 @@ def check_payload(p: dict, tid: str) -> list[str]:
     if p.get("tid") != tid:
         raise Refused("bad_batch", f"batch tid {p.get('tid')!r} is not {tid}")
     first, last, entries = p.get("from"), p.get("to"), p.get("entries")
-    if not (_is_int(first) and _is_int(last) and first >= 1 and 1 <= last - first + 1 <= MAX_ENTRIES):
+    if not (is_int(first) and is_int(last) and first >= 1 and 1 <= last - first + 1 <= MAX_ENTRIES):
         raise Refused("bad_batch", "from/to must give 1 to 1000 entries")
     if not isinstance(entries, list) or len(entries) != last - first + 1:
         raise Refused("bad_batch", "entries do not match from/to")
-    if not _is_int(p.get("sent")):
+    if not is_int(p.get("sent")):
         raise Refused("bad_batch", "sent must be an integer")
     prev = p.get("prev")
     if first == 1 and prev != ZERO_HASH:
@@ -70,7 +67,7 @@ def check_entry(e, seq: int) -> str:
     if e.keys() != ENTRY_MEMBERS[e["kind"]]:
         raise Refused("bad_batch", f"entry {seq} has the wrong members")
     for name, value in e.items():
-        if not (_is_int(value) if name in INT_MEMBERS else isinstance(value, str)):
+        if not (is_int(value) if name in INT_MEMBERS else isinstance(value, str)):
             raise Refused("bad_batch", f"entry {seq} member {name} has the wrong type")
     if e["seq"] != seq:
         raise Refused("bad_batch", f"entry {seq} carries seq {e['seq']}")

@@ -13,15 +13,15 @@ import time
 from terminal import jws
 from terminal.canonical import b64u_encode, canonical_json
 from terminal.config import CONFIG_TYP
+from terminal.journal import ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk, public_jwk
+from terminal.tokens import TOKEN_TYP
 
 from city import ingest
 from city.errors import Refused
 from city.settings import CONFIG_KEY, ISSUER_KEY, DataDir
 from city.storage import SQLiteStorage, now_ms
 from sync.receipts import RECEIPT_TYP
-
-TOKEN_TYP = "jjp-pay+jwt"
 
 
 class City:
@@ -86,7 +86,7 @@ class City:
     def head(self, tid: str) -> dict:
         self._terminal(tid)
         to, head = self.storage.head(tid)
-        return {"to": to, "head": head or "0" * 64}
+        return {"to": to, "head": head or ZERO_HASH}
 
     def ingest(self, tid: str, compact: str) -> str:
         """Verify, store and settle one batch; returns the signed receipt (same statuses on resend)."""
