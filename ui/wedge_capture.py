@@ -101,27 +101,25 @@ class WedgeCapture(QObject):
         self._release()
         return False
 
-    def _hold(self, obj: QObject, event: QEvent, keys: str, typed: str) -> bool:
+    def _now(self) -> float:
+        """The time now, after releasing keys held across a gap no scanner leaves."""
         now = self._clock()
         if self._detector.stale(now):
             self._release()
-        self._detector.key(keys, now)
+        return now
+
+    def _hold(self, obj: QObject, event: QEvent, keys: str, typed: str) -> bool:
+        self._detector.key(keys, self._now())
         self._held.append((obj, event.clone(), typed))
         self._timer.start()
         return True
 
     def _terminate(self) -> bool:
-        now = self._clock()
-        if self._detector.stale(now):
-            self._release()
-        if self._detector.key("", now, terminator=True) is Verdict.RELEASE:
+        if self._detector.key("", self._now(), terminator=True) is Verdict.RELEASE:
             self._release()
             return False
         keys = self._detector.text()
-        typed = "".join(text for _, _, text in self._held)
-        self._detector.clear()
-        self._held.clear()
-        self._timer.stop()
+        typed = "".join(text for _, _, text in self._take_held())
         self._emit(keys, typed)
         return True
 
@@ -137,11 +135,16 @@ class WedgeCapture(QObject):
                 return
         self.unreadable.emit(UNREADABLE)
 
-    def _release(self) -> None:
-        """Deliver the held keys, in order, to the widgets they were meant for."""
+    def _take_held(self) -> list[tuple[QObject, QEvent, str]]:
+        """Forget the held keys and stop waiting for more; returns what was held."""
         held, self._held = self._held, []
         self._detector.clear()
         self._timer.stop()
+        return held
+
+    def _release(self) -> None:
+        """Deliver the held keys, in order, to the widgets they were meant for."""
+        held = self._take_held()
         self._replaying = True
         try:
             for obj, event, _ in held:
