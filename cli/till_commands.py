@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from cli.output import UsageError, command, dumps, emit, home_of, open_till, won
-from terminal.canonical import canonical_json
 from terminal.messages import both
 
 EXIT_DECLINED = 3
@@ -206,13 +205,13 @@ def cmd_history(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from sync.receipts import chain_problems
+
     till = open_till(args)
-    result = till.journal.verify()
-    problems = [] if result.ok else [{"seq": result.bad_seq, "problem": result.problem}]
-    problems += _receipt_problems(till)
+    problems = chain_problems(till.journal, till.trust)
     if not problems:
-        emit(args, {"status": "ok", "entries": result.count},
-             f"장부가 온전합니다 / journal intact: {result.count} entries")
+        count, _ = till.journal.head()
+        emit(args, {"status": "ok", "entries": count}, f"장부가 온전합니다 / journal intact: {count} entries")
         return 0
     first = problems[0]
     emit(
@@ -223,22 +222,9 @@ def cmd_verify(args) -> int:
     return 1
 
 
-def _receipt_problems(till) -> list[dict]:
-    """Problems found by checking the acknowledged chain against stored city receipts."""
-    try:
-        from sync.receipts import verify_against_receipts
-    except ImportError:
-        return []
-    return verify_against_receipts(till.journal, till.trust)
-
-
 def cmd_export(args) -> int:
-    from terminal.atomic import write_atomic
-
     if args.from_seq < 1:
         raise UsageError("--from must be at least 1")
-    till = open_till(args)
-    lines = [canonical_json(e) + b"\n" for e in till.journal.entries(args.from_seq)]
-    write_atomic(args.out, b"".join(lines))
-    emit(args, {"status": "ok", "entries": len(lines), "out": args.out},
-         f"{len(lines)}건 내보냄 / exported {len(lines)} entries to {args.out}")
+    count = open_till(args).journal.export_jsonl(args.out, args.from_seq)
+    emit(args, {"status": "ok", "entries": count, "out": args.out},
+         f"{count}건 내보냄 / exported {count} entries to {args.out}")

@@ -56,6 +56,13 @@ def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -
     return payload
 
 
+def chain_problems(journal: Journal, trust: dict) -> list[dict]:
+    """Everything ``jtill verify`` reports: the first broken link of the chain, then receipt mismatches."""
+    result = journal.verify()
+    problems = [] if result.ok else [{"seq": result.bad_seq, "problem": result.problem}]
+    return problems + verify_against_receipts(journal, trust)
+
+
 def verify_against_receipts(journal: Journal, trust: dict) -> list[dict]:
     """``[{"seq", "problem"}]`` from checking each stored receipt's signature and ``head`` against our chain.
 

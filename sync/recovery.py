@@ -16,8 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from terminal import config as config_mod
-from terminal.atomic import write_atomic
-from terminal.canonical import canonical_json
+from terminal.atomic import fsync_dir
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
@@ -40,14 +39,6 @@ class RecoveryError(SyncError):
     code = "recovery_failed"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _archive(home: Home, tid: str, stamp: str) -> dict:
     """Rename the journal and the terminal key aside (atomic renames, never deleted)."""
     journal = home.root / f"journal-forked-{tid}-{stamp}.db"
@@ -62,7 +53,7 @@ def _archive(home: Home, tid: str, stamp: str) -> dict:
         moved["key"] = os.fspath(key)
     os.rename(home.journal_path, journal)
     moved["journal"] = os.fspath(journal)
-    _fsync_dir(home.root)
+    fsync_dir(home.root)
     return moved
 
 
@@ -144,7 +135,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
         archived = _archive(home, old["tid"], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
     home.init(home.trust_key_path, old["operator"] if old else "owner").close()
     os.replace(pending, home.terminal_key_path)
-    _fsync_dir(home.root)
+    fsync_dir(home.root)
     till = Till(home)
     client = CityClient(url, timing)
     try:
@@ -171,12 +162,11 @@ def inspect_archive(home: Home, path: str | os.PathLike, export_to: str | os.Pat
     trust = home.trust()
     with Journal(path, create=False) as journal:
         cfg = config_mod.current(journal, trust)
-        result = journal.verify()
-        problems = [] if result.ok else [{"seq": result.bad_seq, "problem": result.problem}]
-        problems += receipts.verify_against_receipts(journal, trust)
+        problems = receipts.chain_problems(journal, trust)
         head, _ = journal.head()
         if export_to is not None:
-            write_atomic(export_to, b"".join(canonical_json(e) + b"\n" for e in journal.entries()))
-        return {"export": os.fspath(export_to) if export_to is not None else None, "file": os.fspath(path), "tid": cfg.tid if cfg else None, "entries": head,
+            journal.export_jsonl(export_to)
+        return {"export": os.fspath(export_to) if export_to is not None else None, "file": os.fspath(path),
+                "tid": cfg.tid if cfg else None, "entries": head,
                 "status": "ok" if not problems else "bad", "problems": problems,
                 "alarm": journal.get_meta(META_ALARM) or None, "alarm_detail": journal.get_meta(META_ALARM_DETAIL)}

@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from terminal import schema
+from terminal.atomic import write_atomic
 from terminal.canonical import canonical_json
 
 ZERO_HASH = "0" * 64
@@ -144,6 +145,12 @@ class Journal:
             params.append(to_seq)
         for row in self.conn.execute(sql + " ORDER BY seq", params):
             yield row_to_entry(row)
+
+    def export_jsonl(self, path: str | os.PathLike, from_seq: int = 1) -> int:
+        """Write entries ``from_seq``… to ``path`` as JSON Lines, exactly as journaled; returns the count."""
+        lines = [canonical_json(e) + b"\n" for e in self.entries(from_seq)]
+        write_atomic(path, b"".join(lines))
+        return len(lines)
 
     def entry(self, seq: int) -> dict | None:
         """The entry with this ``seq``, or None."""
