@@ -175,9 +175,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_preferences(self, prefs: Preferences) -> None:
-        """Save new preferences and rebuild the labels if the language changed."""
+        """Save new preferences; rebuild the labels if the language changed, sync if the server did."""
         language_changed = prefs.language != self.prefs.language
         camera_changed = prefs.camera != self.prefs.camera
+        server_changed = prefs.server_url != self.prefs.server_url
         self.prefs = prefs
         prefs.save(self.home)
         if language_changed:
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
             self.build()
         if camera_changed or language_changed:
             self.start_camera()
-        self.sync.request()
+        if server_changed:
+            self.sync.request()
 
     def toggle_language(self) -> None:
         """Switch labels between Korean and English."""
