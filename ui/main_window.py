@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         if language_changed:
             i18n.set_language(prefs.language)
             self.build()
-        if camera_changed or language_changed:
+        if camera_changed:
             self.start_camera()
         if server_changed:
             self.sync.request()
