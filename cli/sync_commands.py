@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli.output import command, emit, fail, home_of, open_till, won
+from terminal.messages import both
 
 EXIT_FORK = 4
 
@@ -70,13 +71,9 @@ def _summary_text(s: dict) -> str:
         text = (f"동기화 완료 / synced: {s['uploaded']} entries, {s['settled']} settled, "
                 f"{len(s['rejected'])} rejected; 대기 / pending {s['pending']}")
         for r in s["rejected"]:
-            from terminal.messages import both
-
             text += f"\n  #{r['seq']} 거절 / rejected: {both(r['reason'])}"
         return text
     if s["status"] == "fork":
-        from terminal.messages import both
-
         return f"경보 / ALARM: {both('fork_alarm')}\n  {s['message']}"
     return f"동기화 실패 / sync failed ({s['error']}): {s['message']}; 대기 / pending {s['pending']}"
 
@@ -88,12 +85,13 @@ def _exit_of(summary: dict) -> int:
 def cmd_sync(args) -> int:
     import threading
 
+    from sync.client import SyncError
     from sync.syncer import client_for, sync_once, watch
 
     till = open_till(args)
     try:
         client = client_for(till, args.server, _timing(args))
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except SyncError as exc:
         return fail(str(exc), 1, code="no_server", args=args)
     if not args.watch:
         summary = sync_once(till, client)
@@ -109,8 +107,6 @@ def cmd_sync(args) -> int:
 
 
 def _alarm_lines(s: dict) -> list[str]:
-    from terminal.messages import both
-
     bar = "!" * 72
     return [bar, f"!! 경보 / ALARM: {both('fork_alarm')}", f"!! {s['alarm_detail'] or ''}",
             "!! 시청 고객센터에서 새 등록 코드를 받아 / with a new enrollment code from the city's support, run:",
