@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import VECTORS, insert_rows
 
 from terminal.checkout import Till
 from terminal.home import Home
-from terminal.journal import COLUMNS, Journal
-from terminal.keys import private_from_seed, public_jwk
+from terminal.keys import private_from_seed
 
-VECTORS = json.loads((Path(__file__).parent / "data" / "vectors.json").read_text(encoding="utf-8"))
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -37,18 +36,8 @@ def vector_till(root: Path) -> Till:
     home.init(key_file).close()
     till = Till(home)
     till.import_config(VECTORS["config"]["jws"])
-    insert_entries(till.journal, VECTORS["chain"])
+    insert_rows(till.journal, VECTORS["chain"])
     return till
-
-
-def insert_entries(journal: Journal, entries: list[dict]) -> None:
-    """Put protocol entries into a journal as they are (for vectors and forged histories)."""
-    with journal.transaction() as conn:
-        for e in entries:
-            conn.execute(
-                f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                [e.get(c) for c in COLUMNS],
-            )
 
 
 def free_port() -> int:

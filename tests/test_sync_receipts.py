@@ -1,13 +1,14 @@
 """Receipts are verified against the trusted config key and must describe our own chain."""
 
 import pytest
+from conftest import VECTORS, insert_rows
 
 from sync import receipts
 from terminal import jws, settlement
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.report import history
 
-from tests.helpers_sync import VECTORS, insert_entries, vector_key, vector_till
+from tests.helpers_sync import vector_key, vector_till
 
 
 def test_vector_receipt_applies(tmp_path):
@@ -50,7 +51,7 @@ def test_rewritten_history_caught_by_receipts(tmp_path):
     till.journal.conn.execute("PRAGMA foreign_keys=OFF")
     till.journal.conn.execute("DROP TRIGGER entries_no_delete")
     till.journal.conn.execute("DELETE FROM entries")
-    insert_entries(till.journal, rows)
+    insert_rows(till.journal, rows)
     assert till.journal.verify().ok
     problems = receipts.verify_against_receipts(till.journal, till.trust)
     assert problems == [{"seq": 3, "problem": "entry differs from what the city signed in its receipt"}]
