@@ -12,6 +12,7 @@ from terminal import messages
 from terminal.checkout import TillError
 from ui.i18n import error_texts, t, won
 from ui.operations import TillOp
+from ui.style import repolish
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
 
@@ -55,9 +56,7 @@ class ResultBanner(QFrame):
 
     def _repolish(self) -> None:
         # The style sheet keys on the ``outcome`` property; children must be re-polished to pick it up.
-        for widget in (self, self.title, self.korean, self.english):
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+        repolish(self, self.title, self.korean, self.english)
 
 
 class PayTab(QWidget):

@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from ui.i18n import t, won
+from ui.style import repolish
 
 ALARM_TEXT = ("⚠ 장부 불일치 경보: 결제를 멈추고 고객센터에 연락하세요",
               "⚠ FORK ALARM: journal differs from the city's record; call support")
@@ -37,8 +38,7 @@ class TillStatusBar(QStatusBar):
             text = t("● 온라인", "● online") if online else t("● 오프라인", "● offline")
         self.online.setText(text)
         self.online.setProperty("state", "unknown" if online is None else "up" if online else "down")
-        self.online.style().unpolish(self.online)
-        self.online.style().polish(self.online)
+        repolish(self.online)
 
     def show_status(self, status: dict) -> None:
         """Pending count and amount, last sync time, alarm (keys of ``sync.syncer.status``)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 FONT_FAMILIES = ["Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo",
                  "Noto Sans CJK JP", "sans-serif"]
@@ -20,3 +20,10 @@ def apply(app: QApplication) -> None:
     app.setFont(font)
     if STYLE_SHEET.exists():
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+
+
+def repolish(*widgets: QWidget) -> None:
+    """Re-apply the style sheet after a property it keys on changed (Qt does not do that by itself)."""
+    for widget in widgets:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
