@@ -111,9 +111,8 @@ def _scanned_text(qr: str) -> str:
     path = qr[1:]
     if not Path(path).is_file():
         raise UsageError(f"이미지 파일이 없습니다 / no image file {path!r}")
-    texts = decode_image_file(path)
-    # A photo may hold other codes (a menu link); prefer one shaped like a compact JWS.
-    return next((t for t in texts if t.count(".") == 2), texts[0] if texts else "")
+    texts = decode_image_file(path)  # token-shaped first: a photo may also hold a menu link
+    return texts[0] if texts else ""
 
 
 def cmd_pay(args) -> int:
