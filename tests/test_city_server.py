@@ -7,26 +7,24 @@ from pathlib import Path
 import pytest
 import requests
 
-from city.server import serve_in_thread
 from sync.batches import BATCH_TYP, batch_payload, build_batch
 from terminal import jws
 from terminal.keys import load_private_jwk, private_from_seed
 from terminal.journal import ZERO_HASH
 
-from tests.helpers_sync import enroll_till, pay, prepare_city
+from tests.helpers_sync import served  # noqa: F401 - fixture
+from tests.helpers_sync import enroll_till, pay
 
 JOSE = {"Content-Type": "application/jose"}
 
 
 @pytest.fixture
-def served(tmp_path):
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
+def world(tmp_path, served):
+    """``(admin City, server handle, an enrolled till)``."""
+    city, handle = served
     till = enroll_till(tmp_path / "till", city, handle.url)
     yield city, handle, till
     till.close()
-    handle.stop()
-    city.close()
 
 
 def _post(handle, tid, data, headers=JOSE):
@@ -44,14 +42,14 @@ def _key(till):
     return load_private_jwk(till.home.terminal_key_path)[1]
 
 
-def test_committed_openapi_is_served(served):
-    _, handle, _ = served
+def test_committed_openapi_is_served(world):
+    _, handle, _ = world
     committed = json.loads((Path(__file__).parent.parent / "city" / "openapi.json").read_text(encoding="utf-8"))
     assert requests.get(handle.url + "/openapi.json", timeout=10).json() == committed
 
 
-def test_enroll_codes_single_use(served):
-    city, handle, till = served
+def test_enroll_codes_single_use(world):
+    city, handle, till = world
     jwk = {"kty": "OKP", "crv": "Ed25519", "kid": "x", "x": "ELrsRk-JeCiIdDRXq0KZJsRo7Ox0zatdoIHyN-1FHv0"}
     url = handle.url + "/v1/enroll"
     _error(requests.post(url, json={"code": "NOPE", "key": jwk, "label": "a"}, timeout=10), 404, "unknown_code")
@@ -62,8 +60,8 @@ def test_enroll_codes_single_use(served):
            400, "bad_request")
 
 
-def test_config_version_goes_up_on_revocation(served):
-    city, handle, till = served
+def test_config_version_goes_up_on_revocation(world):
+    city, handle, till = world
     tid = till.config.tid
     first = requests.get(f"{handle.url}/v1/terminals/{tid}/config", timeout=10)
     assert first.headers["content-type"].startswith("application/jose")
@@ -74,16 +72,16 @@ def test_config_version_goes_up_on_revocation(served):
     _error(requests.get(f"{handle.url}/v1/terminals/T-404/config", timeout=10), 404, "unknown_terminal")
 
 
-def test_wrong_key_is_401(served):
-    city, handle, till = served
+def test_wrong_key_is_401(world):
+    city, handle, till = world
     pay(till, city)
     batch = build_batch(till.journal, till.config.tid, private_from_seed(b"\1" * 32), 1)
     _error(_post(handle, till.config.tid, batch), 401, "bad_signature")
     _error(_post(handle, till.config.tid, b"\xff\xfe"), 401, "bad_signature")
 
 
-def test_bad_batches_are_422(served):
-    city, handle, till = served
+def test_bad_batches_are_422(world):
+    city, handle, till = world
     pay(till, city)
     pay(till, city)
     tid, key = till.config.tid, _key(till)
@@ -103,8 +101,8 @@ def test_bad_batches_are_422(served):
     assert requests.get(f"{handle.url}/v1/terminals/{tid}/head", timeout=10).json()["to"] == 0
 
 
-def test_huge_body_and_gzip_bomb_are_413(served):
-    city, handle, till = served
+def test_huge_body_and_gzip_bomb_are_413(world):
+    city, handle, till = world
     tid = till.config.tid
     limit = city.settings.max_body_bytes
     _error(_post(handle, tid, b"a" * (limit + 1)), 413, "too_large")
@@ -116,8 +114,8 @@ def test_huge_body_and_gzip_bomb_are_413(served):
     assert requests.get(f"{handle.url}/v1/terminals/{tid}/head", timeout=10).status_code == 200
 
 
-def test_gzip_batch_and_idempotent_resend(served):
-    city, handle, till = served
+def test_gzip_batch_and_idempotent_resend(world):
+    city, handle, till = world
     for wid in ("W-ALICE01", "W-POOR001"):
         pay(till, city, wid, 5000)
     tid = till.config.tid
@@ -129,8 +127,8 @@ def test_gzip_batch_and_idempotent_resend(served):
                                         {"seq": 2, "status": "rejected", "reason": "insufficient_funds"}]
 
 
-def test_server_side_rejections(served):
-    city, handle, till = served
+def test_server_side_rejections(world):
+    city, handle, till = world
     from sync.syncer import sync_once
     from tests.helpers_sync import fast_client
 

@@ -2,25 +2,22 @@
 
 import pytest
 
-from city.server import serve_in_thread
 from sync.syncer import sync_once
 from terminal.report import history
 
+from tests.helpers_sync import served  # noqa: F401 - fixture
 from tests.helpers_sync import (FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay,
                                 prepare_city)
 
 
 @pytest.fixture
-def world(tmp_path):
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
+def world(tmp_path, served):
+    city, handle = served
     proxy = FaultProxy(handle.port)
     till = enroll_till(tmp_path / "till", city, proxy.url)
     yield city, proxy, till
     till.close()
     proxy.close()
-    handle.stop()
-    city.close()
 
 
 def _sync_until_ok(till, url, tries=4):
