@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from cli.output import command, emit, fail, won
+from cli.output import command, emit, fail
+from terminal.messages import won
 
 DEFAULT_DATA = "city-data"
 

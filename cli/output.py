@@ -54,8 +54,3 @@ def command(sub, name: str, help_text: str, handler):
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
     parser.set_defaults(handler=handler)
     return parser
-
-
-def won(amount: int) -> str:
-    """``12,000원``."""
-    return f"{amount:,}원"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.output import command, emit, fail, home_of, open_till, won
-from terminal.messages import both
+from cli.output import command, emit, fail, home_of, open_till
+from terminal.messages import both, won
 
 EXIT_FORK = 4
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli.output import UsageError, command, dumps, emit, home_of, open_till, won
-from terminal.messages import both
+from cli.output import UsageError, command, dumps, emit, home_of, open_till
+from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
 _AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
@@ -177,9 +177,6 @@ def _report_text(rep: dict) -> str:
     return "\n".join(lines)
 
 
-_STATUS_KO = {"pending": "미전송", "sent": "전송됨", "settled": "정산됨", "rejected": "거절됨"}
-
-
 def cmd_history(args) -> int:
     from terminal.report import history, todays_history
 
@@ -198,7 +195,7 @@ def cmd_history(args) -> int:
         print("내역이 없습니다 / no entries")
     for r in rows:
         amount = r.get("amount", r.get("net"))
-        status = f"{_STATUS_KO[r['status']]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
+        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
     return 0
 

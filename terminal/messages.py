@@ -35,6 +35,20 @@ TEXTS = {
 }
 
 
+# Settlement status of a journal entry, as shop owners read it.
+STATUS_TEXTS = {
+    "pending": ("미전송", "not sent"),
+    "sent": ("전송됨", "sent"),
+    "settled": ("정산됨", "settled"),
+    "rejected": ("거절됨", "rejected"),
+}
+
+
+def won(amount: int) -> str:
+    """``12,000원`` (the won sign reads the same in both languages)."""
+    return f"{amount:,}원"
+
+
 def language() -> str:
     """``ko`` unless ``JTILL_LANG`` (or ``LANG``) asks for English."""
     lang = os.environ.get("JTILL_LANG") or os.environ.get("LANG", "ko")

@@ -10,18 +10,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.report import history
-from ui.i18n import KIND, STATUS, error_texts, pick, t, won
+from terminal.messages import won
+from terminal.report import todays_history
+from ui.i18n import KIND, STATUS, error_texts, pick, t
 from ui.operations import TillOp
 from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
-
-
-def todays_entries(till) -> list[dict]:
-    """Today's entries plus any booked on the next business day after today's close."""
-    days = sorted({till.local_date(), till.business_date()})
-    return [row for day in days for row in history(till.journal, day)]
 
 
 class HistoryList(QWidget):
@@ -61,7 +56,7 @@ class HistoryList(QWidget):
 
     def refresh(self) -> None:
         """Reload the entries from the journal."""
-        TillOp(self.tasks, todays_entries).success(self._show).failure(self._show_error).run()
+        TillOp(self.tasks, todays_history).success(self._show).failure(self._show_error).run()
 
     def _show(self, rows: list[dict]) -> None:
         self.rows = rows

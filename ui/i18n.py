@@ -6,12 +6,7 @@ from terminal import messages
 
 _current = {"lang": messages.language()}
 
-STATUS = {
-    "pending": ("미전송", "not sent"),
-    "sent": ("전송됨", "sent"),
-    "settled": ("정산됨", "settled"),
-    "rejected": ("거절됨", "rejected"),
-}
+STATUS = messages.STATUS_TEXTS
 KIND = {"payment": ("결제", "payment"), "refund": ("환불", "refund"), "close": ("마감", "day close")}
 NO_CAMERA = "카메라를 찾을 수 없습니다. 바코드 스캐너를 쓰세요 / No camera found; use a barcode scanner"
 
@@ -34,11 +29,6 @@ def t(ko: str, en: str) -> str:
 def pick(pair: tuple[str, str]) -> str:
     """One side of a ``(ko, en)`` pair in the chosen language."""
     return t(*pair)
-
-
-def won(amount: int) -> str:
-    """``12,000원`` (the won sign reads the same in both languages)."""
-    return f"{amount:,}원"
 
 
 def error_texts(exc: Exception) -> tuple[str, str]:

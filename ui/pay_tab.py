@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (
 
 from terminal import messages
 from terminal.checkout import TillError
-from ui.i18n import error_texts, t, won
+from terminal.messages import won
+from ui.i18n import error_texts, t
 from ui.operations import TillOp
 from ui.style import repolish
 from ui.tasks import TaskManager

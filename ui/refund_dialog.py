@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import error_texts, t, won
+from terminal.messages import won
+from ui.i18n import error_texts, t
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 

@@ -9,14 +9,15 @@ from PySide6.QtWidgets import (
 
 from terminal.report import z_report
 from terminal.settlement import STATUSES
-from ui.i18n import STATUS, error_texts, pick, t, won
+from terminal.messages import won
+from ui.i18n import STATUS, error_texts, pick, t
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
 
 def report_for(till, biz_date: str | None) -> dict:
-    """The Z report of ``biz_date`` (default: the open business day)."""
-    return z_report(till.journal, biz_date or till.business_date(), till.config.tz)
+    """The Z report of ``biz_date`` (default: today, as ``jtill report``; after the close, the closed day)."""
+    return z_report(till.journal, biz_date or till.local_date(), till.config.tz)
 
 
 class ReportTab(QWidget):

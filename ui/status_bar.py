@@ -6,7 +6,8 @@ import datetime as dt
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from ui.i18n import t, won
+from terminal.messages import won
+from ui.i18n import t
 from ui.style import repolish
 
 ALARM_TEXT = ("⚠ 장부 불일치 경보: 결제를 멈추고 고객센터에 연락하세요",

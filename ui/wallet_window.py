@@ -7,7 +7,8 @@ from typing import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.i18n import t, won
+from terminal.messages import won
+from ui.i18n import t
 from ui.qr_widget import QRWidget
 
 
