@@ -73,7 +73,7 @@ class ReportTab(QWidget):
         return self.date.date().toString("yyyy-MM-dd")
 
     def refresh(self, biz_date: str | None = None) -> None:
-        """Load the report of ``biz_date`` (default: the open business day)."""
+        """Load the report of ``biz_date`` (default: today)."""
         TillOp(self.tasks, lambda till: report_for(till, biz_date)).success(self._show).failure(self._show_error).run()
 
     def _show(self, report: dict) -> None:
