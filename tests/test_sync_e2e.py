@@ -2,6 +2,8 @@
 
 import json
 
+from terminal.checkout import Till
+from terminal.home import Home
 from terminal.report import history, z_report
 
 from tests.helpers_sync import served_city  # noqa: F401 - fixture
@@ -31,8 +33,6 @@ def test_enroll_pay_offline_sync_settle(tmp_path, served_city):
     assert (summary["uploaded"], summary["settled"]) == (3, 2)
     assert summary["rejected"] == [{"seq": 3, "reason": "insufficient_funds"}]
     assert summary["cashback"] == 1_500
-
-    from tests.helpers_sync import Till, Home
 
     till = Till(Home(home))
     rows = history(till.journal)

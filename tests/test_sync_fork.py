@@ -12,7 +12,7 @@ from terminal.home import Home
 from terminal.report import z_report
 
 from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
+from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay
 
 
 def _backup(till: Till, dest):

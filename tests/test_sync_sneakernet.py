@@ -2,12 +2,10 @@
 
 import json
 
-import pytest
-
 from terminal.report import history
 
 from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import assert_agree, enroll_till, jtill, pay, prepare_city
+from tests.helpers_sync import assert_agree, enroll_till, jtill, pay
 
 
 def test_usb_round_trip(tmp_path, served):
