@@ -115,7 +115,6 @@ def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: "
         rows.append((e, body, arrived, status, reason, cashback))
     tx.store(tid, rows)
     view.write()
-    tx.set_stored_to(tid, last)
 
 
 class BatchView:

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS enroll_codes (
     code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), used_by TEXT);
 CREATE TABLE IF NOT EXISTS terminals (
     tid TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), jwk TEXT NOT NULL,
-    label TEXT NOT NULL, enrolled_at INTEGER NOT NULL, stored_to INTEGER NOT NULL DEFAULT 0);
+    label TEXT NOT NULL, enrolled_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     tid TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
     biz_date TEXT NOT NULL, amount INTEGER, jti TEXT, wid TEXT, ref TEXT, body TEXT NOT NULL,
@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, at INTEGER NOT 
 CREATE TABLE IF NOT EXISTS configs (
     tid TEXT NOT NULL, ver INTEGER NOT NULL, digest TEXT NOT NULL, jws TEXT NOT NULL, PRIMARY KEY (tid, ver));
 """
+
+# A terminal's stored ``to`` (the protocol's ``S``): its entries are 1..S, so it is their last seq.
+STORED_TO = "(SELECT COALESCE(MAX(seq), 0) FROM entries WHERE entries.tid = terminals.tid)"
 
 
 def now_ms() -> int:
@@ -123,7 +126,7 @@ class SQLiteStorage:
 
     def terminal(self, tid: str) -> dict | None:
         """``{tid, merchant_id, jwk, label, stored_to}`` or None."""
-        row = self._one("SELECT tid, merchant_id, jwk, label, stored_to FROM terminals WHERE tid = ?", [tid])
+        row = self._one(f"SELECT tid, merchant_id, jwk, label, {STORED_TO} FROM terminals WHERE tid = ?", [tid])
         if row is None:
             return None
         t = dict(zip(("tid", "merchant_id", "jwk", "label", "stored_to"), row))
@@ -210,7 +213,8 @@ class SQLiteStorage:
             "wallets": [dict(zip(("wid", "balance", "revoked"), (r[0], r[1], r[2] is not None)))
                         for r in self._all("SELECT wid, balance, revoked_at FROM wallets ORDER BY wid")],
             "terminals": [dict(zip(("tid", "merchant", "label", "stored_to"), r))
-                          for r in self._all("SELECT tid, merchant_id, label, stored_to FROM terminals ORDER BY tid")],
+                          for r in self._all(f"SELECT tid, merchant_id, label, {STORED_TO} FROM terminals "
+                                             "ORDER BY tid")],
             "entries": [dict(zip(("kind", "status", "reason", "count", "amount", "cashback"), r)) for r in self._all(
                 "SELECT kind, status, reason, COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(cashback), 0) "
                 "FROM entries GROUP BY kind, status, reason ORDER BY kind, status, reason")],
@@ -239,7 +243,7 @@ class IngestTx:
 
     def stored_to(self, tid: str) -> int:
         """The last ``seq`` stored for ``tid`` (the protocol's ``S``)."""
-        return self.c.execute("SELECT stored_to FROM terminals WHERE tid = ?", [tid]).fetchone()[0]
+        return self.c.execute("SELECT COALESCE(MAX(seq), 0) FROM entries WHERE tid = ?", [tid]).fetchone()[0]
 
     def stored_hashes(self, tid: str, first: int, last: int) -> dict[int, str]:
         """``{seq: hash}`` of the stored entries ``first``…``last``."""
@@ -305,7 +309,3 @@ class IngestTx:
         self.c.executemany("UPDATE wallets SET balance = balance + ? WHERE wid = ?",
                            [(delta, wid) for wid, delta in wallet_deltas.items() if delta])
         self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
-
-    def set_stored_to(self, tid: str, to_seq: int) -> None:
-        """Record that entries up to ``to_seq`` are stored."""
-        self.c.execute("UPDATE terminals SET stored_to = ? WHERE tid = ?", [to_seq, tid])
