@@ -31,7 +31,7 @@ from terminal import jws  # noqa: E402
 from terminal.canonical import b64u_encode  # noqa: E402
 from terminal.checkout import Till  # noqa: E402
 from terminal.home import Home  # noqa: E402
-from terminal.journal import COLUMNS, ZERO_HASH, Journal, entry_hash  # noqa: E402
+from terminal.journal import COLUMNS, INSERT_ENTRY, ZERO_HASH, Journal, entry_hash  # noqa: E402
 from terminal.keys import private_from_seed  # noqa: E402
 from terminal.report import z_report  # noqa: E402
 
@@ -110,7 +110,7 @@ def build_big_journal(path: Path, entries: int) -> tuple[str, float]:
     text = token(int(time.time()), "W-BULK0001")
     journal = Journal(path)
     conn = journal.conn
-    sql = f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    sql = INSERT_ENTRY
     day0 = date(2024, 1, 1)
     seq, prev, batch, payments = 0, ZERO_HASH, [], []
     totals = {"count": 0, "payments": 0, "refunds": 0}

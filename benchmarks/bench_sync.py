@@ -18,7 +18,7 @@ from sync.client import CityClient
 from terminal import jws
 from terminal.checkout import Till
 from terminal.home import Home
-from terminal.journal import COLUMNS, entry_hash
+from terminal.journal import COLUMNS, INSERT_ENTRY, entry_hash
 
 WALLET = "W-BENCH001"
 
@@ -37,8 +37,7 @@ def fill_journal(till: Till, city: City, n: int) -> None:
         entry["hash"] = prev = entry_hash(entry)
         rows.append([entry.get(c) for c in COLUMNS])
     with till.journal.transaction() as conn:
-        conn.executemany(f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                         rows)
+        conn.executemany(INSERT_ENTRY, rows)
 
 
 def verify_ceiling(city: City, n: int = 5000) -> float:

@@ -12,6 +12,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from terminal.journal import close_totals
+
 from city.errors import Refused
 
 SCHEMA = """
@@ -286,10 +288,7 @@ class IngestTx:
         rows = self.c.execute(
             "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries WHERE tid = ? AND biz_date = ? "
             "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
-        by = {k: (n, s) for k, n, s in rows}
-        count, payments = by.get("payment", (0, 0))
-        refunds = by.get("refund", (0, 0))[1]
-        return {"count": count, "payments": payments, "refunds": refunds, "net": payments - refunds}
+        return close_totals(rows)
 
     def store(self, tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> None:
         """Insert ``(entry, body, arrived, status, reason, cashback)`` rows; settled payments spend their jti."""

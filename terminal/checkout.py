@@ -12,7 +12,7 @@ from terminal import config as config_mod
 from terminal import events, settlement, tokens
 from terminal.canonical import is_int
 from terminal.home import Home
-from terminal.journal import Journal
+from terminal.journal import Journal, close_totals
 from terminal.messages import both
 from terminal.tokens import Declined
 
@@ -222,10 +222,7 @@ class Till:
             "WHERE biz_date = ? AND kind IN ('payment', 'refund') GROUP BY kind",
             [biz_date],
         ).fetchall()
-        by_kind = {kind: (count, total) for kind, count, total in rows}
-        count, payments = by_kind.get("payment", (0, 0))
-        refunds = by_kind.get("refund", (0, 0))[1]
-        return {"count": count, "payments": payments, "refunds": refunds, "net": payments - refunds}
+        return close_totals(rows)
 
     def close_day(self, biz_date: str | None = None) -> dict:
         """Append the ``close`` entry for ``biz_date`` (default: the open business day)."""

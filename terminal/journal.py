@@ -24,6 +24,15 @@ MEMBERS = {
 }
 ALL_KIND_COLUMNS = ("amount", "token", "wid", "jti", "ref", "reason", "count", "payments", "refunds", "net")
 COLUMNS = COMMON + ALL_KIND_COLUMNS + ("prev", "hash")
+INSERT_ENTRY = f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def close_totals(rows) -> dict:
+    """The §2 ``close`` members from ``(kind, count, sum of amount)`` rows of one business date."""
+    by_kind = {kind: (count, total) for kind, count, total in rows}
+    count, payments = by_kind.get("payment", (0, 0))
+    refunds = by_kind.get("refund", (0, 0))[1]
+    return {"count": count, "payments": payments, "refunds": refunds, "net": payments - refunds}
 
 
 class JournalError(RuntimeError):
@@ -124,9 +133,7 @@ class Journal:
             }
             entry["hash"] = entry_hash(entry)
             row = [entry.get(c) for c in COLUMNS]
-            self.conn.execute(
-                f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", row
-            )
+            self.conn.execute(INSERT_ENTRY, row)
         return entry
 
     # -- reading -------------------------------------------------------------

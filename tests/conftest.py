@@ -123,13 +123,10 @@ def run_jtill(home_root, *args, timeout: float = 60, **kwargs) -> subprocess.Com
 
 def insert_rows(journal, entries) -> None:
     """Insert ready-made protocol entries with the journal's own column order (fixtures, tampering)."""
-    from terminal.journal import COLUMNS
+    from terminal.journal import COLUMNS, INSERT_ENTRY
 
     with journal.transaction() as conn:
-        conn.executemany(
-            f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-            [[e.get(c) for c in COLUMNS] for e in entries],
-        )
+        conn.executemany(INSERT_ENTRY, [[e.get(c) for c in COLUMNS] for e in entries])
 
 
 def pay_now(till, amount, **claims):
