@@ -103,3 +103,30 @@ def test_a_wedge_scanner_burst_pays(qtbot, till_session):
         qtbot.keyClick(window.pay_tab.paste, Qt.Key_Return)
     assert scanned.args == [token]
     assert paid.args[0].entry["amount"] == 800
+
+
+
+def typed_into_amount(qtbot, session, digits: str):
+    """The shown till window with ``digits`` just typed as keystrokes (the wedge capture still holds some)."""
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+    window.pay_tab.amount.setFocus()
+    qtbot.keyClicks(window.pay_tab.amount, digits)
+    return window
+
+
+def test_amount_typed_just_before_a_scan_is_charged_whole(qtbot, till_session):
+    """Typed digits wait briefly in the wedge capture; a scan right after must not charge 7,000 as 700."""
+    window = typed_into_amount(qtbot, till_session, "7000")
+    with qtbot.waitSignal(window.pay_tab.result_shown, timeout=5000) as paid:
+        window.token_scanned.emit(mint(VECTOR_NOW))  # no pause: the last digits are still held
+    assert paid.args[0].entry["amount"] == 7000
+
+
+def test_amount_typed_just_before_a_click_is_complete(qtbot, till_session):
+    from PySide6.QtCore import Qt
+
+    window = typed_into_amount(qtbot, till_session, "7000")
+    qtbot.mouseClick(window.pay_tab.paste, Qt.LeftButton)
+    assert window.pay_tab.amount_value() == 7000  # delivered before the click acted, not 80 ms later

@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         self.sync.started.connect(lambda: self.status.set_online(self.online, syncing=True))
         self.sync.finished.connect(self._sync_finished)
         self.online: bool | None = None
-        self.token_scanned.connect(lambda text: self.pay_tab.submit_token(text))
+        self.token_scanned.connect(self._pay_scanned)
 
         bridge.payment_accepted.connect(self._journal_changed)
         bridge.refund_recorded.connect(self._journal_changed)
@@ -61,6 +61,12 @@ class MainWindow(QMainWindow):
         self.wedge.scanned.connect(self.token_scanned)
         self.wedge.unreadable.connect(lambda message: self.pay_tab.show_message(message))
         self.start_camera()
+
+    def _pay_scanned(self, text: str) -> None:
+        # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
+        # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
+        self.wedge.flush()
+        self.pay_tab.submit_token(text)
 
     # -- building (again, when the language changes) ----------------------------------
 

@@ -21,6 +21,7 @@ from terminal.scanning.bursts import BurstDetector, Verdict
 from terminal.scanning.keymaps import key_char
 from terminal.scanning.wedge import readings, repair, strip_affixes
 
+_POINTER_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 _TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 # Scanners press Shift for capitals; a modifier alone must not end a burst.
 _MODIFIER_KEYS = (
@@ -72,16 +73,20 @@ class WedgeCapture(QObject):
         self._held: list[tuple[QObject, QEvent, str]] = []  # target, event, text as typed
         self._replaying = False
         self._timer = QTimer(self, singleShot=True, interval=int(self._detector.max_gap_ms * 2))
-        self._timer.timeout.connect(self._release)
+        self._timer.timeout.connect(self.flush)
         QApplication.instance().installEventFilter(self)
 
     def stop(self) -> None:
         """Stop capturing; anything held is delivered."""
         QApplication.instance().removeEventFilter(self)
-        self._release()
+        self.flush()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind in _POINTER_PRESSES and self._held and not self._replaying:
+            # A click (on 결제, on the wallet) must act on everything typed, not on what is still held.
+            self.flush()
+            return False
         if self._replaying or kind not in (QEvent.Type.KeyPress, QEvent.Type.InputMethod):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not self._window:
@@ -98,14 +103,14 @@ class WedgeCapture(QObject):
         if text and text.isprintable() and not chorded:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             return self._hold(obj, event, key_char(event.key(), shift) or text, text)
-        self._release()
+        self.flush()
         return False
 
     def _now(self) -> float:
         """The time now, after releasing keys held across a gap no scanner leaves."""
         now = self._clock()
         if self._detector.stale(now):
-            self._release()
+            self.flush()
         return now
 
     def _hold(self, obj: QObject, event: QEvent, keys: str, typed: str) -> bool:
@@ -116,7 +121,7 @@ class WedgeCapture(QObject):
 
     def _terminate(self) -> bool:
         if self._detector.key("", self._now(), terminator=True) is Verdict.RELEASE:
-            self._release()
+            self.flush()
             return False
         keys = self._detector.text()
         typed = "".join(text for _, _, text in self._take_held())
@@ -142,8 +147,11 @@ class WedgeCapture(QObject):
         self._timer.stop()
         return held
 
-    def _release(self) -> None:
-        """Deliver the held keys, in order, to the widgets they were meant for."""
+    def flush(self) -> None:
+        """Deliver the held keys now, in order, to the widgets they were meant for.
+
+        Call before reading a field a person may have just typed into (the amount, when a scan arrives).
+        """
         held = self._take_held()
         self._replaying = True
         try:
