@@ -217,7 +217,7 @@ def main(argv=None) -> int:
 
         if not args.skip_verify:
             start = time.perf_counter()
-            proc = subprocess.run(["jtill", "--home", str(big_home.root), "verify"], capture_output=True, text=True)
+            proc = subprocess.run([str(Path(sys.executable).parent / "jtill"), "--home", str(big_home.root), "verify"], capture_output=True, text=True)
             print(f"jtill verify on {args.entries:,} entries: {time.perf_counter() - start:.1f} s "
                   f"(exit {proc.returncode}: {proc.stdout.strip() or proc.stderr.strip()})")
     return 0

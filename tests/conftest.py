@@ -109,16 +109,26 @@ def shared_dir() -> Path:
     return SHARED
 
 
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
+import sys  # noqa: E402
 
-JTILL = shutil.which("jtill") or "jtill"
+# The console script installed beside the interpreter running the tests, never whatever PATH finds:
+# a stray global jtill once made the suite test another checkout.
+JTILL = Path(sys.executable).parent / ("jtill.exe" if os.name == "nt" else "jtill")
 
 
-def run_jtill(home_root, *args, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
-    """Run the installed ``jtill`` console script with ``--home home_root``; text output captured."""
-    cmd = [JTILL, "--home", str(home_root), *(str(a) for a in args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict | None = None,
+          **kwargs) -> subprocess.CompletedProcess:
+    """Run this checkout's ``jtill`` (with ``--home home`` when given); text output captured.
+
+    ``check`` raises with the output when the exit status is not 0.
+    """
+    cmd = [str(JTILL)] + (["--home", str(home)] if home else []) + [str(a) for a in args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, **kwargs)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
 
 
 def insert_rows(journal, entries) -> None:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import VECTORS, insert_rows
+from conftest import JTILL, VECTORS, insert_rows
 
 from terminal.checkout import Till
 from terminal.home import Home
@@ -46,16 +44,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def jtill(*args, home=None, check=True, timeout=60, env=None) -> subprocess.CompletedProcess:
-    """Run ``jtill`` in a subprocess."""
-    cmd = [sys.executable, "-m", "cli"] + (["--home", str(home)] if home else []) + [str(a) for a in args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                          env={**os.environ, **(env or {})})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
 class ServerProcess:
     """``jtill city serve`` as a real subprocess on 127.0.0.1; restartable on the same port."""
 
@@ -67,8 +55,8 @@ class ServerProcess:
 
     def start(self) -> "ServerProcess":
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [str(JTILL), "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from conftest import VECTORS, mint, run_jtill
+from conftest import VECTORS, mint, jtill
 
 from terminal.canonical import canonical_json
 from terminal.journal import Journal
@@ -24,7 +24,7 @@ def entries(home) -> list[dict]:
 
 def jtill_json(home, *args, expect=0):
     """Run ``jtill --json`` and return its one JSON object, checking the exit status."""
-    proc = run_jtill(home.root, "--json", *args)
+    proc = jtill("--json", *args, home=home.root, check=False)
     assert proc.returncode == expect, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 
@@ -37,42 +37,42 @@ def paid(home):
 
 def test_init_and_config_import(tmp_path, trust_key_file):
     root = tmp_path / "till"
-    proc = run_jtill(root, "--json", "init", "--trust", trust_key_file, "--operator", "kim")
+    proc = jtill("--json", "init", "--trust", trust_key_file, "--operator", "kim", home=root, check=False)
     assert proc.returncode == 0 and json.loads(proc.stdout) == {"status": "ok", "home": str(root)}
     assert (root / "journal.db").is_file()
     config = tmp_path / "config.jws"
     config.write_text(VECTORS["config"]["jws"] + "\n")
-    out = json.loads(run_jtill(root, "--json", "config", "import", config).stdout)
+    out = json.loads(jtill("--json", "config", "import", config, home=root, check=False).stdout)
     assert (out["status"], out["ver"], out["tid"]) == ("imported", 1, "T-000001")
-    again = run_jtill(root, "config", "import", config, "--json")
+    again = jtill("config", "import", config, "--json", home=root, check=False)
     assert json.loads(again.stdout)["status"] == "unchanged"
-    shown = json.loads(run_jtill(root, "config", "show", "--json").stdout)
+    shown = json.loads(jtill("config", "show", "--json", home=root, check=False).stdout)
     assert shown["merchant"]["name"] == "한옥마을 비빔밥" and shown["limits"]["wallet_daily"] == 300000
-    pay = json.loads(run_jtill(root, "pay", "1000", now_token(), "--json").stdout)
+    pay = json.loads(jtill("pay", "1000", now_token(), "--json", home=root, check=False).stdout)
     with Journal(root / "journal.db") as j:
         assert j.entry(pay["seq"])["operator"] == "kim"
-    assert run_jtill(root, "init", "--trust", trust_key_file).returncode == 0
+    assert jtill("init", "--trust", trust_key_file, home=root, check=False).returncode == 0
 
 
 def test_init_refuses_another_key_and_missing_files(tmp_path, home):
     other = tmp_path / "other.jwk"
     other.write_text(json.dumps(VECTORS["keys"]["issuer"]["jwk"]))
-    proc = run_jtill(home.root, "init", "--trust", other)
+    proc = jtill("init", "--trust", other, home=home.root, check=False)
     assert proc.returncode == 1 and "already trusting" in proc.stderr
-    proc = run_jtill(tmp_path / "new", "init", "--trust", tmp_path / "absent.jwk")
+    proc = jtill("init", "--trust", tmp_path / "absent.jwk", home=tmp_path / "new", check=False)
     assert proc.returncode == 1 and "cannot read key file" in proc.stderr
     assert not (tmp_path / "new").exists()
 
 
 def test_commands_before_init_explain(tmp_path):
-    proc = run_jtill(tmp_path / "nowhere", "pay", "1000", now_token())
+    proc = jtill("pay", "1000", now_token(), home=tmp_path / "nowhere", check=False)
     assert proc.returncode == 1 and "jtill init" in proc.stderr
 
 
 def test_home_from_environment(home):
     import os
 
-    proc = run_jtill("", "verify", env={**os.environ, "JTILL_HOME": str(home.root)})
+    proc = jtill("verify", env={**os.environ, "JTILL_HOME": str(home.root)}, check=False)
     # `--home ""` falls back to the environment.
     assert proc.returncode == 0, proc.stderr
 
@@ -82,14 +82,14 @@ def test_config_import_refusals_keep_the_old_config(tmp_path, home):
 
     bad = tmp_path / "bad.jws"
     bad.write_text(signed_config(ver=2, tid="T-999999"))
-    proc = run_jtill(home.root, "config", "import", bad)
+    proc = jtill("config", "import", bad, home=home.root, check=False)
     assert proc.returncode == 1 and "T-999999" in proc.stderr
     bad.write_text("not a config")
-    proc = run_jtill(home.root, "--json", "config", "import", bad)
+    proc = jtill("--json", "config", "import", bad, home=home.root, check=False)
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ConfigError"
-    proc = run_jtill(home.root, "config", "import", tmp_path / "absent.jws")
+    proc = jtill("config", "import", tmp_path / "absent.jws", home=home.root, check=False)
     assert proc.returncode == 2 and "cannot read" in proc.stderr
-    assert json.loads(run_jtill(home.root, "config", "show", "--json").stdout)["ver"] == 1
+    assert json.loads(jtill("config", "show", "--json", home=home.root, check=False).stdout)["ver"] == 1
 
 
 def test_pay_accepted_json_shape(home, paid):
@@ -111,24 +111,24 @@ def test_pay_declined_json_shape(home):
 
 
 def test_pay_human_output_korean_first(home):
-    proc = run_jtill(home.root, "pay", "12,000", now_token())
+    proc = jtill("pay", "12,000", now_token(), home=home.root, check=False)
     assert proc.returncode == 0 and proc.stdout.startswith("승인 / accepted: 12,000원")
-    proc = run_jtill(home.root, "pay", "1000", "garbage")
+    proc = jtill("pay", "1000", "garbage", home=home.root, check=False)
     assert proc.returncode == 3 and proc.stdout.startswith("거절 / declined [malformed]")
 
 
 @pytest.mark.parametrize("amount", ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠٠", "１２"])
 def test_pay_bad_amount_is_usage_error(home, amount):
-    proc = run_jtill(home.root, "pay", amount, now_token())
+    proc = jtill("pay", amount, now_token(), home=home.root, check=False)
     assert proc.returncode == 2
     assert "Amount must be a whole number" in proc.stderr or "usage" in proc.stderr
     assert entries(home) == []
 
 
 def test_pay_missing_arguments_is_usage_error(home):
-    assert run_jtill(home.root, "pay", "1000").returncode == 2
-    assert run_jtill(home.root, "pay").returncode == 2
-    assert run_jtill(home.root).returncode == 2
+    assert jtill("pay", "1000", home=home.root, check=False).returncode == 2
+    assert jtill("pay", home=home.root, check=False).returncode == 2
+    assert jtill(home=home.root, check=False).returncode == 2
 
 
 def test_pay_image(home, tmp_path):
@@ -142,7 +142,7 @@ def test_pay_image(home, tmp_path):
 
 def test_pay_missing_image_is_usage_error(home, tmp_path):
     pytest.importorskip("terminal.scanning")
-    proc = run_jtill(home.root, "pay", "1000", f"@{tmp_path / 'absent.png'}")
+    proc = jtill("pay", "1000", f"@{tmp_path / 'absent.png'}", home=home.root, check=False)
     assert proc.returncode == 2 and "no image file" in proc.stderr
 
 
@@ -163,14 +163,14 @@ def test_refund(home, paid):
 )
 def test_refund_refusals_change_nothing(home, paid, args, status, message):
     reason = [] if "--reason" in args else ["--reason", "r"]
-    proc = run_jtill(home.root, "refund", paid["id"], *args, *reason)
+    proc = jtill("refund", paid["id"], *args, *reason, home=home.root, check=False)
     assert proc.returncode == status and message in proc.stderr
     assert len(entries(home)) == 1
 
 
 def test_refund_needs_reason_flag_and_known_id(home, paid):
-    assert run_jtill(home.root, "refund", paid["id"], "100").returncode == 2
-    proc = run_jtill(home.root, "--json", "refund", "no-such-id", "100", "--reason", "r")
+    assert jtill("refund", paid["id"], "100", home=home.root, check=False).returncode == 2
+    proc = jtill("--json", "refund", "no-such-id", "100", "--reason", "r", home=home.root, check=False)
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "no_such_payment"
     assert len(entries(home)) == 1
 
@@ -181,29 +181,29 @@ def test_close_day_report_history(home, paid):
     assert {k: close[k] for k in ("status", "count", "payments", "refunds", "net")} == {
         "status": "closed", "count": 1, "payments": 12000, "refunds": 2000, "net": 10000,
     }
-    proc = run_jtill(home.root, "close-day")
+    proc = jtill("close-day", home=home.root, check=False)
     assert proc.returncode == 1 and "already closed" in proc.stderr
     report = jtill_json(home, "report", "--date", close["biz_date"])
     assert report["closed"] and report["net"] == 10000 and report["payments"]["by_status"]["pending"]["count"] == 1
-    human = run_jtill(home.root, "report", "--date", close["biz_date"]).stdout
+    human = jtill("report", "--date", close["biz_date"], home=home.root, check=False).stdout
     assert human.startswith("Z 리포트 / Z report") and "10,000원" in human
-    proc = run_jtill(home.root, "history", "--all", "--json")
+    proc = jtill("history", "--all", "--json", home=home.root, check=False)
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [(r["seq"], r["kind"], r["status"]) for r in lines] == [
         (1, "payment", "pending"), (2, "refund", "pending"), (3, "close", "pending"),
     ]
-    dated = run_jtill(home.root, "history", "--date", close["biz_date"], "--json").stdout.splitlines()
+    dated = jtill("history", "--date", close["biz_date"], "--json", home=home.root, check=False).stdout.splitlines()
     assert len(dated) == 3
 
 
 def test_history_default_is_today(home, paid):
-    proc = run_jtill(home.root, "history")
+    proc = jtill("history", home=home.root, check=False)
     assert proc.returncode == 0 and paid["id"] in proc.stdout and "미전송/pending" in proc.stdout
 
 
 @pytest.mark.parametrize("command", ["close-day", "report", "history"])
 def test_bad_date_is_usage_error(home, command):
-    proc = run_jtill(home.root, command, "--date", "2026-13-01")
+    proc = jtill(command, "--date", "2026-13-01", home=home.root, check=False)
     assert proc.returncode == 2 and "YYYY-MM-DD" in proc.stderr
 
 
@@ -218,5 +218,5 @@ def test_export_is_the_journal_as_canonical_json_lines(home, paid, tmp_path):
     assert out.read_bytes() == b"".join(canonical_json(e) + b"\n" for e in entries(home))
     jtill_json(home, "export", "--from", "2", "--out", out)
     assert [json.loads(line)["seq"] for line in out.read_text(encoding="utf-8").splitlines()] == [2]
-    assert run_jtill(home.root, "export", "--from", "0", "--out", out).returncode == 2
-    assert run_jtill(home.root, "export").returncode == 2
+    assert jtill("export", "--from", "0", "--out", out, home=home.root, check=False).returncode == 2
+    assert jtill("export", home=home.root, check=False).returncode == 2

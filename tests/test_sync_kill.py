@@ -2,7 +2,6 @@
 
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -12,7 +11,8 @@ from sync.syncer import sync_once
 from terminal.checkout import Till
 from terminal.home import Home
 
-from tests.helpers_sync import REPO, FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
+from conftest import JTILL
+from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
 
 
 @pytest.mark.slow
@@ -31,7 +31,7 @@ def test_sigkill_sync_at_many_points(tmp_path):
             # Slow every hop so the kill lands before, during and after the upload.
             for path in ("/config", "/head", "/batches"):
                 proxy.add(path, ("delay", 0.25))
-            proc = subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home), "sync"], cwd=REPO,
+            proc = subprocess.Popen([str(JTILL), "--home", str(home), "sync"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(kill_after)
             proc.send_signal(signal.SIGKILL)

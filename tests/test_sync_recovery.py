@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import jtill
 from tests.helpers_sync import served_city  # noqa: F401 - fixture
-from tests.helpers_sync import jtill
 
 
 def _pay(city, home, check=True):

@@ -3,11 +3,10 @@
 import json
 import signal
 import subprocess
-import sys
 import time
 
+from conftest import JTILL, jtill
 from tests.helpers_sync import served_city  # noqa: F401 - fixture
-from tests.helpers_sync import jtill
 
 
 def settled(home) -> list[str]:
@@ -21,7 +20,7 @@ def test_watch_uploads_each_payment_without_waiting_for_the_interval(tmp_path, s
     jtill("enroll", server.url, city.enroll_code("M-0001"), "--trust", city.data.public_config_key_path, home=home)
     # An hour between passes: only the new-entry trigger can explain a settlement in this test.
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--home", str(home), "sync", "--watch", "--interval", "3600"],
+        [str(JTILL), "--home", str(home), "sync", "--watch", "--interval", "3600"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

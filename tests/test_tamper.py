@@ -4,7 +4,7 @@ import json
 import sqlite3
 
 import pytest
-from conftest import insert_rows, pay_now, run_jtill
+from conftest import insert_rows, pay_now, jtill
 
 from terminal.journal import COLUMNS, JournalError, entry_hash, row_to_entry
 
@@ -35,7 +35,7 @@ def attack(path, *statements):
 
 
 def verify(home):
-    proc = run_jtill(home.root, "--json", "verify")
+    proc = jtill("--json", "verify", home=home.root, check=False)
     return proc.returncode, json.loads(proc.stdout)
 
 
@@ -65,7 +65,7 @@ def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, probl
     attack(journal_file, statement)
     status, out = verify(home)
     assert status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"]
-    human = run_jtill(home.root, "verify")
+    human = jtill("verify", home=home.root, check=False)
     assert human.returncode != 0 and f"first bad seq {bad_seq}" in human.stdout
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JTILL, run_jtill
+from conftest import JTILL, jtill
 from sync import syncer
 from terminal.home import JOURNAL
 
@@ -96,4 +96,4 @@ def test_till_stopped_by_sigterm_closes_its_journal(start, home):
     wait_for(wal.exists)  # the window has opened the journal
     assert stop(proc, signal.SIGTERM) == 0
     assert not wal.exists()  # the last connection closed: everything checkpointed into the journal
-    assert run_jtill(home.root, "verify").returncode == 0
+    assert jtill("verify", home=home.root, check=False).returncode == 0
