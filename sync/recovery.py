@@ -51,6 +51,7 @@ def _archive(home: Home, tid: str, stamp: str) -> dict:
     if home.terminal_key_path.exists() and load_private_jwk(home.terminal_key_path)[0] == tid:
         os.rename(home.terminal_key_path, key)
         moved["key"] = os.fspath(key)
+    home.forget_journal()  # before the rename: a run stopped in between adopts the journal still in place
     os.rename(home.journal_path, journal)
     moved["journal"] = os.fspath(journal)
     fsync_dir(home.root)

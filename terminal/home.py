@@ -1,23 +1,47 @@
-"""The till's data directory: journal, trusted config key, terminal key."""
+"""The till's data directory: journal, its identity, trusted config key, terminal key."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import uuid
 from pathlib import Path
 
 import platformdirs
 
-from terminal.journal import Journal
+from terminal.atomic import fsync_dir, write_atomic
+from terminal.journal import Journal, JournalCorrupt
 from terminal.keys import read_public_jwk_file
 
 JOURNAL = "journal.db"
 TRUST_KEY = "config-key.jwk"
 TERMINAL_KEY = "terminal-key.jwk"
+# The identity of the journal this home created: a random id kept both here and in the journal's
+# meta, so a journal that vanished, was emptied or was swapped for another is refused, not recreated.
+JOURNAL_ID = "journal-id"
+META_JOURNAL_ID = "journal_id"
+# Written when an integrity check found damaged pages; while it is there the till takes no payments.
+DAMAGE_MARK = "journal-damaged.txt"
+RESTORE_HINT = "백업에서 복원하세요 / restore it from a backup: `jtill restore FILE`"
 
 
 class HomeError(RuntimeError):
     """The data directory is missing or not set up."""
+
+    code = "not_initialised"
+
+
+class JournalMissing(HomeError):
+    """The home was initialised but its journal file is gone."""
+
+    code = "journal_missing"
+
+
+class JournalMismatch(HomeError):
+    """The journal file is not the one this home created."""
+
+    code = "journal_mismatch"
 
 
 def default_home() -> Path:
@@ -44,11 +68,23 @@ class Home:
     def terminal_key_path(self) -> Path:
         return self.root / TERMINAL_KEY
 
+    @property
+    def journal_id_path(self) -> Path:
+        return self.root / JOURNAL_ID
+
+    @property
+    def damage_mark_path(self) -> Path:
+        return self.root / DAMAGE_MARK
+
     def exists(self) -> bool:
         return self.journal_path.exists() and self.trust_key_path.exists()
 
     def init(self, trust_key_file: str | os.PathLike, operator: str = "owner") -> Journal:
-        """Create the directory and journal and install the trusted config key (idempotent)."""
+        """Create the directory and journal and install the trusted config key (idempotent).
+
+        A home that already has a journal (or the record of one) opens it with every check of
+        :meth:`open_journal`: a missing, emptied or swapped journal is refused, never started anew.
+        """
         kid, _, _ = read_public_jwk_file(trust_key_file)
         if self.trust_key_path.exists():
             have, _, _ = read_public_jwk_file(self.trust_key_path)
@@ -59,7 +95,11 @@ class Home:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.trust_key_path.exists():
             shutil.copyfile(trust_key_file, self.trust_key_path)
-        journal = Journal(self.journal_path)
+        if self.journal_path.exists() or self.journal_id() is not None:
+            journal = self.open_journal()
+        else:
+            journal = Journal(self.journal_path)
+            self._record_identity(journal)
         if journal.get_meta("operator") is None:
             journal.set_meta("operator", operator)
         return journal
@@ -71,8 +111,80 @@ class Home:
         kid, key, _ = read_public_jwk_file(self.trust_key_path)
         return {kid: key}
 
-    def open_journal(self) -> Journal:
-        """Open the existing journal (never creates one)."""
-        if not self.exists():
+    # -- the journal and its identity ------------------------------------------
+
+    def journal_id(self) -> str | None:
+        """The id of the journal this home created, or None (never initialised, or from before ids)."""
+        try:
+            return self.journal_id_path.read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HomeError(f"장부 식별 파일을 읽을 수 없습니다 / cannot read {self.journal_id_path}: {exc}") from exc
+
+    def open_journal(self, *, despite_damage_mark: bool = False) -> Journal:
+        """Open the existing journal (never creates one), refusing one that is not this home's own.
+
+        Cheap checks only (the file's header, its identity, the damage mark left by an earlier
+        integrity check): ``despite_damage_mark`` lets ``jtill verify`` look again.
+        """
+        if not self.trust_key_path.exists():
             raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
-        return Journal(self.journal_path, create=False)
+        expected = self.journal_id()
+        if not self.journal_path.exists():
+            if expected is None:
+                raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
+            raise JournalMissing(
+                f"장부 파일이 없습니다 / the journal file is missing: {self.journal_path}. "
+                f"새 장부를 만들지 않습니다 / a new one is not started. {RESTORE_HINT}"
+            )
+        if not despite_damage_mark and self.damage_mark_path.exists():
+            raise JournalCorrupt(self.journal_path, self.damage_mark_path.read_text(encoding="utf-8").strip())
+        journal = Journal(self.journal_path, create=False)
+        try:
+            self._check_identity(journal, expected)
+        except BaseException:
+            journal.close()
+            raise
+        return journal
+
+    def _check_identity(self, journal: Journal, expected: str | None) -> None:
+        try:
+            have = journal.get_meta(META_JOURNAL_ID)
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorrupt(journal.path, str(exc)) from exc
+        if expected is None:
+            self._record_identity(journal)  # a home from before journal ids: adopt the journal it has
+        elif have != expected:
+            raise JournalMismatch(
+                f"이 단말기가 만든 장부가 아닙니다 / {journal.path} is not the journal this till created "
+                f"(journal id {have or 'none'}, expected {expected}). "
+                f"원래 장부를 되돌려 놓거나 / put the original back, or {RESTORE_HINT}"
+            )
+
+    def _record_identity(self, journal: Journal) -> None:
+        journal_id = journal.meta_setdefault(META_JOURNAL_ID, uuid.uuid4().hex)
+        write_atomic(self.journal_id_path, journal_id.encode("ascii") + b"\n", mode=0o600)
+
+    def forget_journal(self) -> None:
+        """Drop the journal's identity before its file is moved aside for a new one (fork recovery, restore)."""
+        for path in (self.journal_id_path, self.damage_mark_path):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+        fsync_dir(self.root)
+
+    def check_journal(self, journal: Journal, *, quick: bool) -> list[str]:
+        """SQLite's integrity (or quick) check of ``journal``; damage is remembered in the damage mark.
+
+        While the mark is there :meth:`open_journal` refuses, so no payment lands on a damaged file;
+        a later full check that finds the file sound removes it.
+        """
+        problems = journal.integrity_problems(quick=quick)
+        if problems:
+            write_atomic(self.damage_mark_path, ("; ".join(problems)[:2000] + "\n").encode("utf-8"))
+        elif not quick and self.damage_mark_path.exists():
+            self.damage_mark_path.unlink()
+            fsync_dir(self.root)
+        return problems

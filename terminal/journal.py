@@ -38,6 +38,50 @@ def close_totals(rows) -> dict:
 class JournalError(RuntimeError):
     """The journal cannot do what was asked (bad entry, locked file, full disk…)."""
 
+    code = "journal_error"
+
+
+class JournalCorrupt(JournalError):
+    """The file is not a readable journal: empty, truncated, not SQLite, or damaged pages."""
+
+    code = "journal_corrupt"
+
+    def __init__(self, path: str | os.PathLike, detail: str):
+        self.path = os.fspath(path)
+        self.detail = detail
+        super().__init__(
+            f"장부 파일이 손상되었습니다 / the journal file {self.path} is damaged ({detail}). "
+            f"결제를 받지 않습니다. 백업에서 복원하세요 / no payments are taken; restore it from a backup: "
+            f"`jtill restore FILE`"
+        )
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def header_problem(path: str | os.PathLike) -> str | None:
+    """What is wrong with the SQLite header of the file at ``path`` (cheap: reads 100 bytes), or None.
+
+    Catches an empty file, a file that is not SQLite, and a file shorter than the page count its
+    header records (truncated), without reading the rest of the file.
+    """
+    size = os.path.getsize(path)
+    if size == 0:
+        return "empty file (0 bytes)"
+    with open(path, "rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        return f"not an SQLite database ({size} bytes)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is only valid when the change counter matches "version-valid-for" (SQLite file format §1.3.7).
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:
+        return f"truncated: {size} bytes, the header records {pages} pages of {page_size} bytes"
+    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+        return f"truncated or damaged: {size} bytes is not a whole number of {page_size}-byte pages"
+    return None
+
 
 def entry_hash(entry: dict) -> str:
     """Lowercase hex SHA-256 of the canonical JSON of ``entry`` without its ``hash``."""
@@ -70,16 +114,31 @@ class Journal:
     """One terminal's journal file. Appends are serialised with ``BEGIN IMMEDIATE``."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        """Open (or, with ``create``, create) the journal; an existing file must be a readable journal."""
         path = os.fspath(path)
         if not create and not os.path.exists(path):
             raise JournalError(f"장부 파일이 없습니다 / no journal at {path} (run `jtill init`)")
+        if os.path.exists(path) and (not create or os.path.getsize(path)):
+            # An existing file is never reinitialised: an emptied journal would otherwise be recreated.
+            problem = header_problem(path)
+            if problem:
+                raise JournalCorrupt(path, problem)
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.db = sqlite_utils.Database(self.conn)
-        schema.upgrade(self.db)
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.db = sqlite_utils.Database(self.conn)
+            if not create and "entries" not in self.db.table_names():
+                raise JournalCorrupt(path, "no entries table: not a jtill journal")
+            schema.upgrade(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise JournalCorrupt(path, str(exc)) from exc
+        except BaseException:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -169,7 +228,18 @@ class Journal:
         return row_to_entry(row) if row else None
 
     def verify(self) -> VerifyResult:
-        """Walk the whole chain; report the first ``seq`` whose content, order or link is wrong."""
+        """Walk the whole chain; report the first ``seq`` whose content, order or link is wrong.
+
+        Rows SQLite cannot read (damaged pages, text that is not UTF-8) end the walk at the
+        entry that could not be read, as any other problem does.
+        """
+        state = {"expected": 1, "count": 0}
+        try:
+            return self._walk(state)
+        except sqlite3.DatabaseError as exc:
+            return VerifyResult(False, state["count"], state["expected"], f"unreadable entry: {exc}")
+
+    def _walk(self, state: dict) -> VerifyResult:
         expected_seq, prev, count = 1, ZERO_HASH, 0
         for row in self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries ORDER BY seq"):
             values = dict(zip(COLUMNS, row))
@@ -195,6 +265,7 @@ class Journal:
             if digest != entry["hash"]:
                 return VerifyResult(False, count, seq, "hash does not match the entry's content")
             prev, expected_seq, count = entry["hash"], seq + 1, count + 1
+            state.update(expected=expected_seq, count=count)
         return VerifyResult(True, count)
 
     # -- meta ----------------------------------------------------------------
@@ -208,6 +279,31 @@ class Journal:
         """Store a value in the ``meta`` table."""
         with self.transaction():
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # -- the file itself -------------------------------------------------------
+
+    def integrity_problems(self, *, quick: bool = False) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check`` (``quick_check`` with ``quick``): ``[]`` when the file is sound."""
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = [row[0] for row in self.conn.execute(f"PRAGMA {pragma}")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def backup_to(self, path: str | os.PathLike) -> None:
+        """Copy the whole journal to a new file at ``path`` with SQLite's online backup API."""
+        target = sqlite3.connect(os.fspath(path))
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+
+    def meta_setdefault(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless a value is there already; returns the stored one."""
+        with self.transaction():
+            self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value])
+            return self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()[0]
 
 
 class _Immediate:
