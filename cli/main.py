@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from cli import city_commands, scan_commands, sync_commands, till_commands, ui_commands
+from cli import backup_commands, city_commands, scan_commands, sync_commands, till_commands, ui_commands
 from cli.output import UsageError, fail
 from terminal.checkout import TillError
 from terminal.config import ConfigError
@@ -16,7 +16,7 @@ from terminal.keys import BadKey
 from terminal.schema import NewerJournal
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
-COMMAND_MODULES = (till_commands, scan_commands, sync_commands, city_commands, ui_commands)
+COMMAND_MODULES = (till_commands, backup_commands, scan_commands, sync_commands, city_commands, ui_commands)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         return args.handler(args) or EXIT_OK
     except UsageError as exc:
-        return fail(str(exc), EXIT_USAGE, code="usage", args=args)
+        return fail(str(exc), EXIT_USAGE, code=exc.code, args=args)
     except KNOWN_ERRORS as exc:
         return fail(str(exc), EXIT_ERROR, code=getattr(exc, "code", type(exc).__name__), args=args)
     except KeyboardInterrupt:

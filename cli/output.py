@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from terminal.checkout import Till
 from terminal.home import Home
+from terminal.journal import JournalCorrupt
 
 
 class UsageError(Exception):
-    """Bad arguments: exit status 2."""
+    """Bad arguments: exit status 2; ``code`` is the reason code reported with ``--json``."""
+
+    def __init__(self, message: str, code: str = "usage"):
+        super().__init__(message)
+        self.code = code
 
 
 def wants_json(args) -> bool:
@@ -43,8 +49,12 @@ def home_of(args) -> Home:
 
 
 def open_till(args) -> Till:
-    """Open the till in the chosen data directory."""
-    return Till(home_of(args), operator=getattr(args, "operator", None))
+    """Open the till in the chosen data directory; a journal SQLite cannot read is ``journal_corrupt``."""
+    home = home_of(args)
+    try:
+        return Till(home, operator=getattr(args, "operator", None))
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorrupt(home.journal_path, str(exc)) from exc
 
 
 def command(sub, name: str, help_text: str, handler):

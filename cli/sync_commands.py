@@ -89,6 +89,7 @@ def cmd_sync(args) -> int:
     from sync.syncer import client_for, sync_once, watch
 
     till = open_till(args)
+    till.home.check_journal(till.journal, quick=True)  # a damaged journal is neither uploaded nor paid into
     try:
         client = client_for(till, args.server, _timing(args))
     except SyncError as exc:

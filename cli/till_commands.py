@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
+from terminal.canonical import MAX_SAFE_INT
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -46,7 +48,8 @@ def register(sub) -> None:
     g.add_argument("--date", help="business date YYYY-MM-DD (default: today and the open day)")
     g.add_argument("--all", action="store_true", help="every entry")
 
-    command(sub, "verify", "장부 위변조 검사 / check the hash chain", cmd_verify)
+    command(sub, "verify", "장부 검사 (파일 무결성, 해시 체인) / check the file's integrity and the hash chain",
+            cmd_verify)
 
     p = command(sub, "export", "장부 내보내기 (JSON Lines) / export entries as JSON Lines", cmd_export)
     p.add_argument("--from", dest="from_seq", type=int, default=1, help="first seq (default 1)")
@@ -54,11 +57,13 @@ def register(sub) -> None:
 
 
 def parse_amount(text: str) -> int:
-    """Whole won, digits with optional thousands commas; at least 1."""
+    """Whole won in ASCII digits with optional thousands commas, from 1 to 2**53−1 (else ``bad_amount``)."""
     text = text.strip()
-    if not _AMOUNT.fullmatch(text) or int(text.replace(",", "")) < 1:
-        raise UsageError(f"{both('bad_amount')}: {text!r}")
-    return int(text.replace(",", ""))
+    digits = text.replace(",", "")
+    # The length test comes first: int() of thousands of digits is slow, and refused past 4300.
+    if not _AMOUNT.fullmatch(text) or len(digits) > len(str(MAX_SAFE_INT)) or not 1 <= int(digits) <= MAX_SAFE_INT:
+        raise UsageError(f"{both('bad_amount')}: {text[:40]!r}", code="bad_amount")
+    return int(digits)
 
 
 def _date(text: str | None) -> str | None:
@@ -139,13 +144,20 @@ def cmd_refund(args) -> int:
 
 
 def cmd_close_day(args) -> int:
-    e = open_till(args).close_day(_date(args.date))
+    till = open_till(args)
+    e = till.close_day(_date(args.date))
+    text = (f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
+            f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}")
+    saved = till.last_backup
+    if saved and saved["status"] == "ok":
+        text += f"\n백업 / backup: {saved['file']}"
+    elif saved:
+        text += f"\n백업 실패 (마감은 완료) / backup FAILED (the day is closed all the same): {saved['message']}"
     emit(
         args,
         {"status": "closed", "seq": e["seq"], "biz_date": e["biz_date"], "count": e["count"],
-         "payments": e["payments"], "refunds": e["refunds"], "net": e["net"]},
-        f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
-        f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}",
+         "payments": e["payments"], "refunds": e["refunds"], "net": e["net"], "backup": saved},
+        text,
     )
 
 
@@ -200,16 +212,34 @@ def cmd_history(args) -> int:
     return 0
 
 
-def cmd_verify(args) -> int:
+def _full_check(home) -> tuple[list[dict], int]:
+    """SQLite's integrity check, then the chain and the receipts: ``(problems, entries)``."""
     from sync.receipts import chain_problems
+    from terminal.journal import JournalCorrupt
 
-    till = open_till(args)
-    problems = chain_problems(till.journal, till.trust)
+    with home.open_journal(despite_damage_mark=True) as journal:
+        home.check_journal(journal, quick=False)
+        try:
+            return chain_problems(journal, home.trust()), journal.head()[0]
+        except sqlite3.DatabaseError as exc:  # a row the integrity check passed that still cannot be read
+            raise JournalCorrupt(journal.path, str(exc)) from exc
+
+
+def cmd_verify(args) -> int:
+    from terminal.journal import JournalCorrupt
+
+    try:
+        problems, count = _full_check(home_of(args))
+    except JournalCorrupt as exc:
+        emit(args, {"status": "corrupt", "file": exc.path, "problems": [exc.detail], "message": str(exc)},
+             f"장부 파일이 손상되었습니다 / journal damaged: {exc}")
+        return 1
     if not problems:
-        count, _ = till.journal.head()
+        home_of(args).clear_damage_mark()
         emit(args, {"status": "ok", "entries": count}, f"장부가 온전합니다 / journal intact: {count} entries")
         return 0
     first = problems[0]
+    home_of(args).mark_damaged(f"hash chain broken at seq {first['seq']}: {first['problem']}")
     emit(
         args,
         {"status": "bad", "bad_seq": first["seq"], "problem": first["problem"], "problems": problems},

@@ -37,6 +37,10 @@ def b64u_decode(text: str) -> bytes:
         raise CanonicalError("not base64url") from exc
 
 
+# The largest integer every JSON reader keeps exact (IEEE double): amounts beyond it are refused.
+MAX_SAFE_INT = 2**53 - 1
+
+
 def is_int(value) -> bool:
     """A protocol integer: ``int`` but not ``bool`` (which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)

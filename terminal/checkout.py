@@ -9,8 +9,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from terminal import config as config_mod
-from terminal import events, settlement, tokens
-from terminal.canonical import is_int
+from terminal import backup, events, settlement, tokens
+from terminal.canonical import MAX_SAFE_INT, is_int
 from terminal.home import Home
 from terminal.journal import Journal, close_totals
 from terminal.messages import both
@@ -60,6 +60,7 @@ class Till:
         self.clock = clock
         self.operator = operator or self.journal.get_meta("operator", "owner")
         self._config = config_mod.current(self.journal, self.trust)
+        self.last_backup: dict | None = None  # the automatic backup after this till's last day close
 
     def close(self) -> None:
         """Close the journal."""
@@ -157,10 +158,12 @@ class Till:
             raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
+        # An amount SQLite cannot store (a huge int) is declined all the same, and logged without it.
+        storable = is_int(amount) and abs(amount) <= MAX_SAFE_INT
         with self.journal.transaction() as conn:
             conn.execute(
                 "INSERT INTO declines (at, amount, reason, detail) VALUES (?, ?, ?, ?)",
-                [int(now * 1000), amount if isinstance(amount, int) else None, exc.reason, exc.detail[:500]],
+                [int(now * 1000), amount if storable else None, exc.reason, exc.detail[:500]],
             )
 
     def _refuse_if_forked(self, cfg) -> None:
@@ -225,7 +228,11 @@ class Till:
         return close_totals(rows)
 
     def close_day(self, biz_date: str | None = None) -> dict:
-        """Append the ``close`` entry for ``biz_date`` (default: the open business day)."""
+        """Append the ``close`` entry for ``biz_date`` (default: the open business day).
+
+        Then, when a backup folder is set, back the journal up there: the outcome is in
+        :attr:`last_backup`, and a failed backup never fails the close (see :mod:`terminal.backup`).
+        """
         if biz_date is not None:
             try:
                 biz_date = dt.date.fromisoformat(biz_date).isoformat()
@@ -254,4 +261,6 @@ class Till:
             check=rules,
         )
         events.trigger("day_closed", entry)
+        self.last_backup = backup.after_close(self.journal, self._config.tid if self._config else None,
+                                              clock=self.clock)
         return entry

@@ -13,6 +13,7 @@ import platformdirs
 from terminal.atomic import fsync_dir, write_atomic
 from terminal.journal import Journal, JournalCorrupt
 from terminal.keys import read_public_jwk_file
+from terminal.messages import about_file
 
 JOURNAL = "journal.db"
 TRUST_KEY = "config-key.jwk"
@@ -23,7 +24,6 @@ JOURNAL_ID = "journal-id"
 META_JOURNAL_ID = "journal_id"
 # Written when an integrity check found damaged pages; while it is there the till takes no payments.
 DAMAGE_MARK = "journal-damaged.txt"
-RESTORE_HINT = "백업에서 복원하세요 / restore it from a backup: `jtill restore FILE`"
 
 
 class HomeError(RuntimeError):
@@ -85,6 +85,18 @@ class Home:
         A home that already has a journal (or the record of one) opens it with every check of
         :meth:`open_journal`: a missing, emptied or swapped journal is refused, never started anew.
         """
+        self.install_trust(trust_key_file)
+        if self.journal_path.exists() or self.journal_id() is not None:
+            journal = self.open_journal()
+        else:
+            journal = Journal(self.journal_path)
+            self._record_identity(journal)
+        if journal.get_meta("operator") is None:
+            journal.set_meta("operator", operator)
+        return journal
+
+    def install_trust(self, trust_key_file: str | os.PathLike) -> None:
+        """Create the directory and trust the config key in ``trust_key_file`` (refuses a different one)."""
         kid, _, _ = read_public_jwk_file(trust_key_file)
         if self.trust_key_path.exists():
             have, _, _ = read_public_jwk_file(self.trust_key_path)
@@ -95,14 +107,6 @@ class Home:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.trust_key_path.exists():
             shutil.copyfile(trust_key_file, self.trust_key_path)
-        if self.journal_path.exists() or self.journal_id() is not None:
-            journal = self.open_journal()
-        else:
-            journal = Journal(self.journal_path)
-            self._record_identity(journal)
-        if journal.get_meta("operator") is None:
-            journal.set_meta("operator", operator)
-        return journal
 
     def trust(self) -> dict:
         """``{kid: key}`` of the config key this till trusts."""
@@ -134,10 +138,7 @@ class Home:
         if not self.journal_path.exists():
             if expected is None:
                 raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
-            raise JournalMissing(
-                f"장부 파일이 없습니다 / the journal file is missing: {self.journal_path}. "
-                f"새 장부를 만들지 않습니다 / a new one is not started. {RESTORE_HINT}"
-            )
+            raise JournalMissing(about_file("journal_missing", self.journal_path))
         if not despite_damage_mark and self.damage_mark_path.exists():
             raise JournalCorrupt(self.journal_path, self.damage_mark_path.read_text(encoding="utf-8").strip())
         journal = Journal(self.journal_path, create=False)
@@ -156,11 +157,8 @@ class Home:
         if expected is None:
             self._record_identity(journal)  # a home from before journal ids: adopt the journal it has
         elif have != expected:
-            raise JournalMismatch(
-                f"이 단말기가 만든 장부가 아닙니다 / {journal.path} is not the journal this till created "
-                f"(journal id {have or 'none'}, expected {expected}). "
-                f"원래 장부를 되돌려 놓거나 / put the original back, or {RESTORE_HINT}"
-            )
+            raise JournalMismatch(about_file("journal_mismatch", journal.path,
+                                        f"journal id {have or 'none'}, expected {expected}"))
 
     def _record_identity(self, journal: Journal) -> None:
         journal_id = journal.meta_setdefault(META_JOURNAL_ID, uuid.uuid4().hex)
@@ -175,16 +173,24 @@ class Home:
                 continue
         fsync_dir(self.root)
 
-    def check_journal(self, journal: Journal, *, quick: bool) -> list[str]:
-        """SQLite's integrity (or quick) check of ``journal``; damage is remembered in the damage mark.
+    def mark_damaged(self, detail: str) -> None:
+        """Remember that the journal failed a check: no payments until a restore or a passing full verify."""
+        write_atomic(self.damage_mark_path, (detail.replace("\n", " ") + "\n").encode("utf-8"))
 
-        While the mark is there :meth:`open_journal` refuses, so no payment lands on a damaged file;
-        a later full check that finds the file sound removes it.
+    def check_journal(self, journal: Journal, *, quick: bool) -> None:
+        """SQLite's integrity (or quick) check of ``journal``; raises :class:`JournalCorrupt` on damage.
+
+        Damage is remembered in the damage mark: while it is there :meth:`open_journal` refuses,
+        so no payment lands on a damaged file.
         """
         problems = journal.integrity_problems(quick=quick)
         if problems:
-            write_atomic(self.damage_mark_path, ("; ".join(problems)[:2000] + "\n").encode("utf-8"))
-        elif not quick and self.damage_mark_path.exists():
+            detail = "; ".join(problems)[:2000]
+            self.mark_damaged(detail)
+            raise JournalCorrupt(journal.path, detail)
+
+    def clear_damage_mark(self) -> None:
+        """Forget an earlier failed check, once a full ``jtill verify`` found the journal sound."""
+        if self.damage_mark_path.exists():
             self.damage_mark_path.unlink()
             fsync_dir(self.root)
-        return problems

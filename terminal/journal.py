@@ -14,6 +14,7 @@ import sqlite_utils
 from terminal import schema
 from terminal.atomic import write_atomic
 from terminal.canonical import canonical_json
+from terminal.messages import about_file
 
 ZERO_HASH = "0" * 64
 COMMON = ("seq", "id", "kind", "at", "biz_date", "operator")
@@ -49,11 +50,7 @@ class JournalCorrupt(JournalError):
     def __init__(self, path: str | os.PathLike, detail: str):
         self.path = os.fspath(path)
         self.detail = detail
-        super().__init__(
-            f"장부 파일이 손상되었습니다 / the journal file {self.path} is damaged ({detail}). "
-            f"결제를 받지 않습니다. 백업에서 복원하세요 / no payments are taken; restore it from a backup: "
-            f"`jtill restore FILE`"
-        )
+        super().__init__(about_file(self.code, self.path, detail))
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

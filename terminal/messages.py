@@ -32,6 +32,17 @@ TEXTS = {
     "bad_amount": ("금액은 1원 이상의 정수여야 합니다", "Amount must be a whole number of won, at least 1"),
     "already_closed": ("이미 마감된 영업일입니다", "That business day is already closed"),
     "future_date": ("아직 오지 않은 영업일은 마감할 수 없습니다", "Cannot close a business day that has not begun"),
+    "journal_corrupt": ("장부 파일이 손상되어 결제를 받지 않습니다. 백업에서 복원하세요: jtill restore FILE",
+                        "The journal file is damaged; no payments are taken. Restore it from a backup: "
+                        "jtill restore FILE"),
+    "journal_missing": ("장부 파일이 없어 결제를 받지 않습니다 (새 장부를 만들지 않습니다). 백업에서 복원하세요: "
+                        "jtill restore FILE",
+                        "The journal file is missing; no payments are taken and no new journal is started. "
+                        "Restore it from a backup: jtill restore FILE"),
+    "journal_mismatch": ("이 단말기가 만든 장부가 아니어서 결제를 받지 않습니다. 원래 장부를 되돌리거나 백업에서 "
+                         "복원하세요: jtill restore FILE",
+                         "This is not the journal this till created; no payments are taken. Put the original "
+                         "back or restore it from a backup: jtill restore FILE"),
 }
 
 
@@ -65,3 +76,9 @@ def both(code: str) -> str:
     """``한국어 / English`` for ``code``."""
     ko, en = TEXTS.get(code, (code, code))
     return f"{ko} / {en}"
+
+
+def about_file(code: str, path, detail: str = "") -> str:
+    """``한국어 (PATH) / English (PATH: detail)`` for ``code``: a refusal that names the file at fault."""
+    ko, en = TEXTS[code]
+    return f"{ko} ({path}) / {en} ({path}{': ' + detail if detail else ''})"

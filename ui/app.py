@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from terminal.home import Home
+from terminal.home import Home, HomeError
+from terminal.journal import JournalError
 from ui import style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
@@ -72,10 +73,30 @@ class TillSession:
         self.bridge.close()
 
 
+def journal_refusal(home: Home) -> str | None:
+    """Why this till must take no payments (its journal missing, swapped or damaged), or None.
+
+    A quick check at start; damage it finds is remembered, so every later payment is refused too.
+    """
+    try:
+        with home.open_journal() as journal:
+            home.check_journal(journal, quick=True)
+    except (HomeError, JournalError) as exc:
+        return str(exc)
+    return None
+
+
 def run_till(home: Home, server_url: str | None = None) -> int:
-    """Open the till window for ``home`` and run until it is closed; returns the exit status."""
+    """Open the till window for ``home`` and run until it is closed; returns the exit status.
+
+    A journal that fails the start-up check opens no window: a dialog says what to do instead.
+    """
     app = application()
     with quit_on_signals(app):
+        refusal = journal_refusal(home)
+        if refusal:
+            QMessageBox.critical(None, "장부 문제 / Journal problem", refusal.replace(" / ", "\n\n", 1))
+            return 1
         session = TillSession(home, server_url)
         try:
             session.window.show()

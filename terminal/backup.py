@@ -1,0 +1,234 @@
+"""Journal backups: a verified copy on another disk (a USB stick), the last N kept, and restore."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Callable
+
+from terminal import config as config_mod
+from terminal.atomic import fsync_dir
+from terminal.config import ConfigError
+from terminal.home import JOURNAL, Home, HomeError
+from terminal.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "jtill-backup-"
+META_BACKUP_DIR = "backup_dir"  # journal meta: the folder the automatic backup after a day close writes to
+META_BACKUP_KEEP = "backup_keep"
+DEFAULT_KEEP = 7
+UNENROLLED = "unenrolled"
+
+
+class BackupError(JournalError):
+    """A backup could not be written or did not verify; the journal itself is unchanged."""
+
+    code = "backup_failed"
+
+
+class BadBackup(BackupError):
+    """A file offered for restore is not a sound journal; nothing was changed."""
+
+    code = "bad_backup"
+
+
+class RestoreRefused(HomeError):
+    """The home already holds a journal with entries: restore only replaces a missing or damaged one."""
+
+    code = "home_has_journal"
+
+
+def backup_name(tid: str, at_s: float, head_seq: int) -> str:
+    """``jtill-backup-<tid>-<UTC date-time>-seq<head>.db``: sorts oldest first within one terminal."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at_s))
+    return f"{PREFIX}{tid}-{stamp}-seq{head_seq:09d}.db"
+
+
+def copy_problems(path: str | os.PathLike, extra: Callable[[Journal], list[str]] | None = None) -> list[str]:
+    """What is wrong with the journal file at ``path``: SQLite's integrity check, then the hash chain."""
+    try:
+        with Journal(path, create=False) as journal:
+            problems = journal.integrity_problems()
+            if problems:
+                return problems
+            result = journal.verify()
+            if not result.ok:
+                return [f"seq {result.bad_seq}: {result.problem}"]
+            return extra(journal) if extra else []
+    except JournalError as exc:
+        return [str(exc)]
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, clock=time.time) -> dict:
+    """Copy ``journal`` into ``to_dir`` with SQLite's online backup, verify the copy, then name it.
+
+    The copy appears under its final name only once it passed the integrity check and the chain
+    walk (written to a hidden temporary name, fsynced, renamed). Returns ``{"file", "seq", "bytes"}``.
+    """
+    folder = Path(to_dir)
+    if not folder.is_dir():
+        raise BackupError(f"백업 폴더가 없습니다 (USB를 꽂았나요?) / backup folder {folder} does not exist "
+                          f"(is the USB stick plugged in?)")
+    seq, _ = journal.head()
+    final = folder / backup_name(tid or UNENROLLED, clock(), seq)
+    tmp = folder / f".{final.name}.tmp"
+    try:
+        _unlink(tmp)
+        journal.backup_to(tmp)
+        problems = copy_problems(tmp)
+        if problems:
+            raise BackupError(f"백업 사본 검증 실패 / the copy in {folder} did not verify: {'; '.join(problems)}")
+        _fsync_file(tmp)
+        os.replace(tmp, final)
+        fsync_dir(folder)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"백업하지 못했습니다 / could not write a backup to {folder}: {exc}") from exc
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            _unlink(leftover)
+    return {"file": os.fspath(final), "seq": seq, "bytes": final.stat().st_size}
+
+
+def prune(to_dir: str | os.PathLike, tid: str | None, keep: int) -> list[str]:
+    """Delete this terminal's backups in ``to_dir`` but the newest ``keep``; returns the deleted names."""
+    mine = sorted(Path(to_dir).glob(f"{PREFIX}{tid or UNENROLLED}-*.db"))
+    old = mine[:-keep] if keep > 0 else mine
+    for path in old:
+        path.unlink()
+    return [p.name for p in old]
+
+
+def settings(journal: Journal) -> dict:
+    """The automatic backup setting: ``{"backup_dir": DIR or None, "keep": N}``."""
+    return {"backup_dir": journal.get_meta(META_BACKUP_DIR) or None,
+            "keep": int(journal.get_meta(META_BACKUP_KEEP, str(DEFAULT_KEEP)))}
+
+
+def set_backup_dir(journal: Journal, folder: str | os.PathLike | None, keep: int = DEFAULT_KEEP) -> dict:
+    """Back up to ``folder`` after every day close, keeping the newest ``keep``; ``None`` turns it off."""
+    if keep < 1:
+        raise BackupError(f"--keep 는 1 이상이어야 합니다 / --keep must be at least 1, not {keep}")
+    if folder is None:
+        journal.set_meta(META_BACKUP_DIR, "")
+    else:
+        path = Path(folder).expanduser().resolve()
+        if not path.is_dir():
+            raise BackupError(f"백업 폴더가 없습니다 / backup folder {path} does not exist")
+        journal.set_meta(META_BACKUP_DIR, os.fspath(path))
+    journal.set_meta(META_BACKUP_KEEP, str(keep))
+    return settings(journal)
+
+
+def after_close(journal: Journal, tid: str | None, *, clock=time.time) -> dict | None:
+    """The automatic backup after a day close, when a folder is set; never raises.
+
+    Returns None when no folder is set, else ``{"status": "ok", "file", "seq", "bytes", "removed"}``
+    or ``{"status": "failed", "error": CODE, "message": TEXT}`` (also logged).
+    """
+    try:
+        setting = settings(journal)
+        if not setting["backup_dir"]:
+            return None
+        done = backup(journal, setting["backup_dir"], tid, clock=clock)
+        return {"status": "ok", **done, "removed": prune(setting["backup_dir"], tid, setting["keep"])}
+    except (JournalError, OSError, ValueError) as exc:
+        log.error("automatic backup after the day close failed: %s", exc)
+        return {"status": "failed", "error": getattr(exc, "code", "backup_failed"), "message": str(exc)}
+
+
+def _config_problems(journal: Journal, trust: dict) -> list[str]:
+    try:
+        config_mod.current(journal, trust)
+    except ConfigError as exc:
+        return [f"its config does not verify with this till's trusted key: {exc}"]
+    return []
+
+
+def _move_aside(home: Home, stamp: str) -> str | None:
+    """Rename the home's journal (and its -wal/-shm) to ``journal-replaced-<stamp>.db``; never deletes."""
+    if not home.journal_path.exists():
+        return None
+    aside = home.root / f"journal-replaced-{stamp}.db"
+    if aside.exists():
+        raise BackupError(f"{aside} already exists")
+    for suffix in ("-wal", "-shm", ""):
+        src = Path(f"{home.journal_path}{suffix}")
+        if src.exists():
+            os.rename(src, f"{aside}{suffix}")
+    return os.fspath(aside)
+
+
+def _replaceable(home: Home) -> None:
+    """Refuse unless the home's journal is absent, unusable, or holds no entries."""
+    try:
+        journal = home.open_journal()
+    except (HomeError, JournalError):
+        return  # missing, damaged, swapped or never initialised: that is what restore is for
+    with journal:
+        seq, _ = journal.head()
+    if seq:
+        raise RestoreRefused(
+            f"이 데이터 폴더에는 쓰고 있는 장부가 있습니다 ({seq}건) / {home.journal_path} is a working journal "
+            f"with {seq} entries; restore into a fresh data directory (--home) or move it aside first"
+        )
+
+
+def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLike | None = None,
+            extra: Callable[[Journal], list[str]] | None = None, clock=time.time) -> dict:
+    """Install the backup ``file`` as the home's journal after checking its integrity and chain.
+
+    The file itself is never modified: a copy is checked inside the home and renamed into place.
+    A journal already there is kept (renamed ``journal-replaced-<UTC>.db``) and only when it is
+    missing, damaged or empty. ``extra`` adds checks (the city's receipts). Returns
+    ``{"file", "entries", "journal", "replaced", "terminal_key"}``.
+    """
+    source = Path(file)
+    if not source.is_file():
+        raise BadBackup(f"백업 파일이 없습니다 / no backup file {source}")
+    if trust_file is not None:
+        home.install_trust(trust_file)
+    if not home.trust_key_path.exists():
+        raise HomeError(f"처음 복원할 때는 --trust 가 필요합니다 / {home.root} trusts no config key yet: "
+                        f"give --trust CONFIG_KEY.jwk")
+    trust = home.trust()
+    _replaceable(home)
+    tmp = home.root / f".{JOURNAL}.restore.tmp"
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        _unlink(leftover)
+    try:
+        shutil.copyfile(source, tmp)
+        problems = copy_problems(tmp, lambda journal: _config_problems(journal, trust) + (extra(journal) if extra else []))
+        if problems:
+            raise BadBackup(f"복원할 수 없는 백업입니다 / {source} cannot be restored: {'; '.join(problems)}")
+        with Journal(tmp, create=False) as journal:
+            entries, _ = journal.head()
+        _fsync_file(tmp)
+        replaced = _move_aside(home, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
+        home.forget_journal()
+        os.replace(tmp, home.journal_path)
+        fsync_dir(home.root)
+    except OSError as exc:
+        raise BackupError(f"복원하지 못했습니다 / could not restore {source}: {exc}") from exc
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            _unlink(leftover)
+    home.open_journal().close()  # records the restored journal's identity as this home's
+    return {"file": os.fspath(source), "entries": entries, "journal": os.fspath(home.journal_path),
+            "replaced": replaced, "terminal_key": home.terminal_key_path.exists()}
