@@ -174,8 +174,8 @@ class Till:
 
     def refund(self, payment_id: str, amount: int, reason: str) -> dict:
         """Refund all or part of a payment; never more than what is left of it."""
-        if not (is_int(amount) and amount >= 1):
-            raise TillError("bad_amount", repr(amount))
+        if not (is_int(amount) and 1 <= amount <= MAX_SAFE_INT):
+            raise TillError("bad_amount", repr(amount)[:40])
         reason = (reason or "").strip()
         if not reason:
             raise TillError("refund_reason")

@@ -38,6 +38,15 @@ def test_token_lim_boundary(till):
 @pytest.mark.parametrize("amount", [0, -1, True, 1.5, "1000", None])
 def test_not_an_amount_is_over_limit(till, amount):
     assert pay_now(till, amount).reason == "over_limit"
+
+
+@pytest.mark.parametrize("amount", [2**53, 2**63, 10**26, -(10**26)])
+def test_huge_amount_is_declined_and_logged_without_it(till, amount):
+    assert pay_now(till, amount).reason == "over_limit"
+    assert till.pay(amount, "garbage").reason == "malformed"
+    assert till.journal.head()[0] == 0
+    rows = till.journal.conn.execute("SELECT amount, reason FROM declines").fetchall()
+    assert rows == [(None, "over_limit"), (None, "malformed")]
     assert till.journal.head()[0] == 0
 
 
@@ -213,9 +222,10 @@ def test_refund_reason_is_trimmed(till, paid):
     assert till.refund(paid["id"], 1, "  why  ")["reason"] == "why"
 
 
-@pytest.mark.parametrize("amount", [0, -5, True, 1.0, "5"])
+@pytest.mark.parametrize("amount", [0, -5, True, 1.0, "5", 2**53, 10**26, -(10**26)])
 def test_refund_amount_must_be_whole_won(till, paid, amount):
     refuse("bad_amount", till.refund, paid["id"], amount, "r")
+    assert till.journal.head()[0] == 1
 
 
 def test_refund_unknown_id_or_not_a_payment(till, paid):

@@ -117,12 +117,30 @@ def test_pay_human_output_korean_first(home):
     assert proc.returncode == 3 and proc.stdout.startswith("거절 / declined [malformed]")
 
 
-@pytest.mark.parametrize("amount", ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠٠", "１２"])
+BAD_AMOUNTS = ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠٠", "１２", "99999999999999999999999999",
+               "9007199254740992", "9,007,199,254,740,992", "1" * 5000, "-0", "0x10", "½"]
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
 def test_pay_bad_amount_is_usage_error(home, amount):
     proc = jtill("pay", amount, now_token(), home=home.root, check=False)
-    assert proc.returncode == 2
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "Amount must be a whole number" in proc.stderr or "usage" in proc.stderr
     assert entries(home) == []
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999999999", "0", "-5", "٣٠٠", "abc"])
+def test_bad_amount_has_its_reason_code(home, paid, amount):
+    out = jtill_json(home, "pay", amount, now_token(), expect=2)
+    assert (out["status"], out["error"]) == ("error", "bad_amount")
+    out = jtill_json(home, "refund", paid["id"], amount, "--reason", "r", expect=2)
+    assert (out["status"], out["error"]) == ("error", "bad_amount")
+    assert len(entries(home)) == 1
+
+
+def test_largest_amount_reaches_the_rules(home):
+    out = jtill_json(home, "pay", "9,007,199,254,740,991", now_token(), expect=3)
+    assert (out["status"], out["reason"]) == ("declined", "over_limit")
 
 
 def test_pay_missing_arguments_is_usage_error(home):
