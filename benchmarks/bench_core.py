@@ -4,7 +4,8 @@
 
 Figures: scan-text-to-committed latency per payment through ``Till.pay`` (p50, p99: token verify,
 checks, durable append), appends per second, the Z report time for one day on a journal of
-``--entries`` entries, and ``jtill verify`` on that journal. Uses the test keys of
+``--entries`` entries, opening a Till on it (the cheap checks), SQLite's quick and integrity checks
+and a verified backup of it, and ``jtill verify`` on that journal. Uses the test keys of
 tests/data/vectors.json; never point it at a real till's data directory.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from terminal import jws  # noqa: E402
+from terminal import backup, jws  # noqa: E402
 from terminal.canonical import b64u_encode  # noqa: E402
 from terminal.checkout import Till  # noqa: E402
 from terminal.home import Home  # noqa: E402
@@ -214,6 +215,21 @@ def main(argv=None) -> int:
         till.close()
         print(f"Till.pay on the {args.entries:,}-entry journal: p50 {statistics.median(lat_big):.3f} ms  "
               f"p99 {percentile(lat_big, 99):.3f} ms = {statistics.median(lat_big) / raw_p50:.2f}x raw commit")
+
+        opens = time_ms(lambda: Till(big_home).close(), 20)
+        print(f"opening a Till on the {args.entries:,}-entry journal (header, identity and mark checks): "
+              f"p50 {statistics.median(opens):.2f} ms  max {max(opens):.2f} ms")
+        with Journal(big_home.journal_path) as j:
+            for quick, label in ((True, "quick_check (jtill sync, jtill gui at start)"),
+                                 (False, "integrity_check (jtill verify)")):
+                start = time.perf_counter()
+                problems = j.integrity_problems(quick=quick)
+                print(f"PRAGMA {label} on {args.entries:,} entries: {time.perf_counter() - start:.2f} s "
+                      f"({'ok' if not problems else problems[:1]})")
+            start = time.perf_counter()
+            copy = backup.backup(j, work, "T-BENCH")
+            print(f"jtill backup of {size_mb:.0f} MB (online backup, integrity check, chain walk, fsync): "
+                  f"{time.perf_counter() - start:.1f} s -> {Path(copy['file']).name}")
 
         if not args.skip_verify:
             start = time.perf_counter()

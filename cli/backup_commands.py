@@ -42,8 +42,8 @@ def cmd_restore(args) -> int:
 
     home = home_of(args)
     result = backup.restore(home, args.file, trust_file=args.trust,
-                            extra=lambda journal: [f"seq {p['seq']}: {p['problem']}"
-                                                   for p in verify_against_receipts(journal, home.trust())])
+                            extra=lambda journal, trust: [f"seq {p['seq']}: {p['problem']}"
+                                                          for p in verify_against_receipts(journal, trust)])
     text = f"복원 완료 / restored {result['entries']} entries from {result['file']} into {result['journal']}"
     if result["replaced"]:
         text += f"\n이전 장부 보관 / the previous journal was kept as {result['replaced']}"

@@ -15,6 +15,7 @@ from terminal.atomic import fsync_dir
 from terminal.config import ConfigError
 from terminal.home import JOURNAL, Home, HomeError
 from terminal.journal import Journal, JournalError
+from terminal.keys import read_public_jwk_file
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,13 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
+def _unlink_with_sidecars(path: Path) -> None:
+    """Remove a temporary database file and the -wal/-shm files SQLite may have left beside it."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            continue
 
 
 def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, clock=time.time) -> dict:
@@ -90,7 +93,7 @@ def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, cloc
     final = folder / backup_name(tid or UNENROLLED, clock(), seq)
     tmp = folder / f".{final.name}.tmp"
     try:
-        _unlink(tmp)
+        _unlink_with_sidecars(tmp)
         journal.backup_to(tmp)
         problems = copy_problems(tmp)
         if problems:
@@ -101,8 +104,7 @@ def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, cloc
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"백업하지 못했습니다 / could not write a backup to {folder}: {exc}") from exc
     finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            _unlink(leftover)
+        _unlink_with_sidecars(tmp)
     return {"file": os.fspath(final), "seq": seq, "bytes": final.stat().st_size}
 
 
@@ -118,7 +120,7 @@ def prune(to_dir: str | os.PathLike, tid: str | None, keep: int) -> list[str]:
 def settings(journal: Journal) -> dict:
     """The automatic backup setting: ``{"backup_dir": DIR or None, "keep": N}``."""
     return {"backup_dir": journal.get_meta(META_BACKUP_DIR) or None,
-            "keep": int(journal.get_meta(META_BACKUP_KEEP, str(DEFAULT_KEEP)))}
+            "keep": int(journal.get_meta(META_BACKUP_KEEP) or DEFAULT_KEEP)}
 
 
 def set_backup_dir(journal: Journal, folder: str | os.PathLike | None, keep: int = DEFAULT_KEEP) -> dict:
@@ -191,35 +193,39 @@ def _replaceable(home: Home) -> None:
 
 
 def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLike | None = None,
-            extra: Callable[[Journal], list[str]] | None = None, clock=time.time) -> dict:
+            extra: Callable[[Journal, dict], list[str]] | None = None, clock=time.time) -> dict:
     """Install the backup ``file`` as the home's journal after checking its integrity and chain.
 
     The file itself is never modified: a copy is checked inside the home and renamed into place.
     A journal already there is kept (renamed ``journal-replaced-<UTC>.db``) and only when it is
-    missing, damaged or empty. ``extra`` adds checks (the city's receipts). Returns
+    missing, damaged or empty. ``extra(journal, trust)`` adds checks (the city's receipts). Returns
     ``{"file", "entries", "journal", "replaced", "terminal_key"}``.
     """
     source = Path(file)
     if not source.is_file():
         raise BadBackup(f"백업 파일이 없습니다 / no backup file {source}")
     if trust_file is not None:
-        home.install_trust(trust_file)
-    if not home.trust_key_path.exists():
+        kid, key, _ = read_public_jwk_file(trust_file)
+        trust = {kid: key}
+    elif home.trust_key_path.exists():
+        trust = home.trust()
+    else:
         raise HomeError(f"처음 복원할 때는 --trust 가 필요합니다 / {home.root} trusts no config key yet: "
                         f"give --trust CONFIG_KEY.jwk")
-    trust = home.trust()
     _replaceable(home)
+    home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = home.root / f".{JOURNAL}.restore.tmp"
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        _unlink(leftover)
+    _unlink_with_sidecars(tmp)
     try:
         shutil.copyfile(source, tmp)
-        problems = copy_problems(tmp, lambda journal: _config_problems(journal, trust) + (extra(journal) if extra else []))
+        problems = copy_problems(tmp, lambda j: _config_problems(j, trust) + (extra(j, trust) if extra else []))
         if problems:
             raise BadBackup(f"복원할 수 없는 백업입니다 / {source} cannot be restored: {'; '.join(problems)}")
         with Journal(tmp, create=False) as journal:
             entries, _ = journal.head()
         _fsync_file(tmp)
+        if trust_file is not None:
+            home.install_trust(trust_file)  # only now: a refused backup leaves the directory as it was
         replaced = _move_aside(home, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
         home.forget_journal()
         os.replace(tmp, home.journal_path)
@@ -227,8 +233,7 @@ def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLik
     except OSError as exc:
         raise BackupError(f"복원하지 못했습니다 / could not restore {source}: {exc}") from exc
     finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            _unlink(leftover)
+        _unlink_with_sidecars(tmp)
     home.open_journal().close()  # records the restored journal's identity as this home's
     return {"file": os.fspath(source), "entries": entries, "journal": os.fspath(home.journal_path),
             "replaced": replaced, "terminal_key": home.terminal_key_path.exists()}

@@ -129,7 +129,7 @@ def test_restore_refuses_a_bad_backup(home, tmp_path, trust_key_file, damage):
     assert out["error"] == "bad_backup" and str(backup) in out["message"]
     assert not (fresh / "journal.db").exists() and not (fresh / "journal-id").exists()
     assert backup.read_bytes() == offered  # the offered file itself is never written to
-    assert sorted(p.name for p in fresh.iterdir()) == ["config-key.jwk"]
+    assert list(fresh.iterdir()) == []  # not even the trusted key: a refusal changes nothing
 
 
 def test_backup_to_a_missing_folder_is_refused(home, tmp_path):

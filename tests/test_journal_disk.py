@@ -7,9 +7,10 @@ import shutil
 import time
 
 import pytest
-from conftest import mint, jtill
+from conftest import VECTORS, jtill, mint
 
 from terminal.checkout import Till
+from terminal.config import import_config
 from terminal.home import Home, JournalMismatch, JournalMissing
 from terminal.journal import Journal, JournalCorrupt
 
@@ -33,9 +34,6 @@ def full_home(tmp_path_factory, trust_key_file_module):
     root = tmp_path_factory.mktemp("full") / "home"
     home = Home(root)
     journal = home.init(trust_key_file_module)
-    from conftest import VECTORS
-    from terminal.config import import_config
-
     import_config(journal, VECTORS["config"]["jws"], home.trust())
     journal.close()
     till = Till(home)
@@ -48,8 +46,6 @@ def full_home(tmp_path_factory, trust_key_file_module):
 
 @pytest.fixture(scope="module")
 def trust_key_file_module(tmp_path_factory):
-    from conftest import VECTORS
-
     path = tmp_path_factory.mktemp("keys") / "config-key.jwk"
     path.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]), encoding="utf-8")
     return path
