@@ -59,8 +59,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 def header_problem(path: str | os.PathLike) -> str | None:
     """What is wrong with the SQLite header of the file at ``path`` (cheap: reads 100 bytes), or None.
 
-    Catches an empty file, a file that is not SQLite, and a file shorter than the page count its
-    header records (truncated), without reading the rest of the file.
+    Catches an empty file, a file that is not SQLite, and (unless another connection has it open)
+    a file shorter than the page count its header records, without reading the rest of the file.
     """
     size = os.path.getsize(path)
     if size == 0:
@@ -71,11 +71,17 @@ def header_problem(path: str | os.PathLike) -> str | None:
         return f"not an SQLite database ({size} bytes)"
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return f"damaged header: page size {page_size}"
+    if os.path.exists(f"{path}-wal"):
+        # Open elsewhere: a checkpoint may be copying pages in, page 1 (with the new page count)
+        # first, so the size says nothing now; the quick and integrity checks judge such a file.
+        return None
     pages = int.from_bytes(header[28:32], "big")
     # The page count is only valid when the change counter matches "version-valid-for" (SQLite file format §1.3.7).
     if header[24:28] == header[92:96] and pages and size < pages * page_size:
         return f"truncated: {size} bytes, the header records {pages} pages of {page_size} bytes"
-    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+    if size % page_size:
         return f"truncated or damaged: {size} bytes is not a whole number of {page_size}-byte pages"
     return None
 
