@@ -232,7 +232,7 @@ def cmd_verify(args) -> int:
         problems, count = _full_check(home_of(args))
     except JournalCorrupt as exc:
         emit(args, {"status": "corrupt", "file": exc.path, "problems": [exc.detail], "message": str(exc)},
-             f"장부 파일이 손상되었습니다 / journal damaged: {exc}")
+             str(exc))
         return 1
     if not problems:
         home_of(args).clear_damage_mark()
