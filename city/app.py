@@ -122,7 +122,7 @@ class Guard:
                 while True:
                     message = await receive()
                     if message["type"] == "http.disconnect":
-                        break
+                        raise Refused("bad_request", "the client went away before its body was complete")
                     body += message.get("body", b"")
                     if len(body) > self.limit:
                         raise Refused("too_large", f"body over {self.limit} bytes")
