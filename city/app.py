@@ -7,7 +7,6 @@ import json
 import logging
 import time
 import zlib
-
 from typing import Annotated
 
 from fastapi import FastAPI, Header, Request

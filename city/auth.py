@@ -45,7 +45,7 @@ def check_read(storage: SQLiteStorage, tid: str, method: str, path: str, header:
     if not parsed.verify_with(key):
         raise Unauthorized("bad_signature", f"not signed by the enrolled key of terminal {tid}")
     p = parsed.payload
-    if p.keys() != MEMBERS or not is_int(p["iat"]) or not isinstance(p["nonce"], str) \
+    if not isinstance(p, dict) or p.keys() != MEMBERS or not is_int(p["iat"]) or not isinstance(p["nonce"], str) \
             or not NONCE.fullmatch(p["nonce"]):
         raise Unauthorized("malformed", "the payload is exactly tid, m, p, iat (ms) and nonce (16-64 b64u)")
     if p["tid"] != tid:

@@ -7,6 +7,7 @@ near the process's open-files limit the one waiting longest for a request is clo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import resource
@@ -53,7 +54,7 @@ class GuardedH11(H11Protocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        self.head_timer = None
+        self.head_timer: asyncio.TimerHandle | None = None
         self._wait_for_head()
         if len(self.connections) > self.cap:
             self._make_room()

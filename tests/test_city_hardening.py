@@ -94,9 +94,10 @@ def _send_huge(port: int, method: str, path: str, *, chunked: bool, total: int =
 
 
 def _peak_rss_kb(pid: int) -> int:
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     raise AssertionError("no VmHWM")
 
 
