@@ -59,8 +59,8 @@ class City:
     def enroll(self, code, key, label, addr: str | None = None) -> dict:
         """Use an enrollment code; returns ``{"tid", "config"}``.
 
-        With the client's address ``addr`` (HTTP), more than ``MAX_FAILURES`` failures from it within
-        ``FAILURE_WINDOW`` seconds are answered ``too_many_attempts`` until the oldest one ages out.
+        With the client's address ``addr`` (HTTP): once ``MAX_FAILURES`` enrollments from it failed within
+        ``FAILURE_WINDOW`` seconds, its further attempts are ``too_many_attempts`` until the oldest ages out.
         """
         now = now_ms()
         if addr is not None:

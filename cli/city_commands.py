@@ -59,13 +59,15 @@ def register(sub) -> None:
 
 
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+MAX_DURATION = 365 * 86_400
 
 
 def duration(text: str) -> int:
     """Seconds in a duration such as ``72h``, ``15m``, ``30s`` or ``7d`` (argparse type)."""
     number, unit = text[:-1], text[-1:].lower()
-    if unit not in DURATION_UNITS or not number.isdigit() or int(number) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a duration such as 72h, 15m or 30s")
+    if unit not in DURATION_UNITS or not number.isdigit() or len(number) > 9 \
+            or not 0 < int(number) * DURATION_UNITS[unit] <= MAX_DURATION:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a duration such as 72h, 15m or 30s (at most 365d)")
     return int(number) * DURATION_UNITS[unit]
 
 
