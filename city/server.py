@@ -1,15 +1,104 @@
-"""Run the city server with uvicorn: in a thread (demos, tests) or in the foreground (``jtill city serve``)."""
+"""Run the city server with uvicorn: in a thread (demos, tests) or in the foreground (``jtill city serve``).
+
+Connections are guarded (docs/city-server.md, "Hostile clients"): a request line and headers must
+arrive within ``HEAD_SECONDS``, headers are at most ``MAX_HEAD_BYTES``, and when open connections
+near the process's open-files limit the one waiting longest for a request is closed to make room.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import resource
+import sys
 import threading
 import time
+from logging.handlers import RotatingFileHandler
 
+import h11
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from city.app import create_app
 from city.service import City
+
+log = logging.getLogger("city.server")
+
+HEAD_SECONDS = 10.0
+KEEP_ALIVE_SECONDS = 5
+MAX_HEAD_BYTES = 16 * 1024
+BACKLOG = 1024
+# Files the process needs besides client connections: the database and its WAL and SHM, the log,
+# the listening socket, the event loop's own descriptors, standard streams, and slack.
+FD_RESERVE = 64
+LOG_FILE = "server.log"
+_BUSY_BODY = b'{"error":"busy","detail":"too many open connections"}'
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n"
+        b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_BUSY_BODY), _BUSY_BODY))
+
+
+def connection_cap() -> int:
+    """How many client connections fit under the open-files limit, leaving ``FD_RESERVE``."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 100_000
+    return max(16, soft - FD_RESERVE)
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for request heads and a cap on open connections."""
+
+    cap = 100_000
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.head_timer: asyncio.TimerHandle | None = None
+        self._wait_for_head()
+        if len(self.connections) > self.cap:
+            self._make_room()
+
+    def _wait_for_head(self) -> None:
+        self.waiting_since = self.loop.time()
+        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+
+    def _stop_head_timer(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def waiting(self) -> bool:
+        """Between requests or still reading a request's head: nothing is lost by closing it."""
+        return self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete)
+
+    def _head_too_slow(self) -> None:
+        self.head_timer = None
+        if self.waiting() and not self.transport.is_closing():
+            self.transport.close()
+
+    def _make_room(self) -> None:
+        idle = [c for c in self.connections if c is not self and isinstance(c, GuardedH11) and c.waiting()
+                and not c.transport.is_closing()]
+        if idle:
+            min(idle, key=lambda c: c.waiting_since).transport.close()
+        else:
+            self.transport.write(BUSY)
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.head_timer is not None and self.conn.their_state is not h11.IDLE:
+            self._stop_head_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.head_timer is None:
+            self._wait_for_head()
+
+    def connection_lost(self, exc) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
 
 
 class ServerHandle:
@@ -31,9 +120,11 @@ class ServerHandle:
         self.city.close()
 
 
-def _server(city: City, host: str, port: int) -> uvicorn.Server:
+def _server(city: City, host: str, port: int, log_config=LOGGING_CONFIG) -> uvicorn.Server:
+    protocol = type("CityH11", (GuardedH11,), {"cap": connection_cap()})
     config = uvicorn.Config(create_app(city), host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
+                            lifespan="off", http=protocol, backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, log_config=log_config)
     return uvicorn.Server(config)
 
 
@@ -53,10 +144,28 @@ def serve_in_thread(data_dir: str | os.PathLike, port: int = 0, host: str = "127
     return ServerHandle(server, thread, city)
 
 
+def log_to(data_dir: str | os.PathLike) -> None:
+    """Send the process's logs (requests, errors with tracebacks) to stderr and ``server.log`` in ``data_dir``."""
+    path = os.path.join(data_dir, LOG_FILE)
+    handler = RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    os.chmod(path, 0o600)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for h in (handler, logging.StreamHandler(sys.stderr)):
+        h.setFormatter(formatter)
+        root.addHandler(h)
+    root.setLevel(logging.INFO)
+
+
 def serve(data_dir: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Serve in the foreground until interrupted."""
+    """Serve in the foreground until interrupted (this process's files are private: umask 077)."""
+    os.umask(0o077)  # rotated logs and anything else the server creates
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard and hard != resource.RLIM_INFINITY:  # as many connections as the system allows us
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     city = City(data_dir)
+    log_to(data_dir)
     try:
-        _server(city, host, port).run()
+        _server(city, host, port, log_config=None).run()
     finally:
         city.close()

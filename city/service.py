@@ -24,6 +24,22 @@ from city.storage import SQLiteStorage, now_ms
 from sync.receipts import RECEIPT_TYP
 
 
+CODE_TTL = 72 * 3600
+FAILURE_WINDOW = 600
+MAX_FAILURES = 10
+
+
+def utf8_text(value) -> bool:
+    """True for a string that UTF-8 can carry (no lone surrogates such as ``"\\ud800"``)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class City:
     """One city server's state in ``data_dir``."""
 
@@ -40,10 +56,29 @@ class City:
 
     # -- §4 ------------------------------------------------------------------
 
-    def enroll(self, code, key, label) -> dict:
-        """Use an enrollment code; returns ``{"tid", "config"}``."""
-        if not isinstance(code, str) or not isinstance(label, str) or len(label) > 200:
-            raise Refused("bad_request", "code and label must be strings")
+    def enroll(self, code, key, label, addr: str | None = None) -> dict:
+        """Use an enrollment code; returns ``{"tid", "config"}``.
+
+        With the client's address ``addr`` (HTTP): once ``MAX_FAILURES`` enrollments from it failed within
+        ``FAILURE_WINDOW`` seconds, its further attempts are ``too_many_attempts`` until the oldest ages out.
+        """
+        now = now_ms()
+        if addr is not None:
+            count, earliest = self.storage.enroll_failures(addr, now - FAILURE_WINDOW * 1000)
+            if count >= MAX_FAILURES:
+                wait = max(1, -(-(earliest + FAILURE_WINDOW * 1000 - now) // 1000))
+                raise Refused("too_many_attempts", f"too many failed enrollments; retry in {wait} s",
+                              headers={"Retry-After": str(wait)})
+        try:
+            return self._enroll(code, key, label)
+        except Refused:
+            if addr is not None:
+                self.storage.add_enroll_failure(addr, now, now - FAILURE_WINDOW * 1000)
+            raise
+
+    def _enroll(self, code, key, label) -> dict:
+        if not (utf8_text(code) and utf8_text(label) and len(code) <= 64 and len(label) <= 200):
+            raise Refused("bad_request", "code and label must be UTF-8 strings (code ≤ 64, label ≤ 200 characters)")
         try:
             load_public_jwk(key)
         except BadKey as exc:
@@ -107,10 +142,10 @@ class City:
         self.storage.add_merchant(merchant_id, name, category)
         return self.storage.merchant(merchant_id)
 
-    def enroll_code(self, merchant_id: str) -> str:
-        """A fresh single-use enrollment code for a merchant's till."""
+    def enroll_code(self, merchant_id: str, ttl: int = CODE_TTL) -> str:
+        """A fresh single-use enrollment code for a merchant's till, valid for ``ttl`` seconds."""
         code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
-        self.storage.add_code(code, merchant_id)
+        self.storage.add_code(code, merchant_id, now_ms() + ttl * 1000)
         return code
 
     def mint_token(self, wid: str, lim: int = 50_000, ttl: int = 86_400, cats: list[str] | None = None,

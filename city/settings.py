@@ -51,8 +51,13 @@ class DataDir:
         return self.root / "keys" / f"{role}.jwk"
 
     def prepare(self) -> Settings:
-        """Create the directory, settings and keys if missing; return the settings."""
+        """Create the directory, settings and keys if missing; return the settings.
+
+        The directory is the owner's only (0700, also when it already existed) and so is every file in it.
+        """
         (self.root / "keys").mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.root.chmod(0o700)
+        (self.root / "keys").chmod(0o700)
         path = self.root / SETTINGS
         if path.exists():
             settings = Settings(**json.loads(path.read_text(encoding="utf-8")))
@@ -65,6 +70,9 @@ class DataDir:
         if not self.public_config_key_path.exists():
             kid, key = self.key(CONFIG_KEY)
             write_atomic(self.public_config_key_path, json.dumps(public_jwk(key, kid)).encode())
+        for path in self.root.rglob("*"):
+            if not path.is_symlink():
+                path.chmod(0o700 if path.is_dir() else 0o600)
         return settings
 
     def key(self, role: str) -> tuple[str, Ed25519PrivateKey]:

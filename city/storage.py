@@ -7,6 +7,7 @@ yields a handle for the batch ingest, which must run in one transaction.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -20,7 +21,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS merchants (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS enroll_codes (
-    code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), used_by TEXT);
+    code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), used_by TEXT,
+    expires_at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS terminals (
     tid TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), jwk TEXT NOT NULL,
     label TEXT NOT NULL, enrolled_at INTEGER NOT NULL);
@@ -40,6 +42,15 @@ CREATE TABLE IF NOT EXISTS configs (
     tid TEXT NOT NULL, ver INTEGER NOT NULL, digest TEXT NOT NULL, jws TEXT NOT NULL, PRIMARY KEY (tid, ver));
 """
 
+# Kept in the database, not in memory: several server processes may share one store.
+ACCESS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS enroll_failures (addr TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS enroll_failures_addr ON enroll_failures (addr, at);
+CREATE TABLE IF NOT EXISTS request_nonces (
+    tid TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (tid, nonce));
+CREATE INDEX IF NOT EXISTS request_nonces_at ON request_nonces (at);
+"""
+
 # A terminal's stored ``to`` (the protocol's ``S``): its entries are 1..S, so it is their last seq.
 STORED_TO = "(SELECT COALESCE(MAX(seq), 0) FROM entries WHERE entries.tid = terminals.tid)"
 
@@ -53,12 +64,20 @@ class SQLiteStorage:
     """One SQLite file in WAL mode; writes are serialised by a lock and ``BEGIN IMMEDIATE``."""
 
     def __init__(self, path):
+        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 first.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a receipt the till holds must never name a batch that a power cut took back.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.lock = threading.RLock()
-        self.conn.executescript(SCHEMA)
+        self.conn.executescript(SCHEMA + ACCESS_SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(enroll_codes)")}
+        if "expires_at" not in columns:  # a store from before codes expired: its unused codes expire now
+            self.conn.execute("ALTER TABLE enroll_codes ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{path}{suffix}"):
+                os.chmod(f"{path}{suffix}", 0o600)
 
     def close(self) -> None:
         """Close the connection."""
@@ -104,27 +123,51 @@ class SQLiteStorage:
         row = self._one("SELECT id, name, category, balance FROM merchants WHERE id = ?", [merchant_id])
         return dict(zip(("id", "name", "category", "balance"), row)) if row else None
 
-    def add_code(self, code: str, merchant_id: str) -> None:
-        """Store a single-use enrollment code for ``merchant_id``."""
+    def add_code(self, code: str, merchant_id: str, expires_at: int) -> None:
+        """Store a single-use enrollment code for ``merchant_id``, valid until ``expires_at`` (ms)."""
         if self.merchant(merchant_id) is None:
             raise Refused("unknown_merchant", f"no merchant {merchant_id}")
         with self.transaction() as c:
-            c.execute("INSERT INTO enroll_codes (code, merchant_id) VALUES (?, ?)", [code, merchant_id])
+            c.execute("INSERT INTO enroll_codes (code, merchant_id, expires_at) VALUES (?, ?, ?)",
+                      [code, merchant_id, expires_at])
 
     def enroll(self, code: str, jwk: dict, label: str) -> str:
         """Use ``code`` once and register a terminal; returns its new ``tid``."""
         with self.transaction() as c:
-            row = c.execute("SELECT merchant_id, used_by FROM enroll_codes WHERE code = ?", [code]).fetchone()
+            row = c.execute("SELECT merchant_id, used_by, expires_at FROM enroll_codes WHERE code = ?",
+                            [code]).fetchone()
             if row is None:
                 raise Refused("unknown_code", "no such enrollment code")
             if row[1] is not None:
                 raise Refused("code_used", "this enrollment code was already used")
+            if row[2] <= now_ms():
+                raise Refused("code_expired", "this enrollment code has expired; ask the city for a new one")
             (n,) = c.execute("SELECT COUNT(*) FROM terminals").fetchone()
             tid = f"T-{n + 1:06d}"
             c.execute("INSERT INTO terminals (tid, merchant_id, jwk, label, enrolled_at) VALUES (?, ?, ?, ?, ?)",
                       [tid, row[0], json.dumps({**jwk, "kid": tid}), label, now_ms()])
             c.execute("UPDATE enroll_codes SET used_by = ? WHERE code = ?", [tid, code])
         return tid
+
+    def enroll_failures(self, addr: str, since: int) -> tuple[int, int | None]:
+        """``(count, earliest at)`` of the failed enrollments from ``addr`` since ``since`` (ms)."""
+        return self._one("SELECT COUNT(*), MIN(at) FROM enroll_failures WHERE addr = ? AND at >= ?", [addr, since])
+
+    def add_enroll_failure(self, addr: str, at: int, forget_before: int) -> None:
+        """Record a failed enrollment from ``addr``; failures before ``forget_before`` are dropped."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM enroll_failures WHERE at < ?", [forget_before])
+            c.execute("INSERT INTO enroll_failures (addr, at) VALUES (?, ?)", [addr, at])
+
+    def use_nonce(self, tid: str, nonce: str, at: int, forget_before: int) -> bool:
+        """Remember a request nonce of ``tid``; False when it was already seen (a replay).
+
+        Nonces seen before ``forget_before`` (ms) are dropped first.
+        """
+        with self.transaction() as c:
+            c.execute("DELETE FROM request_nonces WHERE at < ?", [forget_before])
+            return c.execute("INSERT OR IGNORE INTO request_nonces (tid, nonce, at) VALUES (?, ?, ?)",
+                             [tid, nonce, at]).rowcount == 1
 
     def terminal(self, tid: str) -> dict | None:
         """``{tid, merchant_id, jwk, label, stored_to}`` or None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 from cli.output import command, emit, fail
@@ -33,6 +34,8 @@ def register(sub) -> None:
 
     p = add("enroll-code", cmd_enroll_code, "단말기 등록 코드 발급 / issue a single-use enrollment code")
     p.add_argument("merchant_id", help="the merchant the new till will belong to")
+    p.add_argument("--ttl", type=duration, default="72h",
+                   help="how long the code stays valid: 72h (default), 15m, 30s, 7d")
 
     wallet = csub.add_parser("wallet", help="시민 지갑 / citizen wallets")
     wsub = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
@@ -53,6 +56,19 @@ def register(sub) -> None:
     p.add_argument("--png", metavar="FILE", help="also write the QR image")
 
     add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+MAX_DURATION = 365 * 86_400
+
+
+def duration(text: str) -> int:
+    """Seconds in a duration such as ``72h``, ``15m``, ``30s`` or ``7d`` (argparse type)."""
+    number, unit = text[:-1], text[-1:].lower()
+    if unit not in DURATION_UNITS or not number.isdigit() or len(number) > 9 \
+            or not 0 < int(number) * DURATION_UNITS[unit] <= MAX_DURATION:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a duration such as 72h, 15m or 30s (at most 365d)")
+    return int(number) * DURATION_UNITS[unit]
 
 
 def _city(args):
@@ -79,10 +95,10 @@ def cmd_enroll_code(args) -> int:
     from city.errors import Refused
 
     try:
-        code = _city(args).enroll_code(args.merchant_id)
+        code = _city(args).enroll_code(args.merchant_id, args.ttl)
     except Refused as exc:
         return fail(exc.detail, 1, code=exc.code, args=args)
-    emit(args, {"code": code, "merchant": args.merchant_id}, code)
+    emit(args, {"code": code, "merchant": args.merchant_id, "ttl": args.ttl}, code)
     return 0
 
 

@@ -9,6 +9,9 @@ import time
 from dataclasses import dataclass
 
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.reads import authorization
 
 GZIP_ABOVE = 64 * 1024
 JOSE = "application/jose"
@@ -109,14 +112,21 @@ class CityClient:
         """Close pooled connections."""
         self.session.close()
 
-    def request(self, method: str, path: str, *, retry: bool = True, **kwargs) -> requests.Response:
-        """Send until a non-retryable answer; 4xx raises :class:`ApiError`, giving up raises :class:`Offline`."""
+    def request(self, method: str, path: str, *, retry: bool = True,
+                signer: tuple[str, Ed25519PrivateKey] | None = None, **kwargs) -> requests.Response:
+        """Send until a non-retryable answer; 4xx raises :class:`ApiError`, giving up raises :class:`Offline`.
+
+        With ``signer`` ``(tid, key)`` every attempt carries its own signature (a nonce is good once).
+        """
         t = self.timing
         end = self.clock() + t.deadline
         attempt = refused = 0
         while True:
             left = end - self.clock()
             wait = None
+            if signer:
+                kwargs["headers"] = {**kwargs.get("headers", {}), "Authorization": authorization(
+                    signer[1], signer[0], method, path)}
             try:
                 response = self.session.request(
                     method, self.base_url + path, timeout=(t.connect, max(0.05, min(t.read, left))), **kwargs
@@ -148,13 +158,13 @@ class CityClient:
         """``POST /v1/enroll`` → ``{"tid", "config"}``."""
         return self.request("POST", "/v1/enroll", json={"code": code, "key": key_jwk, "label": label}).json()
 
-    def config(self, tid: str) -> str:
-        """The terminal's current config JWS."""
-        return self.request("GET", f"/v1/terminals/{tid}/config").text.strip()
+    def config(self, tid: str, key: Ed25519PrivateKey) -> str:
+        """The terminal's current config JWS (a read signed with the terminal's ``key``)."""
+        return self.request("GET", f"/v1/terminals/{tid}/config", signer=(tid, key)).text.strip()
 
-    def head(self, tid: str, *, retry: bool = True) -> tuple[int, str]:
-        """What the server holds for this terminal: ``(to, head)``."""
-        body = self.request("GET", f"/v1/terminals/{tid}/head", retry=retry).json()
+    def head(self, tid: str, key: Ed25519PrivateKey, *, retry: bool = True) -> tuple[int, str]:
+        """What the server holds for this terminal: ``(to, head)`` (a read signed with its ``key``)."""
+        body = self.request("GET", f"/v1/terminals/{tid}/head", retry=retry, signer=(tid, key)).json()
         return body["to"], body["head"]
 
     def post_batch(self, tid: str, batch_jws: str) -> str:

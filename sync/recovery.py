@@ -125,7 +125,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
     pending = home.root / PENDING_KEY
     if not pending.exists():
         _enroll(home, code, label, timing)
-    tid, _ = load_private_jwk(pending)
+    tid, key = load_private_jwk(pending)
     old = _old_journal(home, tid)
     url = old["server"] if old else _archived_server(home)
     if not url:
@@ -140,7 +140,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
     till = Till(home)
     client = CityClient(url, timing)
     try:
-        cfg, _ = till.import_config(client.config(tid))
+        cfg, _ = till.import_config(client.config(tid, key))
         till.journal.set_meta(META_SERVER, client.base_url)
         if old:
             till.journal.set_meta(META_RECOVERED_FROM, json.dumps(

@@ -48,16 +48,16 @@ def raise_fork_alarm(till: Till, detail: str) -> None:
     events.trigger("fork_alarm", detail)
 
 
-def _refresh_config(till: Till, client: CityClient, tid: str, summary: dict) -> None:
+def _refresh_config(till: Till, client: CityClient, tid: str, key, summary: dict) -> None:
     try:
-        cfg, changed = till.import_config(client.config(tid))
+        cfg, changed = till.import_config(client.config(tid, key))
         summary.update(config_ver=cfg.ver, config_changed=changed)
     except ConfigError as exc:
         summary.update(config_ver=till.config.ver, config_changed=False, config_error=str(exc))
 
 
-def _check_head(till: Till, client: CityClient, tid: str) -> int:
-    server_to, server_head = client.head(tid)
+def _check_head(till: Till, client: CityClient, tid: str, key) -> int:
+    server_to, server_head = client.head(tid, key)
     local_to, _ = till.journal.head()
     if server_to > local_to:
         raise ForkDetected(f"the city holds entries up to {server_to}, our journal ends at {local_to}")
@@ -66,9 +66,8 @@ def _check_head(till: Till, client: CityClient, tid: str) -> int:
     return server_to
 
 
-def _upload(till: Till, client: CityClient, tid: str, server_to: int, summary: dict) -> None:
+def _upload(till: Till, client: CityClient, tid: str, key, server_to: int, summary: dict) -> None:
     journal = till.journal
-    _, key = load_private_jwk(till.home.terminal_key_path)
     local_to, _ = journal.head()
     # Start at whichever is earlier: our first unreceipted entry or the city's first missing one.
     from_seq = min(batches.unacked_from(journal), server_to + 1)
@@ -111,11 +110,12 @@ def sync_once(till: Till, client: CityClient) -> dict:
     try:
         tid = till.config.tid
         summary["tid"] = tid
-        _refresh_config(till, client, tid, summary)
+        _, key = load_private_jwk(till.home.terminal_key_path)
+        _refresh_config(till, client, tid, key, summary)
         if journal.get_meta(META_ALARM) == FORK_ALARM:
             raise ForkDetected(journal.get_meta(META_ALARM_DETAIL, "fork alarm raised earlier"))
-        summary["server_to"] = _check_head(till, client, tid)
-        _upload(till, client, tid, summary["server_to"], summary)
+        summary["server_to"] = _check_head(till, client, tid, key)
+        _upload(till, client, tid, key, summary["server_to"], summary)
     except ForkDetected as exc:
         if journal.get_meta(META_ALARM) != FORK_ALARM:
             raise_fork_alarm(till, str(exc))
@@ -171,7 +171,7 @@ def status(till: Till, client: CityClient | None = None) -> dict:
     }
     if client is not None and till.configured:
         try:
-            client.head(till.config.tid, retry=False)
+            client.head(till.config.tid, load_private_jwk(till.home.terminal_key_path)[1], retry=False)
             result["online"] = True
         except SyncError:
             result["online"] = False

@@ -53,15 +53,21 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
 
-    def start(self) -> "ServerProcess":
-        self.proc = subprocess.Popen(
-            [str(JTILL), "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+    def start(self, **popen) -> "ServerProcess":
+        """Start serving (``popen``: extra ``subprocess.Popen`` arguments, e.g. ``preexec_fn``).
+
+        Its stderr (one log line per request) goes to ``stderr_path``: a pipe nobody reads would fill up.
+        """
+        self.stderr_path = self.data_dir.parent / f"server-{self.port}.stderr"
+        with open(self.stderr_path, "ab") as stderr:
+            self.proc = subprocess.Popen(
+                [str(JTILL), "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
+                stdout=subprocess.DEVNULL, stderr=stderr, **popen,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()}")
+                raise RuntimeError(f"server exited ({self.proc.returncode}): {self.stderr_path.read_text(errors='replace')}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -77,8 +83,6 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc:
-            self.proc.stderr.close()
 
     def restart(self) -> None:
         self.stop()

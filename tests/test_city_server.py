@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from sync.batches import BATCH_TYP, batch_payload, build_batch
+from sync.reads import authorization
 from terminal import jws
 from terminal.keys import load_private_jwk, private_from_seed
 from terminal.journal import ZERO_HASH
@@ -42,6 +43,13 @@ def _key(till):
     return load_private_jwk(till.home.terminal_key_path)[1]
 
 
+def _read(handle, till, what):
+    """A signed ``GET /v1/terminals/{tid}/{what}`` as the till sends it."""
+    path = f"/v1/terminals/{till.config.tid}/{what}"
+    return requests.get(handle.url + path, headers={"Authorization": authorization(_key(till), till.config.tid,
+                                                                                   "GET", path)}, timeout=10)
+
+
 def test_committed_openapi_is_served(world):
     _, handle, _ = world
     committed = json.loads((Path(__file__).parent.parent / "city" / "openapi.json").read_text(encoding="utf-8"))
@@ -63,13 +71,13 @@ def test_enroll_codes_single_use(world):
 def test_config_version_goes_up_on_revocation(world):
     city, handle, till = world
     tid = till.config.tid
-    first = requests.get(f"{handle.url}/v1/terminals/{tid}/config", timeout=10)
+    first = _read(handle, till, "config")
     assert first.headers["content-type"].startswith("application/jose")
-    assert requests.get(f"{handle.url}/v1/terminals/{tid}/config", timeout=10).text == first.text
+    assert _read(handle, till, "config").text == first.text
     city.storage.revoke_wallet("W-BOB0001")
-    cfg, changed = till.import_config(requests.get(f"{handle.url}/v1/terminals/{tid}/config", timeout=10).text)
+    cfg, changed = till.import_config(_read(handle, till, "config").text)
     assert changed and cfg.ver == 2 and "W-BOB0001" in cfg.revoked_wallets
-    _error(requests.get(f"{handle.url}/v1/terminals/T-404/config", timeout=10), 404, "unknown_terminal")
+    _error(requests.get(f"{handle.url}/v1/terminals/T-404/config", timeout=10), 401, "unauthorized")
 
 
 def test_wrong_key_is_401(world):
@@ -98,7 +106,7 @@ def test_bad_batches_are_422(world):
     for name, payload in cases.items():
         signed = jws.sign(payload, key, kid=tid, typ=BATCH_TYP)
         _error(_post(handle, tid, signed), 422, "bad_batch")
-    assert requests.get(f"{handle.url}/v1/terminals/{tid}/head", timeout=10).json()["to"] == 0
+    assert _read(handle, till, "head").json()["to"] == 0
 
 
 def test_huge_body_and_gzip_bomb_are_413(world):
@@ -111,7 +119,7 @@ def test_huge_body_and_gzip_bomb_are_413(world):
     _error(_post(handle, tid, bomb, {**JOSE, "Content-Encoding": "gzip"}), 413, "too_large")
     _error(_post(handle, tid, b"not gzip", {**JOSE, "Content-Encoding": "gzip"}), 400, "bad_request")
     _error(_post(handle, tid, b"x", {**JOSE, "Content-Encoding": "br"}), 415, "unsupported_media")
-    assert requests.get(f"{handle.url}/v1/terminals/{tid}/head", timeout=10).status_code == 200
+    assert _read(handle, till, "head").status_code == 200
 
 
 def test_gzip_batch_and_idempotent_resend(world):
