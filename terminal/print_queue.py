@@ -190,4 +190,7 @@ class PrintQueue:
 
     def _save(self) -> None:
         body = {"jobs": [asdict(job) for job in self._kept.values()]}
-        write_atomic(self._store, json.dumps(body, ensure_ascii=False, indent=1).encode())
+        try:
+            write_atomic(self._store, json.dumps(body, ensure_ascii=False, indent=1).encode())
+        except OSError:  # the jobs stay queued in memory; only a restart would lose them
+            log.exception("could not save the print queue to %s", self._store)

@@ -18,6 +18,7 @@ from terminal.home import Home
 from ui import style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
+from ui.peripherals import Peripherals
 from ui.tasks import TaskManager
 
 DEMO_MERCHANT = ("M-DEMO-0001", "한옥마을 비빔밥", "food")
@@ -64,10 +65,12 @@ class TillSession:
         self.bridge = CoreBridge()
         self.tasks = TaskManager.for_home(home, clock)
         self.window = MainWindow(self.tasks, self.bridge, home, server_url)
+        self.peripherals = Peripherals(self.window, self.bridge, self.window)
 
     def close(self) -> None:
-        """Stop syncing, finish queued work, close the journal, stop listening to the core."""
+        """Stop syncing and printing, finish queued work, close the journal, stop listening to the core."""
         self.window.sync.stop()
+        self.peripherals.close()
         self.tasks.shutdown()
         self.bridge.close()
 
@@ -128,6 +131,7 @@ def run_demo() -> int:
         session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
         session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
         session.window.show()
+        session.peripherals.open_customer_display()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()
         session.window.sync.start()
