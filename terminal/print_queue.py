@@ -191,6 +191,8 @@ class PrintQueue:
     def _save(self) -> None:
         body = {"jobs": [asdict(job) for job in self._kept.values()]}
         try:
-            write_atomic(self._store, json.dumps(body, ensure_ascii=False, indent=1).encode())
+            # Not fsynced: this runs on the caller's (the GUI's) thread, and the journal, not this
+            # file, is what matters: any receipt can be printed again from History.
+            write_atomic(self._store, json.dumps(body, ensure_ascii=False, indent=1).encode(), durable=False)
         except OSError:  # the jobs stay queued in memory; only a restart would lose them
             log.exception("could not save the print queue to %s", self._store)

@@ -16,7 +16,7 @@ from terminal.checkout import TillError
 from terminal.config import TerminalConfig
 from terminal.journal import Journal
 from terminal.messages import STATUS_TEXTS, won
-from terminal.report import history, z_report
+from terminal.report import z_report
 
 KIND_TEXTS = {"payment": ("결제", "payment"), "refund": ("환불", "refund"), "close": ("영업 마감", "day close")}
 HEADINGS = {"payment": "영수증 RECEIPT", "refund": "환불 영수증 REFUND", "close": "영업 마감 DAY CLOSE"}
@@ -152,7 +152,7 @@ def build_receipt(journal: Journal, config: TerminalConfig, seq: int) -> Receipt
     entry = journal.entry(seq)
     if entry is None:
         raise ReceiptError("no_such_entry", f"#{seq}")
-    status = next((row["status"] for row in history(journal, entry["biz_date"]) if row["seq"] == seq), None)
+    status = journal.settlement_status(seq)
     wid = entry.get("wid")
     if entry["kind"] == "refund":
         paid = journal.entry_by_id(entry["ref"])
