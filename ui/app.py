@@ -131,8 +131,10 @@ def run_demo() -> int:
         session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
         session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
         session.window.show()
-        session.peripherals.open_customer_display()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()
+        display = session.peripherals.open_customer_display()
+        if not display.isFullScreen():  # one screen: below the wallet, clear of the till
+            display.move(wallet.geometry().left(), wallet.frameGeometry().bottom() + 20)
         session.window.sync.start()
         return app.exec()

@@ -63,7 +63,7 @@ class CustomerDisplay(QWidget):
         if amount:
             self._set("", "결제하실 금액", f"{amount:,}원", f"Amount to pay: {amount:,} won")
         else:
-            self._set("", *WELCOME, "")
+            self._set("", "", *WELCOME)
 
     def show_result(self, accepted: bool, amount: int | None) -> None:
         """승인 or 거절 with the amount, then (approved) the thank-you line or (declined) the welcome."""
@@ -78,7 +78,7 @@ class CustomerDisplay(QWidget):
 
     def _result_over(self) -> None:
         if self._thank:
-            self._set("", *THANKS, "")
+            self._set("", "", *THANKS)
         else:
             self.show_amount(None)
 
