@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import VECTOR_NOW, FakeClock, mint, signed_config  # noqa: E402
+from conftest import VECTOR_NOW, VECTORS, FakeClock, mint, signed_config  # noqa: E402
 from helpers_printer import FakePrinter  # noqa: E402
 from terminal import escpos, events, printers  # noqa: E402
 from terminal.checkout import Till  # noqa: E402
@@ -31,8 +31,6 @@ from terminal.config import import_config  # noqa: E402
 from terminal.home import Home  # noqa: E402
 from terminal.print_queue import PrintQueue  # noqa: E402
 from terminal.receipt import build_receipt  # noqa: E402
-
-VECTORS = json.loads((ROOT / "tests" / "data" / "vectors.json").read_text(encoding="utf-8"))
 
 
 def timed(fn, n: int) -> list[float]:

@@ -112,7 +112,7 @@ def test_customer_display_follows_typing_and_results(qtbot, sessions):
     display = session.peripherals.display
     assert display is not None and display.isVisible()
     display.RESULT_MS = 200
-    assert "어서 오세요" in display.text()
+    assert (display.korean.text(), display.english.text()) == ("어서 오세요", "Welcome")  # Korean large, English below
     pay_tab = session.window.pay_tab
     type_amount(pay_tab, "12")
     assert "12원" in display.text()
@@ -122,8 +122,8 @@ def test_customer_display_follows_typing_and_results(qtbot, sessions):
     assert pay(qtbot, session, "").accepted  # the 12,000 typed above
     qtbot.waitUntil(lambda: "승인" in display.text(), timeout=5000)
     assert "12,000원" in display.text() and "Approved 12,000 won" in display.text()
-    qtbot.waitUntil(lambda: "감사합니다" in display.text(), timeout=5000)
-    assert "Thank you" in display.text()
+    qtbot.waitUntil(lambda: display.korean.text() == "감사합니다", timeout=5000)
+    assert display.english.text() == "Thank you"
 
     declined = pay(qtbot, session, "3000", wid="W-STOLEN01")
     assert not declined.accepted
