@@ -83,7 +83,9 @@ def _device(addr: PrinterAddress, timeout: float):
 
 def _paper_ok(device, when: str, job: bytes = b"") -> None:
     device._raw(job + PAPER_STATUS)
-    reply = device._read()
+    # The status is one byte; python-escpos's serial _read asks pyserial for 16, which waits out
+    # the whole timeout on every question.
+    reply = device.device.read(1) if type(device).__name__ == "Serial" else device._read()
     if not reply:
         raise PrintError("printer_stalled", f"no status reply {when} the job")
     status = bytes(reply)[-1]
@@ -111,8 +113,9 @@ def send(uri: str, data: bytes, timeout: float = DEFAULT_TIMEOUT) -> None:
             device._raw(data)
     except TimeoutError as exc:  # socket.timeout is TimeoutError
         raise PrintError("printer_stalled", f"{uri}: no progress for {timeout:g} s") from exc
-    except OSError as exc:  # USBError and SerialException are OSErrors too
-        raise PrintError("printer_unreachable", f"{uri}: {exc}") from exc
+    except OSError as exc:  # USBError and SerialException are OSErrors too, their timeouts among them
+        code = "printer_stalled" if "Timeout" in type(exc).__name__ else "printer_unreachable"
+        raise PrintError(code, f"{uri}: {exc}") from exc
     finally:
         device.close()
     log.info("printed %d bytes on %s", len(data), uri)

@@ -308,3 +308,50 @@ def test_drawer_kicks_are_never_kept(home, print_events):
 def test_a_bad_printer_uri_is_refused_up_front(home):
     with pytest.raises(PrintError):
         PrintQueue(home, "lpt1:")
+
+
+def test_serial_printer_on_a_pty(till):
+    """``serial://`` through pyserial, against a pseudo-terminal playing the printer."""
+    import os
+    import select
+
+    entry = pay_now(till, 12000).entry
+    master, slave = os.openpty()
+    received = bytearray()
+    stop = threading.Event()
+
+    def printer_side():
+        answered = 0
+        while not stop.is_set():
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if not ready:
+                continue
+            received.extend(os.read(master, 65536))
+            while received.count(escpos.PAPER_STATUS) > answered:
+                answered += 1
+                os.write(master, bytes([0x12]))
+
+    thread = threading.Thread(target=printer_side, daemon=True)
+    thread.start()
+    try:
+        printers.send(f"serial://{os.ttyname(slave)}?baud=9600", receipt_bytes(till, entry["seq"]), timeout=3)
+        # The printer answered the status question sent after the job: it has read the whole job.
+        assert "12,000원".encode("euc_kr") in received and escpos.CUT in received
+    finally:
+        stop.set()
+        thread.join(5)
+        os.close(slave)
+        os.close(master)
+
+
+def test_serial_printer_that_never_answers_is_stalled():
+    import os
+
+    master, slave = os.openpty()
+    try:
+        with pytest.raises(PrintError) as err:
+            printers.send(f"serial://{os.ttyname(slave)}", b"x", timeout=0.5)
+        assert err.value.code == "printer_stalled"
+    finally:
+        os.close(slave)
+        os.close(master)

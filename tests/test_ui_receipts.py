@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PySide6.QtCore import QDate
 
 from conftest import VECTOR_NOW, mint
 from helpers_printer import refused_uri
@@ -183,3 +184,23 @@ def test_a_stalled_printer_does_not_slow_the_next_payment(qtbot, sessions, fake_
     # Both payments went through while the print worker is still waiting on the stalled printer.
     assert second.accepted and not session.peripherals.queue.idle()
     assert "승인" in session.window.pay_tab.banner.text()
+
+
+def test_z_report_prints_from_the_report_tab(qtbot, sessions, fake_printers, monkeypatch):
+    import ui.receipt_pdf
+
+    monkeypatch.setattr(ui.receipt_pdf, "has_system_printer", lambda: False)
+    session = sessions()
+    assert pay(qtbot, session, "12000").accepted
+    report = session.window.report
+    report.date.setDate(QDate(2026, 1, 1))
+    with qtbot.waitSignal(session.peripherals.pdf_written, timeout=10000) as written:
+        report.print_button.click()
+    assert written.args[0].endswith("z-report-2026-01-01.pdf")
+
+    printer = fake_printers()
+    session.window.apply_preferences(dataclasses.replace(session.window.prefs, printer=printer.uri))
+    with qtbot.waitSignal(session.bridge.print_done, timeout=15000):
+        report.print_button.click()
+    data = printer.wait_jobs(1)[0]
+    assert "Z 리포트".encode("euc_kr") in data and "12,000원".encode("euc_kr") in data

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from terminal.print_queue import PrintQueue
 from terminal.printers import PrintError
-from terminal.receipt import build_receipt
+from terminal.receipt import build_receipt, build_z_report
 from ui.bridge import CoreBridge
 from ui.customer_display import CustomerDisplay
 from ui.i18n import error_texts
@@ -30,7 +30,7 @@ class Peripherals(QObject):
     """Owns the print queue and the customer display of one till window."""
 
     warned = Signal(str)  # "한국어 / English" warning for the cashier (also on the status bar)
-    pdf_written = Signal(str)  # path of a receipt saved as PDF (no printer set up)
+    pdf_written = Signal(str)  # path of a receipt or report saved as PDF (no printer set up)
 
     def __init__(self, window, bridge: CoreBridge, parent: QObject | None = None):
         super().__init__(parent)
@@ -51,6 +51,7 @@ class Peripherals(QObject):
         pay_tab = self.window.pay_tab
         pay_tab.amount.textChanged.connect(lambda _text: self._amount_typed(pay_tab.amount_value()))
         self.window.history.receipt_requested.connect(self.reprint)
+        self.window.report.print_requested.connect(self.print_report)
 
     def apply(self, prefs: Preferences) -> None:
         """Follow the settings: open, move or close the print queue and the customer display."""
@@ -127,11 +128,24 @@ class Peripherals(QObject):
             self.queue.print_receipt(entry["seq"])
             return
         seq = entry["seq"]
-        TillOp(self.window.tasks, lambda till: build_receipt(till.journal, till.config, seq).slip()).success(
-            lambda slip: self._print_with_qt(slip, seq)
-        ).failure(lambda exc: self._warn(" / ".join(error_texts(exc)))).run()
+        self._print_with_qt(lambda till: build_receipt(till.journal, till.config, seq).slip(), f"receipt-{seq}.pdf")
 
-    def _print_with_qt(self, slip, seq: int) -> None:
+    def print_report(self, biz_date: str) -> None:
+        """The Z report of ``biz_date``: on the receipt printer, else through Qt (a system printer or a PDF)."""
+        if self.queue is not None:
+            self.queue.print_report(biz_date)
+            return
+        self._print_with_qt(
+            lambda till: build_z_report(till.journal, till.config, biz_date, int(till.clock() * 1000)).slip(),
+            f"z-report-{biz_date}.pdf",
+        )
+
+    def _print_with_qt(self, make_slip, filename: str) -> None:
+        TillOp(self.window.tasks, make_slip).success(lambda slip: self._qt_print(slip, filename)).failure(
+            lambda exc: self._warn(" / ".join(error_texts(exc)))
+        ).run()
+
+    def _qt_print(self, slip, filename: str) -> None:
         from ui.receipt_pdf import has_system_printer, print_with_dialog, write_pdf
 
         if has_system_printer():
@@ -139,8 +153,8 @@ class Peripherals(QObject):
             return
         folder = Path(self.home.root) / PDF_FOLDER
         folder.mkdir(exist_ok=True)
-        path = write_pdf(slip, folder / f"receipt-{seq}.pdf")
-        self.window.status.showMessage(f"영수증 PDF 저장 / receipt saved as PDF: {path}", 15000)
+        path = write_pdf(slip, folder / filename)
+        self.window.status.showMessage(f"PDF 저장 / saved as PDF: {path}", 15000)
         self.pdf_written.emit(str(path))
 
     def close(self) -> None:
