@@ -6,7 +6,15 @@ import argparse
 import sqlite3
 import sys
 
-from cli import backup_commands, city_commands, scan_commands, sync_commands, till_commands, ui_commands
+from cli import (
+    backup_commands,
+    city_commands,
+    print_commands,
+    scan_commands,
+    sync_commands,
+    till_commands,
+    ui_commands,
+)
 from cli.output import UsageError, fail
 from terminal.checkout import TillError
 from terminal.config import ConfigError
@@ -16,7 +24,8 @@ from terminal.keys import BadKey
 from terminal.schema import NewerJournal
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
-COMMAND_MODULES = (till_commands, backup_commands, scan_commands, sync_commands, city_commands, ui_commands)
+COMMAND_MODULES = (till_commands, backup_commands, print_commands, scan_commands, sync_commands, city_commands,
+                   ui_commands)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
 from terminal.canonical import MAX_SAFE_INT
+from cli.print_commands import add_output_options, output
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -42,6 +43,7 @@ def register(sub) -> None:
 
     p = command(sub, "report", "Z 리포트 / Z report for a business day", cmd_report)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
+    add_output_options(p, text=False)
 
     p = command(sub, "history", "거래 내역 / entries with settlement status", cmd_history)
     g = p.add_mutually_exclusive_group()
@@ -166,6 +168,12 @@ def cmd_report(args) -> int:
 
     till = open_till(args)
     day = _date(args.date) or till.local_date()
+    if args.printer or args.pdf:
+        from terminal.receipt import build_z_report
+
+        slip = build_z_report(till.journal, till.config, day, int(till.clock() * 1000)).slip()
+        output(args, slip, {"biz_date": day})
+        return 0
     rep = z_report(till.journal, day, till.config.tz if till.configured else "Asia/Seoul")
     emit(args, rep, _report_text(rep))
 

@@ -307,6 +307,16 @@ class Journal:
         with self.transaction():
             self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value])
             return self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()[0]
+    # -- receipts --------------------------------------------------------------
+
+    def settlement_status(self, seq: int) -> str | None:
+        """``pending``, ``sent``, ``settled`` or ``rejected`` for entry ``seq``; None when there is no such entry."""
+        from terminal.settlement import STATUS_SQL  # settlement imports this module
+
+        row = self.conn.execute(
+            f"SELECT {STATUS_SQL} FROM entries e LEFT JOIN settlement s ON s.seq = e.seq WHERE e.seq = ?", [seq]
+        ).fetchone()
+        return row[0] if row else None
 
 
 class _Immediate:

@@ -43,6 +43,15 @@ TEXTS = {
                          "복원하세요: jtill restore FILE",
                          "This is not the journal this till created; no payments are taken. Put the original "
                          "back or restore it from a backup: jtill restore FILE"),
+    "no_such_entry": ("해당 거래가 없습니다", "No such entry"),
+    "bad_printer_uri": ("프린터 주소가 잘못되었습니다 (tcp://, usb://, serial://, file://)",
+                        "Bad printer address (tcp://, usb://, serial://, file://)"),
+    "printer_unreachable": ("프린터에 연결할 수 없습니다. 전원과 케이블을 확인하세요",
+                            "Cannot reach the printer; check its power and cable"),
+    "printer_stalled": ("프린터가 응답하지 않습니다. 용지와 덮개를 확인하세요", "The printer stopped responding; check paper and cover"),
+    "printer_paper_out": ("프린터 용지가 없습니다", "The printer is out of paper"),
+    "no_cjk_font": ("한글 글꼴이 없어 영수증을 그릴 수 없습니다 (fonts-noto-cjk 설치)",
+                    "No Korean font to draw the receipt (install fonts-noto-cjk)"),
 }
 
 

@@ -198,3 +198,19 @@ def input_method_enabled(widget) -> bool:
     query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
     QApplication.sendEvent(widget, query)
     return bool(query.value(Qt.InputMethodQuery.ImEnabled))
+
+
+@pytest.fixture
+def fake_printers():
+    """Make network-printer stand-ins on 127.0.0.1 (``fake_printers("stall")``); all closed after the test."""
+    from helpers_printer import FakePrinter
+
+    made = []
+
+    def make(mode: str = "ok") -> FakePrinter:
+        made.append(FakePrinter(mode))
+        return made[-1]
+
+    yield make
+    for printer in made:
+        printer.close()

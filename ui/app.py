@@ -19,6 +19,7 @@ from terminal.journal import JournalError
 from ui import style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
+from ui.peripherals import Peripherals
 from ui.tasks import TaskManager
 
 DEMO_MERCHANT = ("M-DEMO-0001", "한옥마을 비빔밥", "food")
@@ -65,10 +66,12 @@ class TillSession:
         self.bridge = CoreBridge()
         self.tasks = TaskManager.for_home(home, clock)
         self.window = MainWindow(self.tasks, self.bridge, home, server_url)
+        self.peripherals = Peripherals(self.window, self.bridge, self.window)
 
     def close(self) -> None:
-        """Stop syncing, finish queued work, close the journal, stop listening to the core."""
+        """Stop syncing and printing, finish queued work, close the journal, stop listening to the core."""
         self.window.sync.stop()
+        self.peripherals.close()
         self.tasks.shutdown()
         self.bridge.close()
 
@@ -151,5 +154,8 @@ def run_demo() -> int:
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()
+        display = session.peripherals.open_customer_display()
+        if not display.isFullScreen():  # one screen: below the wallet, clear of the till
+            display.move(wallet.geometry().left(), wallet.frameGeometry().bottom() + 20)
         session.window.sync.start()
         return app.exec()

@@ -23,10 +23,12 @@ class CoreBridge(QObject):
     sync_finished = Signal(object)  # summary dict
     sync_failed = Signal(object)  # exception
     fork_alarm = Signal(object)  # detail
+    print_done = Signal(object)  # PrintJob
+    print_failed = Signal(object, str, str)  # PrintJob, reason code, message
 
     EVENTS = (
         "payment_accepted", "payment_declined", "refund_recorded", "day_closed", "config_changed",
-        "sync_started", "sync_finished", "sync_failed", "fork_alarm",
+        "sync_started", "sync_finished", "sync_failed", "fork_alarm", "print_done", "print_failed",
     )
 
     _relay = Signal(str, object)

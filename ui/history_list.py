@@ -23,6 +23,7 @@ class HistoryList(QWidget):
     """A table of today's entries; select a payment and press 환불 to refund it."""
 
     refreshed = Signal(list)
+    receipt_requested = Signal(object)  # the selected entry: print (or reprint) its receipt
 
     COLUMNS = (("번호", "#"), ("시각", "Time"), ("종류", "Kind"), ("금액", "Amount"), ("상태", "Status"),
                ("사유", "Reason"))
@@ -44,11 +45,14 @@ class HistoryList(QWidget):
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         self.refund_button = QPushButton(t("환불", "Refund"), enabled=False)
         self.refund_button.clicked.connect(self.refund_selected)
+        self.receipt_button = QPushButton(t("영수증", "Receipt"), enabled=False)
+        self.receipt_button.clicked.connect(lambda: self.receipt_requested.emit(self.selected_entry()))
         reload_button = QPushButton(t("새로고침", "Reload"))
         reload_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(reload_button)
+        buttons.addWidget(self.receipt_button)
         buttons.addWidget(self.refund_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -88,6 +92,7 @@ class HistoryList(QWidget):
 
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
+        self.receipt_button.setEnabled(bool(entry))
         self.refund_button.setEnabled(bool(entry) and entry["kind"] == "payment" and entry["status"] != "rejected")
 
     def refund_selected(self) -> RefundDialog | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
@@ -30,6 +32,8 @@ class MainWindow(QMainWindow):
     """Wires the tabs to the core bridge and the sync runner; scans of every kind enter at :attr:`token_scanned`."""
 
     token_scanned = Signal(str)  # the wedge scanner, the camera, the demo wallet: one path into the pay tab
+    built = Signal()  # the tabs were (re)built: hooks on them must attach again
+    preferences_applied = Signal(object)  # Preferences
 
     def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
                  parent: QWidget | None = None):
@@ -94,6 +98,7 @@ class MainWindow(QMainWindow):
             self.menuBar().addAction(action)
         self._update_title()
         self.load()
+        self.built.emit()
 
     def load(self) -> None:
         """Read merchant, enrolled server, history, report and sync status from the till."""
@@ -194,11 +199,12 @@ class MainWindow(QMainWindow):
             self.start_camera()
         if server_changed:
             self.sync.request()
+        self.preferences_applied.emit(prefs)
 
     def toggle_language(self) -> None:
         """Switch labels between Korean and English."""
         lang = "en" if self.prefs.language == "ko" else "ko"
-        self.apply_preferences(Preferences(self.prefs.camera, self.prefs.server_url, lang))
+        self.apply_preferences(dataclasses.replace(self.prefs, language=lang))
 
     def closeEvent(self, event) -> None:
         self.sync.stop()

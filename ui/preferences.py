@@ -1,4 +1,4 @@
-"""The desktop till's own preferences (camera, server URL, language), kept beside the journal."""
+"""The desktop till's own preferences (camera, server URL, language, printer and screens), kept beside the journal."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ class Preferences:
     camera: str = ""  # Qt device id in hex; empty: no camera
     server_url: str = ""
     language: str = "ko"
+    printer: str = ""  # ESC/POS receipt printer URI (docs/printing.md); empty: none
+    paper_mm: int = 80
+    auto_print: bool = False  # print the receipt of every approved payment
+    drawer_kick: bool = False  # open the cash drawer on every approved payment
+    customer_display: bool = False  # a second window facing the customer
 
     @classmethod
     def load(cls, home: Home) -> "Preferences":
@@ -28,8 +33,8 @@ class Preferences:
             data = json.loads((Path(home.root) / FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known and isinstance(v, str)})
+        defaults = {f.name: f.default for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in defaults and type(v) is type(defaults[k])})
 
     def save(self, home: Home) -> None:
         """Write the file atomically."""

@@ -26,6 +26,7 @@ class ReportTab(QWidget):
     report_shown = Signal(dict)
     day_closed = Signal(dict)  # the close entry
     refused = Signal(object)
+    print_requested = Signal(str)  # business date: print its Z report
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,7 +39,10 @@ class ReportTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(t("영업일", "Business date")))
         top.addWidget(self.date)
+        self.print_button = QPushButton(t("Z 리포트 출력", "Print Z report"))
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
         top.addStretch(1)
+        top.addWidget(self.print_button)
         top.addWidget(self.close_button)
 
         self.state = QLabel(objectName="reportState")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from ui.device_settings import DeviceSettings
 from ui.i18n import NO_CAMERA, t
 from ui.preferences import Preferences, server_url_problem
 
@@ -47,8 +48,10 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.devices = DeviceSettings(prefs)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.devices)
         layout.addWidget(buttons)
 
     def accept(self) -> None:
@@ -58,9 +61,11 @@ class SettingsDialog(QDialog):
             self.server_error.setText(" / ".join(problem))
             self.server.setFocus()
             return
+        if self.devices.problem():
+            return
         super().accept()
 
     def preferences(self) -> Preferences:
         """The values in the dialog."""
-        return Preferences(camera=self.camera.currentData(), server_url=self.server.text().strip(),
-                           language=self.language.currentData())
+        return self.devices.applied(Preferences(camera=self.camera.currentData(), server_url=self.server.text().strip(),
+                                                language=self.language.currentData()))

@@ -1,0 +1,60 @@
+"""``jtill receipt`` and the printing options of ``jtill report``: ESC/POS printer, PDF file or plain text."""
+
+from __future__ import annotations
+
+import os
+
+from cli.output import command, emit, open_till
+from terminal.receipt import PAPER_COLUMNS, Slip, build_receipt, render_text
+
+
+def add_output_options(parser, *, text: bool) -> None:
+    """``--printer URI | --pdf FILE`` (and ``--text`` when ``text``), plus ``--paper``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--printer", metavar="URI",
+                       help="ESC/POS printer: tcp://HOST:9100, usb://VID:PID, serial:///dev/…, file:///path")
+    group.add_argument("--pdf", metavar="FILE", help="write a PDF file")
+    if text:
+        group.add_argument("--text", action="store_true", help="plain text on stdout (the default)")
+    parser.add_argument("--paper", type=int, choices=sorted(PAPER_COLUMNS), default=80,
+                        help="paper width in mm (default 80)")
+
+
+def register(sub) -> None:
+    """Add ``receipt``."""
+    p = command(sub, "receipt", "영수증 출력 / print a receipt", cmd_receipt)
+    p.add_argument("seq", type=int, help="the entry's seq (see jtill history)")
+    add_output_options(p, text=True)
+
+
+def output(args, slip: Slip, what: dict) -> None:
+    """Send ``slip`` where the options say: a printer, a PDF file, or stdout as text."""
+    if args.printer:
+        from terminal.escpos import encode_slip
+        from terminal.printers import send
+
+        send(args.printer, encode_slip(slip, args.paper))
+        emit(args, {"status": "printed", "printer": args.printer, **what},
+             f"출력했습니다 / printed on {args.printer}")
+    elif args.pdf:
+        write_pdf(slip, args.pdf)
+        emit(args, {"status": "written", "pdf": args.pdf, **what}, f"PDF 저장 / PDF written: {args.pdf}")
+    else:
+        emit(args, {"status": "ok", "text": render_text(slip, args.paper), **what}, render_text(slip, args.paper))
+
+
+def write_pdf(slip: Slip, path: str) -> None:
+    """The PDF through Qt's printing, without a screen (Qt is imported only here)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the command line never shows a window
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.receipt_pdf import write_pdf as qt_write_pdf
+
+    _app = QGuiApplication.instance() or QGuiApplication(["jtill"])
+    qt_write_pdf(slip, path)
+
+
+def cmd_receipt(args) -> int:
+    till = open_till(args)
+    slip = build_receipt(till.journal, till.config, args.seq).slip()
+    output(args, slip, {"seq": args.seq})
