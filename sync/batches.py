@@ -6,7 +6,7 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from terminal import jws, settlement
+from terminal import jws
 from terminal.journal import ZERO_HASH, Journal
 
 BATCH_TYP = "jjp-batch+jwt"
@@ -47,7 +47,7 @@ def build_batch(journal: Journal, tid: str, key: Ed25519PrivateKey, from_seq: in
 
 def unacked_from(journal: Journal) -> int:
     """The first seq without a receipt: resending from here is always safe (the chain is the key)."""
-    return settlement.sync_state(journal)[1] + 1
+    return journal.sync_state()[1] + 1
 
 
 def batch_range(compact: str) -> tuple[str, int, int]:

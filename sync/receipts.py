@@ -70,15 +70,15 @@ def verify_against_receipts(journal: Journal, trust: dict) -> list[dict]:
     chain, but it cannot match the heads the city signed; an empty list means all agree.
     """
     problems = []
-    for stored in settlement.receipts(journal):
-        seq = stored["to"]
+    for stored in journal.receipts():
+        seq = stored.to_seq
         try:
-            payload = jws.verify(stored["jws"], RECEIPT_TYP, trust).payload
+            payload = jws.verify(stored.jws, RECEIPT_TYP, trust).payload
         except jws.JWSError as exc:
             problems.append({"seq": seq, "problem": f"receipt signature invalid ({exc.code})"})
             continue
         entry = journal.entry(seq)
-        if (payload.get("to"), payload.get("head")) != (seq, stored["head"]):
+        if (payload.get("to"), payload.get("head")) != (seq, stored.head):
             problem = "stored receipt differs from the signed one"
         elif entry is None:
             problem = "entry missing, though the city signed a receipt for it"

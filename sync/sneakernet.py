@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from terminal import settlement
 from terminal.atomic import write_atomic
 from terminal.checkout import Till
 from terminal.keys import load_private_jwk
@@ -39,7 +38,7 @@ def export_batches(till: Till, out: str | os.PathLike) -> dict:
     if not lines:
         return {"tid": tid, "batches": 0, "entries": 0, "file": None}
     _write_lines(out, lines)
-    settlement.mark_sent(journal, head)
+    journal.mark_sent(head)
     return {"tid": tid, "batches": len(lines), "from": first, "to": head, "entries": head - first + 1,
             "file": os.fspath(out)}
 

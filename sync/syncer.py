@@ -6,7 +6,7 @@ import json
 import threading
 import time
 
-from terminal import events, settlement
+from terminal import events
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till, TillError
 from terminal.config import ConfigError
 from terminal.keys import load_private_jwk
@@ -75,7 +75,7 @@ def _upload(till: Till, client: CityClient, tid: str, server_to: int, summary: d
     while from_seq <= local_to:
         batch = batches.build_batch(journal, tid, key, from_seq, local_to)
         _, _, to_seq = batches.batch_range(batch)
-        settlement.mark_sent(journal, to_seq)
+        journal.mark_sent(to_seq)
         try:
             receipt = client.post_batch(tid, batch)
         except ApiError as exc:
@@ -145,15 +145,14 @@ def _record_failure(till: Till, summary: dict, exc: Exception, status: str) -> N
 
 def pending_counts(till: Till) -> dict:
     """Entries the city has not answered for yet, and the payment amount among them."""
-    _, acked = settlement.sync_state(till.journal)
-    (count,) = till.journal.conn.execute("SELECT COUNT(*) FROM entries WHERE seq > ?", [acked]).fetchone()
-    return {"pending": count, "pending_amount": settlement.unsettled_payment_total(till.journal)}
+    _, acked = till.journal.sync_state()
+    return {"pending": till.journal.count_since(acked), "pending_amount": till.journal.payments_since(acked)}
 
 
 def status(till: Till, client: CityClient | None = None) -> dict:
     """Online?, pending count and amount, last sync, last error, alarm, the forked terminal replaced."""
     journal = till.journal
-    sent_to, acked_to = settlement.sync_state(journal)
+    sent_to, acked_to = journal.sync_state()
     last_error = journal.get_meta(META_LAST_ERROR) or None
     last_sync = journal.get_meta(META_LAST_SYNC)
     result = {

@@ -11,9 +11,7 @@ _B64U = re.compile(r"[A-Za-z0-9_-]*")
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}
 
-
-class CanonicalError(ValueError):
-    """Raised for data that is not allowed in protocol JSON or base64url."""
+from terminal.errors import CanonicalError
 
 
 def b64u_encode(data: bytes) -> str:

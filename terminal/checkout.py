@@ -11,23 +11,14 @@ from zoneinfo import ZoneInfo
 from terminal import config as config_mod
 from terminal import events, settlement, tokens
 from terminal.canonical import is_int
+from terminal.errors import Declined, TillError
 from terminal.home import Home
-from terminal.journal import Journal, close_totals
+from terminal.journal import CloseTotals, Entry, Journal
 from terminal.messages import both
-from terminal.tokens import Declined
 
 MAX_REASON_CHARS = 200
 FORK_ALARM = "fork"
 ALARM_KEY = "alarm"  # journal meta key holding FORK_ALARM while the city's record differs from ours
-
-
-class TillError(Exception):
-    """A request the till refuses; ``code`` keys :mod:`terminal.messages`."""
-
-    def __init__(self, code: str, detail: str = ""):
-        self.code = code
-        self.detail = detail
-        super().__init__(both(code) + (f" ({detail})" if detail else ""))
 
 
 @dataclass(frozen=True)
@@ -95,8 +86,7 @@ class Till:
 
     def last_closed(self) -> str | None:
         """The latest business date that has a ``close`` entry."""
-        row = self.journal.conn.execute("SELECT MAX(biz_date) FROM entries WHERE kind = 'close'").fetchone()
-        return row[0]
+        return self.journal.last_closed()
 
     def business_date(self, at_s: float | None = None) -> str:
         """The local date at ``at_s`` (default now), or the day after the last closed one if that is later."""
@@ -141,15 +131,11 @@ class Till:
         return PayResult(entry=entry)
 
     def _check_in_journal(self, token: tokens.Token, amount, cfg, biz_date: str) -> None:
-        conn = self.journal.conn
-        if conn.execute("SELECT 1 FROM entries WHERE jti = ?", [token.jti]).fetchone():
+        if self.journal.token_used(token.jti):
             raise Declined("already_used", f"token {token.jti} already accepted here")
         tokens.check_category(token, cfg.merchant["category"])
         tokens.check_amount(token, amount, cfg.limits.max_payment)
-        (spent,) = conn.execute(
-            "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE wid = ? AND biz_date = ? AND kind = 'payment'",
-            [token.wid, biz_date],
-        ).fetchone()
+        spent = self.journal.wallet_spent(token.wid, biz_date)
         if spent + amount > cfg.limits.wallet_daily:
             raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}")
         unsettled = settlement.unsettled_payment_total(self.journal)
@@ -157,11 +143,7 @@ class Till:
             raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
-        with self.journal.transaction() as conn:
-            conn.execute(
-                "INSERT INTO declines (at, amount, reason, detail) VALUES (?, ?, ?, ?)",
-                [int(now * 1000), amount if isinstance(amount, int) else None, exc.reason, exc.detail[:500]],
-            )
+        self.journal.log_decline(int(now * 1000), amount if is_int(amount) else None, exc.reason, exc.detail[:500])
 
     def _refuse_if_forked(self, cfg) -> None:
         if self.journal.get_meta(ALARM_KEY) == FORK_ALARM and cfg.fork_policy != "allow":
@@ -180,19 +162,13 @@ class Till:
             raise TillError("refund_reason", f"at most {MAX_REASON_CHARS} characters")
 
         def rules():
-            conn = self.journal.conn
-            row = conn.execute(
-                "SELECT e.seq, e.amount, s.status FROM entries e LEFT JOIN settlement s ON s.seq = e.seq "
-                "WHERE e.id = ? AND e.kind = 'payment'",
-                [payment_id],
-            ).fetchone()
-            if row is None:
+            payment = self.journal.refundable(payment_id)
+            if payment is None:
                 raise TillError("no_such_payment", payment_id)
-            if row[2] == "rejected":
+            if payment.rejected:
                 raise TillError("refund_rejected_payment", payment_id)
-            left = row[1] - self.refunded(payment_id)
-            if amount > left:
-                raise TillError("refund_too_large", f"{left} left of {row[1]}")
+            if amount > payment.left:
+                raise TillError("refund_too_large", f"{payment.left} left of {payment.amount}")
 
         now = self.clock()
         entry = self.journal.append(
@@ -208,21 +184,13 @@ class Till:
 
     def refunded(self, payment_id: str) -> int:
         """Sum already refunded against a payment."""
-        (total,) = self.journal.conn.execute(
-            "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE kind = 'refund' AND ref = ?", [payment_id]
-        ).fetchone()
-        return total
+        return self.journal.refunded(payment_id)
 
     # -- day close -----------------------------------------------------------
 
-    def day_totals(self, biz_date: str) -> dict:
+    def day_totals(self, biz_date: str) -> CloseTotals:
         """The §2 ``close`` members for ``biz_date``."""
-        rows = self.journal.conn.execute(
-            "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries "
-            "WHERE biz_date = ? AND kind IN ('payment', 'refund') GROUP BY kind",
-            [biz_date],
-        ).fetchall()
-        return close_totals(rows)
+        return self.journal.day_totals(biz_date)
 
     def close_day(self, biz_date: str | None = None) -> dict:
         """Append the ``close`` entry for ``biz_date`` (default: the open business day)."""

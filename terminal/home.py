@@ -8,16 +8,13 @@ from pathlib import Path
 
 import platformdirs
 
+from terminal.errors import HomeError
 from terminal.journal import Journal
 from terminal.keys import read_public_jwk_file
 
 JOURNAL = "journal.db"
 TRUST_KEY = "config-key.jwk"
 TERMINAL_KEY = "terminal-key.jwk"
-
-
-class HomeError(RuntimeError):
-    """The data directory is missing or not set up."""
 
 
 def default_home() -> Path:

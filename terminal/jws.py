@@ -8,30 +8,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from terminal.canonical import CanonicalError, b64u_decode, b64u_encode, canonical_json, strict_loads
+from terminal.errors import BadSignature, JWSError, MalformedJWS, UnknownKey
 
-
-class JWSError(ValueError):
-    """Base of JWS failures; ``code`` is the protocol reason code."""
-
-    code = "malformed"
-
-
-class MalformedJWS(JWSError):
-    """Not a well-formed compact JWS with an acceptable header."""
-
-    code = "malformed"
-
-
-class UnknownKey(JWSError):
-    """The header names a key id the verifier does not hold."""
-
-    code = "unknown_key"
-
-
-class BadSignature(JWSError):
-    """The signature does not verify."""
-
-    code = "bad_signature"
+__all__ = ["BadSignature", "JWSError", "MalformedJWS", "ParsedJWS", "UnknownKey", "parse", "sign", "verify"]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,14 @@ TEXTS = {
     "bad_amount": ("금액은 1원 이상의 정수여야 합니다", "Amount must be a whole number of won, at least 1"),
     "already_closed": ("이미 마감된 영업일입니다", "That business day is already closed"),
     "future_date": ("아직 오지 않은 영업일은 마감할 수 없습니다", "Cannot close a business day that has not begun"),
+    "terminal_error": ("단말기 오류", "Till error"),
+    "bad_key": ("키 파일이 올바르지 않습니다", "Not a usable key"),
+    "bad_config": ("설정을 가져올 수 없습니다", "Config cannot be imported"),
+    "journal_error": ("장부를 사용할 수 없습니다", "The journal cannot be used"),
+    "newer_journal": ("더 새로운 jtill 버전이 만든 장부입니다", "Journal written by a newer jtill"),
+    "home_error": ("데이터 폴더가 준비되지 않았습니다", "Data directory not set up"),
+    "unreadable_image": ("이미지를 읽을 수 없습니다", "Cannot read the image"),
+    "no_qr_decoder": ("QR 디코더를 불러올 수 없습니다", "No QR decoder could be loaded"),
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from terminal import jws
 from terminal.canonical import CanonicalError, b64u_decode, is_int
+from terminal.errors import Declined
 
 TOKEN_TYP = "jjp-pay+jwt"
 MAX_TOKEN_CHARS = 1024
@@ -34,15 +35,6 @@ REASONS = (
     "wallet_cap",
     "terminal_cap",
 )
-
-
-class Declined(Exception):
-    """A payment check failed; ``reason`` is the protocol reason code."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)

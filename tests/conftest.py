@@ -133,10 +133,7 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
 
 def insert_rows(journal, entries) -> None:
     """Insert ready-made protocol entries with the journal's own column order (fixtures, tampering)."""
-    from terminal.journal import COLUMNS, INSERT_ENTRY
-
-    with journal.transaction() as conn:
-        conn.executemany(INSERT_ENTRY, [[e.get(c) for c in COLUMNS] for e in entries])
+    journal.insert_entries(entries)
 
 
 def pay_now(till, amount, **claims):

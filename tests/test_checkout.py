@@ -97,11 +97,10 @@ def test_terminal_cap_counts_only_unacknowledged_payments(till):
 
 
 def test_sent_but_unacknowledged_still_counts(till):
-    from terminal.settlement import mark_sent
 
     use_limits(till, terminal_offline=1000)
     pay_now(till, 1000)
-    mark_sent(till.journal, 1)
+    till.journal.mark_sent(1)
     assert pay_now(till, 1).reason == "terminal_cap"
 
 
@@ -131,7 +130,7 @@ def test_declines_are_logged_not_journaled(till):
     finally:
         events.unregister_callback(events_seen.append)
     assert till.journal.head()[0] == 0
-    rows = till.journal.conn.execute("SELECT amount, reason FROM declines").fetchall()
+    rows = till.journal._conn.execute("SELECT amount, reason FROM declines").fetchall()
     assert rows == [(1000, "malformed")]
 
 

@@ -86,7 +86,7 @@ def test_config_import_refusals_keep_the_old_config(tmp_path, home):
     assert proc.returncode == 1 and "T-999999" in proc.stderr
     bad.write_text("not a config")
     proc = jtill("--json", "config", "import", bad, home=home.root, check=False)
-    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ConfigError"
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_config"
     proc = jtill("config", "import", tmp_path / "absent.jws", home=home.root, check=False)
     assert proc.returncode == 2 and "cannot read" in proc.stderr
     assert json.loads(jtill("config", "show", "--json", home=home.root, check=False).stdout)["ver"] == 1

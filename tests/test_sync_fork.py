@@ -17,7 +17,7 @@ from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_clien
 
 def _backup(till: Till, dest):
     with sqlite3.connect(dest) as out:
-        till.journal.conn.backup(out)
+        till.journal._conn.backup(out)
     out.close()
 
 

@@ -16,7 +16,7 @@ def four_payments_in_every_status(till):
                "results": [{"seq": 1, "status": "settled", "cashback": 100},
                            {"seq": 2, "status": "rejected", "reason": "double_spend"}]}
     settlement.apply_receipt(till.journal, receipt, "receipt-jws")
-    settlement.mark_sent(till.journal, 3)
+    till.journal.mark_sent(3)
 
 
 @pytest.fixture

@@ -5,11 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Protocol
 
+from terminal.errors import MissingQrDetectionLib
 from terminal.scanning.frames import Frame
-
-
-class MissingQrDetectionLib(RuntimeError):
-    """No QR decoding library could be loaded; camera and image scanning are off."""
 
 
 class Backend(Protocol):

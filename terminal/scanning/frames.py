@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from terminal.errors import UnreadableImage
+
 # Far above any photo a phone takes; bigger files are refused rather than decoded (memory, time).
 MAX_PIXELS = 50_000_000
-
-
-class UnreadableImage(ValueError):
-    """A file that cannot be opened as a picture (missing, not an image, too large)."""
 
 
 @dataclass(frozen=True)
