@@ -69,7 +69,7 @@ def run(root: Path, n: int, label: str, handle, city: City) -> dict:
     summary = sync_once(till, CityClient(handle.url))
     elapsed = time.perf_counter() - start
     handle.city.ingest = ingest
-    assert summary["status"] == "ok" and summary["settled"] == n, summary
+    assert summary.status == "ok" and summary.settled == n, summary
     till.close()
     return {"entries": n, "seconds": elapsed, "server_seconds": server_time[0]}
 

@@ -10,16 +10,11 @@ from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
+from sync.errors import AlreadyEnrolled, SyncError
 from sync.syncer import META_SERVER
 
 UNENROLLED_KID = "unenrolled"
-
-
-class AlreadyEnrolled(SyncError):
-    """This till already holds a config (a terminal id)."""
-
-    code = "already_enrolled"
 
 
 def _terminal_key(home: Home) -> Ed25519PrivateKey:

@@ -7,12 +7,10 @@ from terminal import jws, settlement
 from terminal.canonical import is_int
 from terminal.journal import Journal
 
+from sync.errors import ReceiptError
+
 RECEIPT_TYP = "jjp-receipt+jwt"
 STATUSES = ("settled", "rejected")
-
-
-class ReceiptError(ValueError):
-    """A receipt that is not signed by the trusted key or does not describe our journal."""
 
 
 def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dict:

@@ -23,20 +23,15 @@ from terminal.journal import Journal
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
 from sync import receipts
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
 from sync.enroll import UNENROLLED_KID
+from sync.errors import RecoveryError
 from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 
 # The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
 # that a recovery interrupted after the code was used finishes on the next run instead of being lost.
 PENDING_KEY = "recovery-key.jwk"
 ARCHIVE_GLOB = "journal-forked-*.db"
-
-
-class RecoveryError(SyncError):
-    """The till cannot be recovered as asked; nothing was changed."""
-
-    code = "recovery_failed"
 
 
 def _archive(home: Home, tid: str, stamp: str) -> dict:

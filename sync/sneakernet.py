@@ -13,7 +13,8 @@ from terminal.checkout import Till
 from terminal.keys import load_private_jwk
 
 from sync import batches, receipts
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
+from sync.errors import SyncError
 
 
 def _write_lines(path, lines: list[str]) -> None:
@@ -21,7 +22,12 @@ def _write_lines(path, lines: list[str]) -> None:
 
 
 def _read_lines(path) -> list[str]:
-    return [line.strip() for line in Path(path).read_text(encoding="ascii").splitlines() if line.strip()]
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except UnicodeDecodeError as exc:
+        raise SyncError(f"배치/영수증 파일이 아닙니다 / not a batch or receipt file: {path}",
+                        code="bad_file") from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def export_batches(till: Till, out: str | os.PathLike) -> dict:

@@ -73,7 +73,7 @@ class Till:
         cfg, changed = config_mod.import_config(self.journal, compact, self.trust)
         self._config = cfg
         if changed:
-            events.trigger("config_changed", cfg)
+            events.trigger(events.CONFIG_CHANGED, cfg)
         return cfg, changed
 
     # -- dates ---------------------------------------------------------------
@@ -125,9 +125,9 @@ class Till:
             )
         except Declined as exc:
             self._log_decline(now, amount, exc)
-            events.trigger("payment_declined", exc.reason, amount)
+            events.trigger(events.PAYMENT_DECLINED, exc.reason, amount)
             return PayResult(reason=exc.reason, detail=exc.detail)
-        events.trigger("payment_accepted", entry)
+        events.trigger(events.PAYMENT_ACCEPTED, entry)
         return PayResult(entry=entry)
 
     def _check_in_journal(self, token: tokens.Token, amount, cfg, biz_date: str) -> None:
@@ -179,7 +179,7 @@ class Till:
             operator=self.operator,
             check=rules,
         )
-        events.trigger("refund_recorded", entry)
+        events.trigger(events.REFUND_RECORDED, entry)
         return entry
 
     def refunded(self, payment_id: str) -> int:
@@ -221,5 +221,5 @@ class Till:
             operator=self.operator,
             check=rules,
         )
-        events.trigger("day_closed", entry)
+        events.trigger(events.DAY_CLOSED, entry)
         return entry

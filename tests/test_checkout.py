@@ -124,7 +124,7 @@ def test_already_used_before_limits(till):
 
 def test_declines_are_logged_not_journaled(till):
     events_seen = []
-    events.register_callback("payment_declined", lambda *a: events_seen.append(a))
+    events.register_callback(events.PAYMENT_DECLINED, lambda *a: events_seen.append(a))
     try:
         till.pay(1000, "https://example.com/menu")
     finally:

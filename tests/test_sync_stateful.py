@@ -66,7 +66,7 @@ class SyncMachine(RuleBasedStateMachine):
     def sync(self):
         with self.proxy.lock:
             self.proxy.faults.clear()
-        assert sync_once(self.till, fast_client(self.proxy.url))["status"] == "ok"
+        assert sync_once(self.till, fast_client(self.proxy.url)).status == "ok"
 
     @rule()
     def crash_and_reopen(self):
