@@ -479,7 +479,7 @@ class _Immediate:
     def __enter__(self) -> None:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise JournalError(f"장부를 잠글 수 없습니다 / cannot lock the journal: {exc}") from exc
 
     def __exit__(self, exc_type, exc, tb) -> bool:
