@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
+from terminal.business_day import DEFAULT_OPERATOR
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -16,7 +17,7 @@ def register(sub) -> None:
     """Add the till's subcommands."""
     p = command(sub, "init", "데이터 폴더와 장부 만들기 / create the data directory and journal", cmd_init)
     p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
-    p.add_argument("--operator", default="owner", help="cashier id written into entries")
+    p.add_argument("--operator", default=DEFAULT_OPERATOR, help="cashier id written into entries")
 
     p = sub.add_parser("config", help="단말기 설정 / terminal config")
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -154,7 +155,7 @@ def cmd_report(args) -> int:
 
     till = open_till(args)
     day = _date(args.date) or till.local_date()
-    rep = z_report(till.journal, day, till.config.tz if till.configured else "Asia/Seoul")
+    rep = z_report(till.journal, day, till.tz)
     emit(args, rep, _report_text(rep))
 
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
+from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
@@ -61,7 +62,7 @@ def _old_journal(home: Home, new_tid: str) -> dict | None:
         if cfg is None or cfg.tid == new_tid:
             return None
         return {"tid": cfg.tid, "server": journal.get_meta(META_SERVER),
-                "operator": journal.get_meta("operator", "owner"), "alarm": journal.get_meta(META_ALARM_DETAIL)}
+                "operator": journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR, "alarm": journal.get_meta(META_ALARM_DETAIL)}
 
 
 def _only_user(home: Home) -> None:
@@ -128,7 +129,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
     if old:
         _only_user(home)
         archived = _archive(home, old["tid"], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
-    home.init(home.trust_key_path, old["operator"] if old else "owner").close()
+    home.init(home.trust_key_path, old["operator"] if old else DEFAULT_OPERATOR).close()
     os.replace(pending, home.terminal_key_path)
     fsync_dir(home.root)
     till = Till(home)

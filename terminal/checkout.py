@@ -6,10 +6,10 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from terminal import config as config_mod
-from terminal import events, settlement, tokens
+from terminal import business_day, events, settlement, tokens
+from terminal.business_day import DEFAULT_OPERATOR, DEFAULT_TZ, OPERATOR_META
 from terminal.canonical import is_int
 from terminal.errors import Declined, TillError
 from terminal.home import Home
@@ -49,7 +49,7 @@ class Till:
         self.trust = home.trust()
         self.journal: Journal = home.open_journal()
         self.clock = clock
-        self.operator = operator or self.journal.get_meta("operator", "owner")
+        self.operator: str = operator or self.journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR
         self._config = config_mod.current(self.journal, self.trust)
 
     def close(self) -> None:
@@ -78,11 +78,14 @@ class Till:
 
     # -- dates ---------------------------------------------------------------
 
+    @property
+    def tz(self) -> str:
+        """The configured time zone, or the default one before the first config."""
+        return self._config.tz if self._config else DEFAULT_TZ
+
     def local_date(self, at_s: float | None = None) -> str:
         """The calendar date at ``at_s`` (default now) in the configured time zone."""
-        zone = ZoneInfo(self._config.tz if self._config else config_mod.DEFAULT_TZ)
-        when = dt.datetime.fromtimestamp(self.clock() if at_s is None else at_s, zone)
-        return when.date().isoformat()
+        return business_day.local_date(self.clock() if at_s is None else at_s, self.tz)
 
     def last_closed(self) -> str | None:
         """The latest business date that has a ``close`` entry."""
@@ -90,11 +93,7 @@ class Till:
 
     def business_date(self, at_s: float | None = None) -> str:
         """The local date at ``at_s`` (default now), or the day after the last closed one if that is later."""
-        today = self.local_date(at_s)
-        closed = self.last_closed()
-        if closed and closed >= today:
-            return (dt.date.fromisoformat(closed) + dt.timedelta(days=1)).isoformat()
-        return today
+        return business_day.business_date(self.local_date(at_s), self.last_closed())
 
     # -- pay -----------------------------------------------------------------
 

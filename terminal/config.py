@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from terminal import jws
+from terminal.business_day import DEFAULT_TZ
 from terminal.canonical import is_int
 from terminal.errors import ConfigError
 from terminal.journal import Journal
 from terminal.keys import BadKey, load_public_jwk
 
 CONFIG_TYP = "jjp-config+jwt"
-DEFAULT_TZ = "Asia/Seoul"
 
 
 @dataclass(frozen=True)

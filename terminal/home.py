@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
 from terminal.errors import HomeError
 from terminal.journal import Journal
 from terminal.keys import read_public_jwk_file
@@ -44,7 +45,7 @@ class Home:
     def exists(self) -> bool:
         return self.journal_path.exists() and self.trust_key_path.exists()
 
-    def init(self, trust_key_file: str | os.PathLike, operator: str = "owner") -> Journal:
+    def init(self, trust_key_file: str | os.PathLike, operator: str = DEFAULT_OPERATOR) -> Journal:
         """Create the directory and journal and install the trusted config key (idempotent)."""
         kid, _, _ = read_public_jwk_file(trust_key_file)
         if self.trust_key_path.exists():
@@ -57,8 +58,8 @@ class Home:
         if not self.trust_key_path.exists():
             shutil.copyfile(trust_key_file, self.trust_key_path)
         journal = Journal(self.journal_path)
-        if journal.get_meta("operator") is None:
-            journal.set_meta("operator", operator)
+        if journal.get_meta(OPERATOR_META) is None:
+            journal.set_meta(OPERATOR_META, operator)
         return journal
 
     def trust(self) -> dict:
