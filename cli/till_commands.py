@@ -77,6 +77,7 @@ def cmd_init(args) -> int:
     home = home_of(args)
     home.init(args.trust, args.operator).close()
     emit(args, {"status": "ok", "home": str(home.root)}, f"단말기를 준비했습니다 / till initialised in {home.root}")
+    return 0
 
 
 def cmd_config_import(args) -> int:
@@ -92,6 +93,7 @@ def cmd_config_import(args) -> int:
         f"설정 ver {cfg.ver} {'적용' if changed else '이미 적용됨'} / config ver {cfg.ver} "
         f"{'imported' if changed else 'already in use'}: {cfg.merchant['name']} ({cfg.tid})",
     )
+    return 0
 
 
 def cmd_config_show(args) -> int:
@@ -102,6 +104,7 @@ def cmd_config_show(args) -> int:
         "revoked": {"wallets": len(cfg.revoked_wallets), "tokens": len(cfg.revoked_tokens)},
     }
     emit(args, obj, "\n".join(f"{k}: {v}" for k, v in obj.items()))
+    return 0
 
 
 def _scanned_text(qr: str) -> str:
@@ -121,8 +124,8 @@ def cmd_pay(args) -> int:
     text = _scanned_text(args.qr)
     till = open_till(args)
     result = till.pay(amount, text)
-    if result.accepted:
-        e = result.entry
+    e = result.entry
+    if e is not None:
         emit(args, result.as_json(), f"승인 / accepted: {won(e['amount'])}  #{e['seq']}  {e['id']}")
         return 0
     emit(args, result.as_json(), f"거절 / declined [{result.reason}]: {both(result.reason)}")
@@ -137,6 +140,7 @@ def cmd_refund(args) -> int:
         {"status": "refunded", "seq": entry["seq"], "id": entry["id"], "amount": entry["amount"], "ref": entry["ref"]},
         f"환불 완료 / refunded: {won(entry['amount'])}  #{entry['seq']}",
     )
+    return 0
 
 
 def cmd_close_day(args) -> int:
@@ -148,6 +152,7 @@ def cmd_close_day(args) -> int:
         f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
         f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}",
     )
+    return 0
 
 
 def cmd_report(args) -> int:
@@ -157,6 +162,7 @@ def cmd_report(args) -> int:
     day = _date(args.date) or till.local_date()
     rep = z_report(till.journal, day, till.tz)
     emit(args, rep, _report_text(rep))
+    return 0
 
 
 def _report_text(rep: dict) -> str:
@@ -195,7 +201,7 @@ def cmd_history(args) -> int:
     if not rows:
         print("내역이 없습니다 / no entries")
     for r in rows:
-        amount = r.get("amount", r.get("net"))
+        amount = r.get("amount", r.get("net", 0))
         status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
     return 0
@@ -225,3 +231,4 @@ def cmd_export(args) -> int:
     count = open_till(args).journal.export_jsonl(args.out, args.from_seq)
     emit(args, {"status": "ok", "entries": count, "out": args.out},
          f"{count}건 내보냄 / exported {count} entries to {args.out}")
+    return 0

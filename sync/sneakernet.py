@@ -10,6 +10,7 @@ from pathlib import Path
 
 from terminal.atomic import write_atomic
 from terminal.checkout import Till
+from terminal.errors import JournalError
 from terminal.keys import load_private_jwk
 
 from sync import batches, receipts
@@ -37,10 +38,13 @@ def export_batches(till: Till, out: str | os.PathLike) -> dict:
     _, key = load_private_jwk(till.home.terminal_key_path)
     head, _ = journal.head()
     first = from_seq = batches.unacked_from(journal)
-    lines = []
+    lines: list[str] = []
     while from_seq <= head:
-        lines.append(batches.build_batch(journal, tid, key, from_seq, head))
-        from_seq = batches.batch_range(lines[-1])[2] + 1
+        batch = batches.build_batch(journal, tid, key, from_seq, head)
+        if batch is None:
+            raise JournalError(f"장부에 {from_seq}번 거래가 없습니다 / entry {from_seq} is missing from the journal")
+        lines.append(batch)
+        from_seq = batches.batch_range(batch)[2] + 1
     if not lines:
         return {"tid": tid, "batches": 0, "entries": 0, "file": None}
     _write_lines(out, lines)

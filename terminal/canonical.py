@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+from typing import Any, TypeGuard
 
 _B64U = re.compile(r"[A-Za-z0-9_-]*")
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -19,7 +20,7 @@ def b64u_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64u_decode(text: str) -> bytes:
+def b64u_decode(text: object) -> bytes:
     """Decode strict base64url: no padding, no ``+``/``/``, no whitespace."""
     if not isinstance(text, str) or not _B64U.fullmatch(text):
         raise CanonicalError("not base64url")
@@ -35,7 +36,7 @@ def b64u_decode(text: str) -> bytes:
         raise CanonicalError("not base64url") from exc
 
 
-def is_int(value) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """A protocol integer: ``int`` but not ``bool`` (which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -79,7 +80,7 @@ def _no_float(text):
     raise CanonicalError(f"number {text} is not an integer")
 
 
-def strict_loads(data: bytes | str):
+def strict_loads(data: bytes | str) -> Any:
     """Parse protocol JSON: UTF-8, no duplicate keys, no floats, no NaN/Infinity."""
     try:
         if isinstance(data, bytes):

@@ -25,8 +25,8 @@ ALARM_KEY = "alarm"  # journal meta key holding FORK_ALARM while the city's reco
 class PayResult:
     """Outcome of a payment attempt: an accepted entry or a declined reason."""
 
-    entry: dict | None = None
-    reason: str | None = None
+    entry: Entry | None = None
+    reason: str = ""  # the §1.1 reason code when declined
     detail: str = ""
 
     @property
@@ -150,7 +150,7 @@ class Till:
 
     # -- refund --------------------------------------------------------------
 
-    def refund(self, payment_id: str, amount: int, reason: str) -> dict:
+    def refund(self, payment_id: str, amount: int, reason: str) -> Entry:
         """Refund all or part of a payment; never more than what is left of it."""
         if not (is_int(amount) and amount >= 1):
             raise TillError("bad_amount", repr(amount))
@@ -191,7 +191,7 @@ class Till:
         """The §2 ``close`` members for ``biz_date``."""
         return self.journal.day_totals(biz_date)
 
-    def close_day(self, biz_date: str | None = None) -> dict:
+    def close_day(self, biz_date: str | None = None) -> Entry:
         """Append the ``close`` entry for ``biz_date`` (default: the open business day)."""
         if biz_date is not None:
             try:

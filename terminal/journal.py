@@ -11,7 +11,7 @@ import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, TypedDict
+from typing import Callable, Iterable, Iterator, Mapping, TypedDict
 
 import sqlite_utils
 
@@ -207,7 +207,7 @@ class Journal:
     def append(
         self,
         kind: str,
-        fields: dict | Callable[[], CloseTotals] | Callable[[], dict],
+        fields: Mapping[str, object] | Callable[[], Mapping[str, object]],
         *,
         at: int,
         biz_date: str | Callable[[], str],
@@ -223,9 +223,8 @@ class Journal:
         with self._transaction():
             if check is not None:
                 check()
-            if callable(fields):
-                fields = fields()
-            if kind not in MEMBERS or set(fields) != set(MEMBERS[kind]):
+            members = fields() if callable(fields) else fields
+            if kind not in MEMBERS or set(members) != set(MEMBERS[kind]):
                 raise JournalError(f"entry of kind {kind!r} needs exactly {MEMBERS.get(kind)}")
             seq, prev = self.head()
             entry: dict = {
@@ -235,7 +234,7 @@ class Journal:
                 "at": at,
                 "biz_date": biz_date() if callable(biz_date) else biz_date,
                 "operator": operator,
-                **fields,
+                **members,
                 "prev": prev,
             }
             entry["hash"] = entry_hash(entry)
@@ -482,7 +481,7 @@ class _Immediate:
         except sqlite3.Error as exc:
             raise JournalError(f"장부를 잠글 수 없습니다 / cannot lock the journal: {exc}") from exc
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             try:
                 self.conn.execute("COMMIT")
@@ -496,4 +495,3 @@ class _Immediate:
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise JournalError(f"장부에 쓰지 못했습니다 / could not write the journal: {exc}") from exc
-        return False

@@ -15,8 +15,10 @@ JOURNAL_MODULES = {Path("terminal/journal.py"), Path("terminal/schema.py")}
 # The connection, the sqlite-utils wrapper, and the journal's private query helpers.
 PRIVATE = {"conn", "_conn", "db", "transaction", "_transaction", "_rows", "_one", "_write", "_iterate"}
 DB_MODULES = {"sqlite3", "sqlite_utils"}
-SQL = re.compile(r"\bSELECT\b.+\bFROM\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bPRAGMA\b",
-                 re.DOTALL)
+SQL = re.compile(
+    r"\bSELECT\b.+\bFROM\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bPRAGMA\b",
+    re.DOTALL,
+)
 TABLES = re.compile(r"\b(entries|sync_state|settlement|receipts|config|meta|declines)\b")
 
 

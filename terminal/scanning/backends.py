@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Protocol
+from typing import Callable, Protocol
 
 from terminal.errors import MissingQrDetectionLib
 from terminal.scanning.frames import Frame
@@ -66,7 +66,7 @@ class ZbarBackend:
 
 
 # Best first: zxing-cpp decoded 124/137 of ../shared/qr-samples against ZBar's 95/137, ~6x faster.
-BACKENDS = {ZxingBackend.name: ZxingBackend, ZbarBackend.name: ZbarBackend}
+BACKENDS: dict[str, Callable[[], Backend]] = {ZxingBackend.name: ZxingBackend, ZbarBackend.name: ZbarBackend}
 
 
 @functools.cache

@@ -64,7 +64,10 @@ class Frame:
 
     def to_image(self) -> Image.Image:
         """A PIL view of the frame (shares the bytes when it can)."""
-        return Image.frombuffer("L", (self.width, self.height), self.full_rows(), "raw", "L", self.stride, 1)
+        # PIL reads any buffer (Qt's frames arrive as memoryviews); its stubs name bytes and bytearray only.
+        rows = self.full_rows()
+        size = (self.width, self.height)
+        return Image.frombuffer("L", size, rows, "raw", "L", self.stride, 1)  # type: ignore[arg-type]
 
     def packed(self) -> bytes:
         """The pixels with row padding removed (``width * height`` bytes)."""
