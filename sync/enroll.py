@@ -33,7 +33,8 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
     """Enroll this till with ``code``; returns ``{"tid", "config_ver", "merchant"}``."""
     if trust_file is not None or not home.exists():
         if trust_file is None:
-            raise SyncError("처음 등록할 때는 --trust 가 필요합니다 / --trust CONFIG_KEY.jwk is needed the first time")
+            raise SyncError("처음 등록할 때는 --trust 가 필요합니다 / --trust CONFIG_KEY.jwk is needed the first time",
+                            code="trust_needed")
         home.init(trust_file).close()
     till = Till(home)
     try:
@@ -46,7 +47,7 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
         save_private_jwk(home.terminal_key_path, key, tid)
         cfg, _ = till.import_config(answer["config"])
         if cfg.tid != tid:
-            raise SyncError(f"config is for {cfg.tid}, enrollment gave {tid}")
+            raise SyncError(f"config is for {cfg.tid}, enrollment gave {tid}", code="bad_answer")
         till.journal.set_meta(META_SERVER, client.base_url)
         return {"tid": tid, "config_ver": cfg.ver, "merchant": cfg.merchant, "server": client.base_url}
     finally:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from terminal.messages import both
+
 
 class SyncError(RuntimeError):
     """Base of sync failures; ``code`` is a short machine-readable reason."""
@@ -16,7 +18,7 @@ class SyncError(RuntimeError):
     def __init__(self, message: str = "", *, code: str | None = None):
         if code is not None:
             self.code = code
-        super().__init__(message or self.code)
+        super().__init__(message or both(self.code))
 
 
 class Offline(SyncError):

@@ -58,7 +58,7 @@ def upload_file(path: str | os.PathLike, server: str, out: str | os.PathLike,
     """Upload a batch file to ``server`` and write the receipts to ``out`` (no till needed)."""
     lines = _read_lines(path)
     if not lines:
-        raise SyncError(f"{path}: no batches")
+        raise SyncError(f"배치가 없습니다 / {path}: no batches", code="bad_file")
     client = CityClient(server, timing)
     got = []
     try:

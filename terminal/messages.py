@@ -40,6 +40,18 @@ TEXTS = {
     "home_error": ("데이터 폴더가 준비되지 않았습니다", "Data directory not set up"),
     "unreadable_image": ("이미지를 읽을 수 없습니다", "Cannot read the image"),
     "no_qr_decoder": ("QR 디코더를 불러올 수 없습니다", "No QR decoder could be loaded"),
+    "unknown_event": ("알 수 없는 이벤트입니다", "Unknown event"),
+    "internal": ("예기치 못한 오류입니다", "Unexpected error"),
+    "io_error": ("파일을 읽거나 쓸 수 없습니다", "File error"),
+    "sync_error": ("동기화에 실패했습니다", "Sync failed"),
+    "offline": ("서버에 연결할 수 없습니다", "Server unreachable"),
+    "fork": ("장부가 시청 기록과 다릅니다", "Journal differs from the city's record"),
+    "no_server": ("서버 주소가 없습니다", "No server URL"),
+    "bad_answer": ("서버 응답이 올바르지 않습니다", "Unexpected answer from the server"),
+    "bad_receipt": ("영수증이 올바르지 않습니다", "Receipt refused"),
+    "bad_file": ("배치/영수증 파일이 아닙니다", "Not a batch or receipt file"),
+    "recovery_failed": ("복구할 수 없습니다", "Recovery refused"),
+    "already_enrolled": ("이미 등록된 단말기입니다", "Already enrolled"),
 }
 
 

@@ -95,7 +95,7 @@ def parse_and_verify(text, issuer_keys: dict, issuer: str) -> Token:
     except jws.JWSError as exc:
         raise Declined(exc.code, str(exc)) from None
     except Exception as exc:  # any input must end in a reason code, never a crash
-        raise Declined("malformed", f"unreadable token: {type(exc).__name__}") from None
+        raise Declined("malformed", f"unreadable token: {exc}") from None
     if claims["iss"] != issuer:
         raise Declined("wrong_issuer", f"issuer {claims['iss']!r}")
     cats = tuple(claims["cats"]) if "cats" in claims else None
