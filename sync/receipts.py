@@ -6,6 +6,7 @@ from terminal import config as config_mod
 from terminal import jws, settlement
 from terminal.canonical import is_int
 from terminal.journal import Journal
+from terminal.settlement import Receipt
 
 from sync.errors import ReceiptError
 
@@ -13,7 +14,7 @@ RECEIPT_TYP = "jjp-receipt+jwt"
 STATUSES = ("settled", "rejected")
 
 
-def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dict:
+def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> Receipt:
     """Check signature, ``typ``, ``tid``, range, ``head`` and results; returns the payload."""
     try:
         payload = jws.verify(compact, RECEIPT_TYP, trust).payload
@@ -38,10 +39,10 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dic
             raise ReceiptError("a rejection needs a reason")
         if "cashback" in r and not (is_int(r["cashback"]) and r["cashback"] >= 0):
             raise ReceiptError("cashback must be a non-negative integer")
-    return payload
+    return Receipt.from_payload(payload)
 
 
-def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -> dict:
+def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -> Receipt:
     """Verify a receipt for this till and store it with its per-entry statuses."""
     compact = compact.strip()
     if tid is None:
@@ -49,9 +50,9 @@ def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -
         if cfg is None:
             raise ReceiptError("till has no config, so no terminal id to check the receipt against")
         tid = cfg.tid
-    payload = verify_receipt(compact, trust, journal, tid)
-    settlement.apply_receipt(journal, payload, compact)
-    return payload
+    receipt = verify_receipt(compact, trust, journal, tid)
+    settlement.apply_receipt(journal, receipt, compact)
+    return receipt
 
 
 def chain_problems(journal: Journal, trust: dict) -> list[dict]:

@@ -75,9 +75,9 @@ def upload_file(path: str | os.PathLike, server: str, out: str | os.PathLike,
 def import_receipts(till: Till, path: str | os.PathLike) -> dict:
     """Verify and apply every receipt in ``path``."""
     applied = [receipts.apply(till.journal, line, till.trust, till.config.tid) for line in _read_lines(path)]
-    results = [r for p in applied for r in p["results"]]
+    results = [r for receipt in applied for r in receipt.results]
     return {
         "receipts": len(applied),
-        "settled": sum(r["status"] == "settled" for r in results),
-        "rejected": [{"seq": r["seq"], "reason": r["reason"]} for r in results if r["status"] == "rejected"],
+        "settled": sum(r.status == "settled" for r in results),
+        "rejected": [{"seq": r.seq, "reason": r.reason} for r in results if r.status == "rejected"],
     }

@@ -91,16 +91,16 @@ def _upload(till: Till, client: CityClient, tid: str, server_to: int, summary: S
             if exc.code == "fork":
                 raise ForkDetected(exc.detail or "the city refused our batch as a fork") from exc
             raise
-        payload = receipts.apply(journal, receipt, till.trust, tid)
+        applied = receipts.apply(journal, receipt, till.trust, tid)
         summary.batches += 1
-        summary.uploaded += payload["to"] - payload["from"] + 1
-        for r in payload["results"]:
-            if r["status"] == "rejected":
-                summary.rejected.append({"seq": r["seq"], "reason": r["reason"]})
+        summary.uploaded += applied.to_seq - applied.from_seq + 1
+        for r in applied.results:
+            if r.status == "rejected":
+                summary.rejected.append({"seq": r.seq, "reason": r.reason or ""})
             else:
                 summary.settled += 1
-                summary.cashback += r.get("cashback", 0)
-        from_seq = payload["to"] + 1
+                summary.cashback += r.cashback or 0
+        from_seq = applied.to_seq + 1
 
 
 def _pass(till: Till, client: CityClient, summary: SyncSummary) -> None:

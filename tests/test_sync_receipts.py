@@ -7,14 +7,14 @@ from sync import receipts
 from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.report import history
-
+from terminal.settlement import Receipt
 from tests.helpers_sync import vector_key, vector_till
 
 
 def test_vector_receipt_applies(tmp_path):
     till = vector_till(tmp_path / "till")
-    payload = receipts.apply(till.journal, VECTORS["receipt"]["jws"], till.trust)
-    assert payload == VECTORS["receipt"]["payload"]
+    receipt = receipts.apply(till.journal, VECTORS["receipt"]["jws"], till.trust)
+    assert receipt == Receipt.from_payload(VECTORS["receipt"]["payload"])
     assert till.journal.sync_state() == (3, 3)
     assert receipts.verify_against_receipts(till.journal, till.trust) == []
 
