@@ -142,7 +142,7 @@ class Till:
             raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
-        self.journal.log_decline(int(now * 1000), amount if is_int(amount) else None, exc.reason, exc.detail[:500])
+        self.journal.log_decline(int(now * 1000), amount if isinstance(amount, int) else None, exc.reason, exc.detail[:500])
 
     def _refuse_if_forked(self, cfg) -> None:
         if self.journal.get_meta(ALARM_KEY) == FORK_ALARM and cfg.fork_policy != "allow":
