@@ -92,6 +92,17 @@ def test_config_import_refusals_keep_the_old_config(tmp_path, home):
     assert json.loads(jtill("config", "show", "--json", home=home.root, check=False).stdout)["ver"] == 1
 
 
+def test_json_errors_are_reason_codes_never_class_names(tmp_path, home):
+    not_a_key = tmp_path / "key.jwk"
+    not_a_key.write_text("{}")
+    proc = jtill("--json", "init", "--trust", not_a_key, home=tmp_path / "fresh", check=False)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_key"
+    (home.root / "journal.db").write_bytes(b"not a database " * 512)
+    proc = jtill("--json", "history", home=home.root, check=False)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "journal_error"
+    assert "Traceback" not in proc.stderr
+
+
 def test_pay_accepted_json_shape(home, paid):
     assert set(paid) == {"status", "seq", "id", "amount"}
     assert paid["status"] == "accepted" and paid["seq"] == 1 and paid["amount"] == 12000
