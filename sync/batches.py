@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -44,10 +45,22 @@ def build_batch(journal: Journal, tid: str, key: Ed25519PrivateKey, from_seq: in
         return None
     before = journal.entry(from_seq - 1) if from_seq > 1 else None
     if from_seq > 1 and before is None:
-        raise JournalError(f"장부에 {from_seq - 1}번 거래가 없습니다 / entry {from_seq - 1} is missing from the journal")
+        raise _missing(from_seq - 1)
     prev = before["hash"] if before else ZERO_HASH
     sent = int(time.time() * 1000) if sent_ms is None else sent_ms
     return sign_batch(batch_payload(tid, entries, prev, sent), key)
+
+
+def next_batch(journal: Journal, tid: str, key: Ed25519PrivateKey, from_seq: int, to_seq: int) -> str:
+    """The batch starting at ``from_seq`` (see :func:`build_batch`) of entries that must be in the journal."""
+    batch = build_batch(journal, tid, key, from_seq, to_seq)
+    if batch is None:
+        raise _missing(from_seq)
+    return batch
+
+
+def _missing(seq: int) -> JournalError:
+    return JournalError(f"장부에 {seq}번 거래가 없습니다 / entry {seq} is missing from the journal")
 
 
 def unacked_from(journal: Journal) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from sync.errors import ApiError, BadAnswer, Offline, SyncError
+from sync.errors import ApiError, BadAnswer, Offline
 
 GZIP_ABOVE = 64 * 1024
 JOSE = "application/jose"

@@ -62,7 +62,8 @@ def _old_journal(home: Home, new_tid: str) -> dict | None:
         if cfg is None or cfg.tid == new_tid:
             return None
         return {"tid": cfg.tid, "server": journal.get_meta(META_SERVER),
-                "operator": journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR, "alarm": journal.get_meta(META_ALARM_DETAIL)}
+                "operator": journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR,
+                "alarm": journal.get_meta(META_ALARM_DETAIL)}
 
 
 def _only_user(home: Home) -> None:

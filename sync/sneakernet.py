@@ -10,7 +10,6 @@ from pathlib import Path
 
 from terminal.atomic import write_atomic
 from terminal.checkout import Till
-from terminal.errors import JournalError
 from terminal.keys import load_private_jwk
 
 from sync import batches, receipts
@@ -40,9 +39,7 @@ def export_batches(till: Till, out: str | os.PathLike) -> dict:
     first = from_seq = batches.unacked_from(journal)
     lines: list[str] = []
     while from_seq <= head:
-        batch = batches.build_batch(journal, tid, key, from_seq, head)
-        if batch is None:
-            raise JournalError(f"장부에 {from_seq}번 거래가 없습니다 / entry {from_seq} is missing from the journal")
+        batch = batches.next_batch(journal, tid, key, from_seq, head)
         lines.append(batch)
         from_seq = batches.batch_range(batch)[2] + 1
     if not lines:

@@ -6,11 +6,12 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from terminal import events
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till
-from terminal.errors import ConfigError, JournalError, TerminalError
+from terminal.errors import ConfigError, TerminalError
 from terminal.keys import load_private_jwk
 from terminal.messages import both
 
@@ -75,9 +76,7 @@ def _upload(till: Till, client: CityClient, tid: str, server_to: int, summary: S
     # Start at whichever is earlier: our first unreceipted entry or the city's first missing one.
     from_seq = min(batches.unacked_from(journal), server_to + 1)
     while from_seq <= local_to:
-        batch = batches.build_batch(journal, tid, key, from_seq, local_to)
-        if batch is None:
-            raise JournalError(f"장부에 {from_seq}번 거래가 없습니다 / entry {from_seq} is missing from the journal")
+        batch = batches.next_batch(journal, tid, key, from_seq, local_to)
         _, _, to_seq = batches.batch_range(batch)
         journal.mark_sent(to_seq)
         try:

@@ -8,11 +8,11 @@ import json
 import re
 from typing import Any, TypeGuard
 
+from terminal.errors import CanonicalError
+
 _B64U = re.compile(r"[A-Za-z0-9_-]*")
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}
-
-from terminal.errors import CanonicalError
 
 
 def b64u_encode(data: bytes) -> str:

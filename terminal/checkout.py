@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from terminal import config as config_mod
 from terminal import business_day, events, settlement, tokens
+from terminal import config as config_mod
 from terminal.business_day import DEFAULT_OPERATOR, DEFAULT_TZ, OPERATOR_META
 from terminal.canonical import is_int
 from terminal.errors import Declined, TillError
@@ -142,7 +142,8 @@ class Till:
             raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
-        self.journal.log_decline(int(now * 1000), amount if isinstance(amount, int) else None, exc.reason, exc.detail[:500])
+        logged_amount = amount if isinstance(amount, int) else None
+        self.journal.log_decline(int(now * 1000), logged_amount, exc.reason, exc.detail[:500])
 
     def _refuse_if_forked(self, cfg) -> None:
         if self.journal.get_meta(ALARM_KEY) == FORK_ALARM and cfg.fork_policy != "allow":

@@ -10,8 +10,9 @@ import hashlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, TypedDict
+from typing import TypedDict
 
 import sqlite_utils
 

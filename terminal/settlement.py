@@ -5,8 +5,9 @@ The ``entries`` table never changes; this state lives in tables of its own (quer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from terminal.journal import Journal, StoredReceipt
 

@@ -158,7 +158,8 @@ def test_reopen_applies_nothing_twice(tmp_path):
 def test_newer_journal_refused(tmp_path):
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert({"migration_set": "jtill", "name": "m999_from_the_future", "applied_at": "x"})
+        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert(
+            {"migration_set": "jtill", "name": "m999_from_the_future", "applied_at": "x"})
     with pytest.raises(schema.NewerJournal, match="m999_from_the_future"):
         Journal(path)
 
@@ -166,7 +167,8 @@ def test_newer_journal_refused(tmp_path):
 def test_other_migration_sets_are_not_ours(tmp_path):
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert({"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
+        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert(
+            {"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
     Journal(path).close()
 
 

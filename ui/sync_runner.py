@@ -7,7 +7,7 @@ the core's sync events (the :class:`ui.bridge.CoreBridge`), the one channel for 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 

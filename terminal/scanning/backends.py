@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from terminal.errors import MissingQrDetectionLib
 from terminal.scanning.frames import Frame
