@@ -18,7 +18,7 @@ from sync.client import CityClient
 from terminal import jws
 from terminal.checkout import Till
 from terminal.home import Home
-from terminal.journal import COLUMNS, INSERT_ENTRY, entry_hash
+from terminal.journal import entry_hash
 
 WALLET = "W-BENCH001"
 
@@ -35,9 +35,8 @@ def fill_journal(till: Till, city: City, n: int) -> None:
                  "biz_date": till.business_date(), "operator": "owner", "amount": 1000, "token": token,
                  "wid": WALLET, "jti": claims["jti"], "prev": prev}
         entry["hash"] = prev = entry_hash(entry)
-        rows.append([entry.get(c) for c in COLUMNS])
-    with till.journal.transaction() as conn:
-        conn.executemany(INSERT_ENTRY, rows)
+        rows.append(entry)
+    till.journal.insert_entries(rows)
 
 
 def verify_ceiling(city: City, n: int = 5000) -> float:
@@ -70,7 +69,7 @@ def run(root: Path, n: int, label: str, handle, city: City) -> dict:
     summary = sync_once(till, CityClient(handle.url))
     elapsed = time.perf_counter() - start
     handle.city.ingest = ingest
-    assert summary["status"] == "ok" and summary["settled"] == n, summary
+    assert summary.status == "ok" and summary.settled == n, summary
     till.close()
     return {"entries": n, "seconds": elapsed, "server_seconds": server_time[0]}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from terminal.atomic import write_atomic
+from terminal.business_day import DEFAULT_TZ
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
 SETTINGS = "settings.json"
@@ -27,7 +28,7 @@ class Settings:
     wallet_daily: int = 300_000
     terminal_offline: int = 3_000_000
     on_fork: str = "refuse"
-    tz: str = "Asia/Seoul"
+    tz: str = DEFAULT_TZ
     max_body_bytes: int = 4 * 1024 * 1024
     key_ids: dict = field(default_factory=lambda: {CONFIG_KEY: "jeonju-config-1", ISSUER_KEY: "jeonju-issuer-1"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 
 from cli import (
@@ -15,13 +14,9 @@ from cli import (
     till_commands,
     ui_commands,
 )
-from cli.output import UsageError, fail
-from terminal.checkout import TillError
-from terminal.config import ConfigError
-from terminal.home import HomeError
-from terminal.journal import JournalError
-from terminal.keys import BadKey
-from terminal.schema import NewerJournal
+from cli.output import UsageError, fail, fail_with
+from sync.errors import SyncError
+from terminal.errors import TerminalError
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
 COMMAND_MODULES = (till_commands, backup_commands, print_commands, scan_commands, sync_commands, city_commands,
@@ -29,8 +24,9 @@ COMMAND_MODULES = (till_commands, backup_commands, print_commands, scan_commands
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
-# Refusals the core explains itself; anything else is a bug and keeps its traceback.
-KNOWN_ERRORS = (TillError, ConfigError, HomeError, JournalError, BadKey, NewerJournal, sqlite3.Error, OSError)
+# Refusals the core and sync explain themselves (and the file system's); anything else is a bug and
+# keeps its traceback.
+KNOWN_ERRORS = (TerminalError, SyncError, OSError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         return fail(str(exc), EXIT_USAGE, code=exc.code, args=args)
     except KNOWN_ERRORS as exc:
-        return fail(str(exc), EXIT_ERROR, code=getattr(exc, "code", type(exc).__name__), args=args)
+        return fail_with(exc, args)
     except KeyboardInterrupt:
         return 130
 

@@ -7,7 +7,9 @@ import json
 import sqlite3
 import sys
 
+from sync.errors import SyncError
 from terminal.checkout import Till
+from terminal.errors import TerminalError
 from terminal.home import Home
 from terminal.journal import JournalCorrupt
 
@@ -41,6 +43,16 @@ def fail(message: str, exit_code: int = 1, *, code: str = "error", args=None) ->
     else:
         print(f"jtill: {message}", file=sys.stderr)
     return exit_code
+
+
+def fail_with(exc: TerminalError | SyncError | OSError, args=None) -> int:
+    """Report an error of the core's or sync's family (or of the file system): the one place errors meet output.
+
+    The JSON ``error`` is the error's reason code, never a Python class name.
+    """
+    if isinstance(exc, (TerminalError, SyncError)):
+        return fail(str(exc), 1, code=exc.code, args=args)
+    return fail(f"파일을 읽거나 쓸 수 없습니다 / file error: {exc}", 1, code="io_error", args=args)
 
 
 def home_of(args) -> Home:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from cli.output import command, emit, fail, home_of, open_till
+from typing import TYPE_CHECKING
+
+from cli.output import command, emit, home_of, open_till
 from terminal.messages import both, won
+
+if TYPE_CHECKING:
+    from sync.summary import SyncSummary
 
 EXIT_FORK = 4
 
@@ -52,56 +57,50 @@ def _timing(args):
 
 
 def cmd_enroll(args) -> int:
-    from sync.client import SyncError
     from sync.enroll import enroll
-    from terminal.config import ConfigError
-    from terminal.home import HomeError
 
-    try:
-        result = enroll(home_of(args), args.server, args.code, args.trust, args.label)
-    except (SyncError, ConfigError, HomeError, OSError, ValueError) as exc:
-        return fail(str(exc), 1, code=getattr(exc, "code", "enroll_failed"), args=args)
+    result = enroll(home_of(args), args.server, args.code, args.trust, args.label)
     emit(args, {"status": "enrolled", **result},
          f"등록되었습니다 / enrolled as {result['tid']} ({result['merchant']['name']})")
     return 0
 
 
-def _summary_text(s: dict) -> str:
-    if s["status"] == "ok":
-        text = (f"동기화 완료 / synced: {s['uploaded']} entries, {s['settled']} settled, "
-                f"{len(s['rejected'])} rejected; 대기 / pending {s['pending']}")
-        for r in s["rejected"]:
+def _summary_text(s: SyncSummary) -> str:
+    pending = "-" if s.pending is None else s.pending
+    if s.ok:
+        text = (f"동기화 완료 / synced: {s.uploaded} entries, {s.settled} settled, "
+                f"{len(s.rejected)} rejected; 대기 / pending {pending}")
+        for r in s.rejected:
             text += f"\n  #{r['seq']} 거절 / rejected: {both(r['reason'])}"
         return text
-    if s["status"] == "fork":
-        return f"경보 / ALARM: {both('fork_alarm')}\n  {s['message']}"
-    return f"동기화 실패 / sync failed ({s['error']}): {s['message']}; 대기 / pending {s['pending']}"
+    if s.status == "fork":
+        return f"경보 / ALARM: {both('fork_alarm')}\n  {s.message}"
+    return f"동기화 실패 / sync failed ({s.error}): {s.message}; 대기 / pending {pending}"
 
 
-def _exit_of(summary: dict) -> int:
-    return {"ok": 0, "fork": EXIT_FORK}.get(summary["status"], 1)
+def _exit_of(summary: SyncSummary) -> int:
+    return {"ok": 0, "fork": EXIT_FORK}.get(summary.status, 1)
+
+
+def _emit_summary(args, summary: SyncSummary) -> None:
+    emit(args, summary.as_json(), _summary_text(summary))
 
 
 def cmd_sync(args) -> int:
     import threading
 
-    from sync.client import SyncError
     from sync.syncer import client_for, sync_once, watch
 
     till = open_till(args)
     till.home.check_journal(till.journal, quick=True)  # a damaged journal is neither uploaded nor paid into
-    try:
-        client = client_for(till, args.server, _timing(args))
-    except SyncError as exc:
-        return fail(str(exc), 1, code="no_server", args=args)
+    client = client_for(till, args.server, _timing(args))
     if not args.watch:
         summary = sync_once(till, client)
-        emit(args, summary, _summary_text(summary))
+        _emit_summary(args, summary)
         return _exit_of(summary)
     stop = threading.Event()
     try:
-        watch(till, client, stop, interval=args.interval,
-              on_summary=lambda s: emit(args, s, _summary_text(s)))
+        watch(till, client, stop, interval=args.interval, on_summary=lambda s: _emit_summary(args, s))
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -145,14 +144,9 @@ def _local_time(ms: int | None) -> str:
 
 
 def cmd_recover_fork(args) -> int:
-    from sync.client import SyncError
     from sync.recovery import recover_fork
-    from terminal.config import ConfigError
 
-    try:
-        result = recover_fork(home_of(args), args.code, label=args.label)
-    except (SyncError, ConfigError, OSError) as exc:
-        return fail(str(exc), 1, code=getattr(exc, "code", "recovery_failed"), args=args)
+    result = recover_fork(home_of(args), args.code, label=args.label)
     emit(args, {"status": "recovered", **result},
          f"복구되었습니다 / recovered: now terminal {result['tid']} (was {result['old_tid'] or '-'}); "
          f"보관된 장부 / archived journal: {result['archived'].get('journal', '-')}")
@@ -160,12 +154,9 @@ def cmd_recover_fork(args) -> int:
 
 
 def cmd_check_archive(args) -> int:
-    from sync.recovery import RecoveryError, inspect_archive
+    from sync.recovery import inspect_archive
 
-    try:
-        r = inspect_archive(home_of(args), args.file, args.export)
-    except RecoveryError as exc:
-        return fail(str(exc), 1, code=exc.code, args=args)
+    r = inspect_archive(home_of(args), args.file, args.export)
     text = (f"장부가 온전합니다 / journal intact: {r['entries']} entries of {r['tid']}" if r["status"] == "ok" else
             f"장부에 문제가 있습니다 / journal has problems: {r['problems']}")
     if r["export"]:
@@ -186,26 +177,17 @@ def cmd_export_batch(args) -> int:
 
 
 def cmd_upload(args) -> int:
-    from sync.client import SyncError
     from sync.sneakernet import upload_file
 
-    out = args.out or f"{args.file}.receipt"
-    try:
-        result = upload_file(args.file, args.server, out)
-    except (SyncError, OSError, ValueError) as exc:
-        return fail(str(exc), 1, code=getattr(exc, "code", "upload_failed"), args=args)
+    result = upload_file(args.file, args.server, args.out or f"{args.file}.receipt")
     emit(args, result, f"{result['receipts']} receipts → {result['file']}")
     return 0
 
 
 def cmd_import_receipt(args) -> int:
-    from sync.receipts import ReceiptError
     from sync.sneakernet import import_receipts
 
-    try:
-        result = import_receipts(open_till(args), args.file)
-    except (ReceiptError, OSError, ValueError) as exc:
-        return fail(str(exc), 1, code="bad_receipt", args=args)
+    result = import_receipts(open_till(args), args.file)
     emit(args, result, f"영수증 적용 / receipts applied: {result['settled']} settled, "
                        f"{len(result['rejected'])} rejected")
     return 0

@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
-from terminal.canonical import MAX_SAFE_INT
 from cli.print_commands import add_output_options, output
+from terminal.business_day import DEFAULT_OPERATOR
+from terminal.canonical import MAX_SAFE_INT
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -19,7 +20,7 @@ def register(sub) -> None:
     """Add the till's subcommands."""
     p = command(sub, "init", "데이터 폴더와 장부 만들기 / create the data directory and journal", cmd_init)
     p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
-    p.add_argument("--operator", default="owner", help="cashier id written into entries")
+    p.add_argument("--operator", default=DEFAULT_OPERATOR, help="cashier id written into entries")
 
     p = sub.add_parser("config", help="단말기 설정 / terminal config")
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -83,6 +84,7 @@ def cmd_init(args) -> int:
     home = home_of(args)
     home.init(args.trust, args.operator).close()
     emit(args, {"status": "ok", "home": str(home.root)}, f"단말기를 준비했습니다 / till initialised in {home.root}")
+    return 0
 
 
 def cmd_config_import(args) -> int:
@@ -98,6 +100,7 @@ def cmd_config_import(args) -> int:
         f"설정 ver {cfg.ver} {'적용' if changed else '이미 적용됨'} / config ver {cfg.ver} "
         f"{'imported' if changed else 'already in use'}: {cfg.merchant['name']} ({cfg.tid})",
     )
+    return 0
 
 
 def cmd_config_show(args) -> int:
@@ -108,6 +111,7 @@ def cmd_config_show(args) -> int:
         "revoked": {"wallets": len(cfg.revoked_wallets), "tokens": len(cfg.revoked_tokens)},
     }
     emit(args, obj, "\n".join(f"{k}: {v}" for k, v in obj.items()))
+    return 0
 
 
 def _scanned_text(qr: str) -> str:
@@ -127,8 +131,8 @@ def cmd_pay(args) -> int:
     text = _scanned_text(args.qr)
     till = open_till(args)
     result = till.pay(amount, text)
-    if result.accepted:
-        e = result.entry
+    e = result.entry
+    if e is not None:
         emit(args, result.as_json(), f"승인 / accepted: {won(e['amount'])}  #{e['seq']}  {e['id']}")
         return 0
     emit(args, result.as_json(), f"거절 / declined [{result.reason}]: {both(result.reason)}")
@@ -143,6 +147,7 @@ def cmd_refund(args) -> int:
         {"status": "refunded", "seq": entry["seq"], "id": entry["id"], "amount": entry["amount"], "ref": entry["ref"]},
         f"환불 완료 / refunded: {won(entry['amount'])}  #{entry['seq']}",
     )
+    return 0
 
 
 def cmd_close_day(args) -> int:
@@ -161,6 +166,7 @@ def cmd_close_day(args) -> int:
          "payments": e["payments"], "refunds": e["refunds"], "net": e["net"], "backup": saved},
         text,
     )
+    return 0
 
 
 def cmd_report(args) -> int:
@@ -174,8 +180,9 @@ def cmd_report(args) -> int:
         slip = build_z_report(till.journal, till.config, day, int(till.clock() * 1000)).slip()
         output(args, slip, {"biz_date": day})
         return 0
-    rep = z_report(till.journal, day, till.config.tz if till.configured else "Asia/Seoul")
+    rep = z_report(till.journal, day, till.tz)
     emit(args, rep, _report_text(rep))
+    return 0
 
 
 def _report_text(rep: dict) -> str:
@@ -214,7 +221,7 @@ def cmd_history(args) -> int:
     if not rows:
         print("내역이 없습니다 / no entries")
     for r in rows:
-        amount = r.get("amount", r.get("net"))
+        amount = r.get("amount", r.get("net", 0))
         status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
     return 0
@@ -262,3 +269,4 @@ def cmd_export(args) -> int:
     count = open_till(args).journal.export_jsonl(args.out, args.from_seq)
     emit(args, {"status": "ok", "entries": count, "out": args.out},
          f"{count}건 내보냄 / exported {count} entries to {args.out}")
+    return 0

@@ -7,41 +7,17 @@ import gzip
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.reads import authorization
 
+from sync.errors import ApiError, BadAnswer, Offline
+
 GZIP_ABOVE = 64 * 1024
 JOSE = "application/jose"
-
-
-class SyncError(RuntimeError):
-    """Base of sync failures; ``code`` is a short machine-readable reason."""
-
-    code = "sync_error"
-
-
-class Offline(SyncError):
-    """The server could not be reached (or kept failing) before the deadline."""
-
-    code = "offline"
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ApiError(SyncError):
-    """The server answered with a §4 error ``{"error", "detail"}``."""
-
-    def __init__(self, status: int, code: str, detail: str, body: dict | None = None):
-        super().__init__(f"{status} {code}: {detail}")
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.body = body or {}
 
 
 @dataclass
@@ -66,7 +42,7 @@ def describe(exc: requests.RequestException) -> str:
         return "서버에 연결할 수 없음 / cannot connect to the server"
     if isinstance(exc, requests.Timeout):
         return "응답 시간 초과 / no answer in time"
-    return f"네트워크 오류 / network error ({type(exc).__name__})"
+    return "네트워크 오류 / network error"
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -86,6 +62,18 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _json_object(response: requests.Response, *members: str) -> dict[str, Any]:
+    """The JSON object of a 2xx answer, holding ``members``; anything else is a :class:`BadAnswer`."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or any(m not in body for m in members):
+        raise BadAnswer(f"서버 응답이 올바르지 않습니다 / the server's answer is not the expected JSON "
+                        f"({', '.join(members)}): {response.text[:200]!r}")
+    return body
 
 
 def _error_of(response: requests.Response) -> ApiError:
@@ -156,7 +144,11 @@ class CityClient:
 
     def enroll(self, code: str, key_jwk: dict, label: str) -> dict:
         """``POST /v1/enroll`` → ``{"tid", "config"}``."""
-        return self.request("POST", "/v1/enroll", json={"code": code, "key": key_jwk, "label": label}).json()
+        response = self.request("POST", "/v1/enroll", json={"code": code, "key": key_jwk, "label": label})
+        body = _json_object(response, "tid", "config")
+        if not isinstance(body["tid"], str) or not isinstance(body["config"], str):
+            raise BadAnswer("enrollment answer without a terminal id and config JWS")
+        return body
 
     def config(self, tid: str, key: Ed25519PrivateKey) -> str:
         """The terminal's current config JWS (a read signed with the terminal's ``key``)."""
@@ -164,8 +156,12 @@ class CityClient:
 
     def head(self, tid: str, key: Ed25519PrivateKey, *, retry: bool = True) -> tuple[int, str]:
         """What the server holds for this terminal: ``(to, head)`` (a read signed with its ``key``)."""
-        body = self.request("GET", f"/v1/terminals/{tid}/head", retry=retry, signer=(tid, key)).json()
-        return body["to"], body["head"]
+        response = self.request("GET", f"/v1/terminals/{tid}/head", retry=retry, signer=(tid, key))
+        body = _json_object(response, "to", "head")
+        to, head = body["to"], body["head"]
+        if not (isinstance(to, int) and not isinstance(to, bool) and to >= 0 and isinstance(head, str)):
+            raise BadAnswer(f"head answer malformed: {body!r}"[:300])
+        return to, head
 
     def post_batch(self, tid: str, batch_jws: str) -> str:
         """Upload one batch JWS; returns the receipt JWS."""

@@ -10,16 +10,11 @@ from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
+from sync.errors import AlreadyEnrolled, SyncError
 from sync.syncer import META_SERVER
 
 UNENROLLED_KID = "unenrolled"
-
-
-class AlreadyEnrolled(SyncError):
-    """This till already holds a config (a terminal id)."""
-
-    code = "already_enrolled"
 
 
 def _terminal_key(home: Home) -> Ed25519PrivateKey:
@@ -38,7 +33,8 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
     """Enroll this till with ``code``; returns ``{"tid", "config_ver", "merchant"}``."""
     if trust_file is not None or not home.exists():
         if trust_file is None:
-            raise SyncError("처음 등록할 때는 --trust 가 필요합니다 / --trust CONFIG_KEY.jwk is needed the first time")
+            raise SyncError("처음 등록할 때는 --trust 가 필요합니다 / --trust CONFIG_KEY.jwk is needed the first time",
+                            code="trust_needed")
         home.init(trust_file).close()
     till = Till(home)
     try:
@@ -51,7 +47,7 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
         save_private_jwk(home.terminal_key_path, key, tid)
         cfg, _ = till.import_config(answer["config"])
         if cfg.tid != tid:
-            raise SyncError(f"config is for {cfg.tid}, enrollment gave {tid}")
+            raise SyncError(f"config is for {cfg.tid}, enrollment gave {tid}", code="bad_answer")
         till.journal.set_meta(META_SERVER, client.base_url)
         return {"tid": tid, "config_ver": cfg.ver, "merchant": cfg.merchant, "server": client.base_url}
     finally:

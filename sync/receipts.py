@@ -6,16 +6,15 @@ from terminal import config as config_mod
 from terminal import jws, settlement
 from terminal.canonical import is_int
 from terminal.journal import Journal
+from terminal.settlement import Receipt
+
+from sync.errors import ReceiptError
 
 RECEIPT_TYP = "jjp-receipt+jwt"
 STATUSES = ("settled", "rejected")
 
 
-class ReceiptError(ValueError):
-    """A receipt that is not signed by the trusted key or does not describe our journal."""
-
-
-def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dict:
+def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> Receipt:
     """Check signature, ``typ``, ``tid``, range, ``head`` and results; returns the payload."""
     try:
         payload = jws.verify(compact, RECEIPT_TYP, trust).payload
@@ -40,10 +39,10 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> dic
             raise ReceiptError("a rejection needs a reason")
         if "cashback" in r and not (is_int(r["cashback"]) and r["cashback"] >= 0):
             raise ReceiptError("cashback must be a non-negative integer")
-    return payload
+    return Receipt.from_payload(payload)
 
 
-def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -> dict:
+def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -> Receipt:
     """Verify a receipt for this till and store it with its per-entry statuses."""
     compact = compact.strip()
     if tid is None:
@@ -51,9 +50,9 @@ def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -
         if cfg is None:
             raise ReceiptError("till has no config, so no terminal id to check the receipt against")
         tid = cfg.tid
-    payload = verify_receipt(compact, trust, journal, tid)
-    settlement.apply_receipt(journal, payload, compact)
-    return payload
+    receipt = verify_receipt(compact, trust, journal, tid)
+    settlement.apply_receipt(journal, receipt, compact)
+    return receipt
 
 
 def chain_problems(journal: Journal, trust: dict) -> list[dict]:
@@ -70,15 +69,15 @@ def verify_against_receipts(journal: Journal, trust: dict) -> list[dict]:
     chain, but it cannot match the heads the city signed; an empty list means all agree.
     """
     problems = []
-    for stored in settlement.receipts(journal):
-        seq = stored["to"]
+    for stored in journal.receipts():
+        seq = stored.to_seq
         try:
-            payload = jws.verify(stored["jws"], RECEIPT_TYP, trust).payload
+            payload = jws.verify(stored.jws, RECEIPT_TYP, trust).payload
         except jws.JWSError as exc:
             problems.append({"seq": seq, "problem": f"receipt signature invalid ({exc.code})"})
             continue
         entry = journal.entry(seq)
-        if (payload.get("to"), payload.get("head")) != (seq, stored["head"]):
+        if (payload.get("to"), payload.get("head")) != (seq, stored.head):
             problem = "stored receipt differs from the signed one"
         elif entry is None:
             problem = "entry missing, though the city signed a receipt for it"

@@ -17,26 +17,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
+from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
 from sync import receipts
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
 from sync.enroll import UNENROLLED_KID
+from sync.errors import RecoveryError
 from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 
 # The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
 # that a recovery interrupted after the code was used finishes on the next run instead of being lost.
 PENDING_KEY = "recovery-key.jwk"
 ARCHIVE_GLOB = "journal-forked-*.db"
-
-
-class RecoveryError(SyncError):
-    """The till cannot be recovered as asked; nothing was changed."""
-
-    code = "recovery_failed"
 
 
 def _archive(home: Home, tid: str, stamp: str) -> dict:
@@ -67,7 +63,8 @@ def _old_journal(home: Home, new_tid: str) -> dict | None:
         if cfg is None or cfg.tid == new_tid:
             return None
         return {"tid": cfg.tid, "server": journal.get_meta(META_SERVER),
-                "operator": journal.get_meta("operator", "owner"), "alarm": journal.get_meta(META_ALARM_DETAIL)}
+                "operator": journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR,
+                "alarm": journal.get_meta(META_ALARM_DETAIL)}
 
 
 def _only_user(home: Home) -> None:
@@ -134,7 +131,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
     if old:
         _only_user(home)
         archived = _archive(home, old["tid"], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
-    home.init(home.trust_key_path, old["operator"] if old else "owner").close()
+    home.init(home.trust_key_path, old["operator"] if old else DEFAULT_OPERATOR).close()
     os.replace(pending, home.terminal_key_path)
     fsync_dir(home.root)
     till = Till(home)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from terminal import settlement
 from terminal.atomic import write_atomic
 from terminal.checkout import Till
 from terminal.keys import load_private_jwk
 
 from sync import batches, receipts
-from sync.client import CityClient, SyncError, Timing
+from sync.client import CityClient, Timing
+from sync.errors import SyncError
 
 
 def _write_lines(path, lines: list[str]) -> None:
@@ -22,7 +22,12 @@ def _write_lines(path, lines: list[str]) -> None:
 
 
 def _read_lines(path) -> list[str]:
-    return [line.strip() for line in Path(path).read_text(encoding="ascii").splitlines() if line.strip()]
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except UnicodeDecodeError as exc:
+        raise SyncError(f"배치/영수증 파일이 아닙니다 / not a batch or receipt file: {path}",
+                        code="bad_file") from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def export_batches(till: Till, out: str | os.PathLike) -> dict:
@@ -32,14 +37,15 @@ def export_batches(till: Till, out: str | os.PathLike) -> dict:
     _, key = load_private_jwk(till.home.terminal_key_path)
     head, _ = journal.head()
     first = from_seq = batches.unacked_from(journal)
-    lines = []
+    lines: list[str] = []
     while from_seq <= head:
-        lines.append(batches.build_batch(journal, tid, key, from_seq, head))
-        from_seq = batches.batch_range(lines[-1])[2] + 1
+        batch = batches.next_batch(journal, tid, key, from_seq, head)
+        lines.append(batch)
+        from_seq = batches.batch_range(batch)[2] + 1
     if not lines:
         return {"tid": tid, "batches": 0, "entries": 0, "file": None}
     _write_lines(out, lines)
-    settlement.mark_sent(journal, head)
+    journal.mark_sent(head)
     return {"tid": tid, "batches": len(lines), "from": first, "to": head, "entries": head - first + 1,
             "file": os.fspath(out)}
 
@@ -49,7 +55,7 @@ def upload_file(path: str | os.PathLike, server: str, out: str | os.PathLike,
     """Upload a batch file to ``server`` and write the receipts to ``out`` (no till needed)."""
     lines = _read_lines(path)
     if not lines:
-        raise SyncError(f"{path}: no batches")
+        raise SyncError(f"배치가 없습니다 / {path}: no batches", code="bad_file")
     client = CityClient(server, timing)
     got = []
     try:
@@ -66,9 +72,9 @@ def upload_file(path: str | os.PathLike, server: str, out: str | os.PathLike,
 def import_receipts(till: Till, path: str | os.PathLike) -> dict:
     """Verify and apply every receipt in ``path``."""
     applied = [receipts.apply(till.journal, line, till.trust, till.config.tid) for line in _read_lines(path)]
-    results = [r for p in applied for r in p["results"]]
+    results = [r for receipt in applied for r in receipt.results]
     return {
         "receipts": len(applied),
-        "settled": sum(r["status"] == "settled" for r in results),
-        "rejected": [{"seq": r["seq"], "reason": r["reason"]} for r in results if r["status"] == "rejected"],
+        "settled": sum(r.status == "settled" for r in results),
+        "rejected": [{"seq": r.seq, "reason": r.reason} for r in results if r.status == "rejected"],
     }

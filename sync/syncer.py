@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
-from terminal import events, settlement
-from terminal.checkout import ALARM_KEY, FORK_ALARM, Till, TillError
-from terminal.config import ConfigError
+from terminal import events
+from terminal.checkout import ALARM_KEY, FORK_ALARM, Till
+from terminal.errors import ConfigError, TerminalError
 from terminal.keys import load_private_jwk
+from terminal.messages import both
 
 from sync import batches, receipts
-from sync.client import ApiError, CityClient, Offline, SyncError, Timing, backoff
+from sync.client import CityClient, Timing, backoff
+from sync.errors import ApiError, ForkDetected, Offline, SyncError
+from sync.summary import SyncSummary
+
+log = logging.getLogger(__name__)
 
 META_SERVER = "server_url"
 META_LAST_SYNC = "last_sync"
@@ -20,12 +28,6 @@ META_LAST_ERROR = "last_error"
 META_ALARM = ALARM_KEY
 META_ALARM_DETAIL = "alarm_detail"
 META_RECOVERED_FROM = "recovered_from"
-
-
-class ForkDetected(SyncError):
-    """The city's record of this till's chain differs from our journal."""
-
-    code = "fork"
 
 
 def server_url(till: Till) -> str | None:
@@ -37,7 +39,7 @@ def client_for(till: Till, url: str | None = None, timing: Timing | None = None)
     """A client for ``url`` or the server recorded at enrollment."""
     url = url or server_url(till)
     if not url:
-        raise SyncError("서버 주소가 없습니다 / no server URL (enroll first or pass --server)")
+        raise SyncError("서버 주소가 없습니다 / no server URL (enroll first or pass --server)", code="no_server")
     return CityClient(url, timing)
 
 
@@ -45,15 +47,15 @@ def raise_fork_alarm(till: Till, detail: str) -> None:
     """Record the fork alarm (``Till.pay`` then refuses unless the city allows it) and tell the faces."""
     till.journal.set_meta(META_ALARM, FORK_ALARM)
     till.journal.set_meta(META_ALARM_DETAIL, detail)
-    events.trigger("fork_alarm", detail)
+    events.trigger(events.FORK_ALARM, detail)
 
 
-def _refresh_config(till: Till, client: CityClient, tid: str, key, summary: dict) -> None:
+def _refresh_config(till: Till, client: CityClient, tid: str, key, summary: SyncSummary) -> None:
     try:
         cfg, changed = till.import_config(client.config(tid, key))
-        summary.update(config_ver=cfg.ver, config_changed=changed)
+        summary.config_ver, summary.config_changed = cfg.ver, changed
     except ConfigError as exc:
-        summary.update(config_ver=till.config.ver, config_changed=False, config_error=str(exc))
+        summary.config_ver, summary.config_changed, summary.config_error = till.config.ver, False, str(exc)
 
 
 def _check_head(till: Till, client: CityClient, tid: str, key) -> int:
@@ -61,99 +63,123 @@ def _check_head(till: Till, client: CityClient, tid: str, key) -> int:
     local_to, _ = till.journal.head()
     if server_to > local_to:
         raise ForkDetected(f"the city holds entries up to {server_to}, our journal ends at {local_to}")
-    if server_to and till.journal.entry(server_to)["hash"] != server_head:
+    ours = till.journal.entry(server_to) if server_to else None
+    if server_to and (ours is None or ours["hash"] != server_head):
         raise ForkDetected(f"the city's entry {server_to} differs from ours")
     return server_to
 
 
-def _upload(till: Till, client: CityClient, tid: str, key, server_to: int, summary: dict) -> None:
+def _upload(till: Till, client: CityClient, tid: str, key, server_to: int, summary: SyncSummary) -> None:
     journal = till.journal
     local_to, _ = journal.head()
     # Start at whichever is earlier: our first unreceipted entry or the city's first missing one.
     from_seq = min(batches.unacked_from(journal), server_to + 1)
     while from_seq <= local_to:
-        batch = batches.build_batch(journal, tid, key, from_seq, local_to)
+        batch = batches.next_batch(journal, tid, key, from_seq, local_to)
         _, _, to_seq = batches.batch_range(batch)
-        settlement.mark_sent(journal, to_seq)
+        journal.mark_sent(to_seq)
         try:
             receipt = client.post_batch(tid, batch)
         except ApiError as exc:
             expected = exc.body.get("expected_from")
             if exc.code == "gap" and isinstance(expected, int) and 1 <= expected < from_seq:
-                summary["gaps_healed"] += 1
+                summary.gaps_healed += 1
                 from_seq = expected
                 continue
             if exc.code == "fork":
                 raise ForkDetected(exc.detail or "the city refused our batch as a fork") from exc
             raise
-        payload = receipts.apply(journal, receipt, till.trust, tid)
-        summary["batches"] += 1
-        summary["uploaded"] += payload["to"] - payload["from"] + 1
-        for r in payload["results"]:
-            if r["status"] == "rejected":
-                summary["rejected"].append({"seq": r["seq"], "reason": r["reason"]})
+        applied = receipts.apply(journal, receipt, till.trust, tid)
+        summary.batches += 1
+        summary.uploaded += applied.to_seq - applied.from_seq + 1
+        for r in applied.results:
+            if r.status == "rejected":
+                summary.rejected.append({"seq": r.seq, "reason": r.reason or ""})
             else:
-                summary["settled"] += 1
-                summary["cashback"] += r.get("cashback", 0)
-        from_seq = payload["to"] + 1
+                summary.settled += 1
+                summary.cashback += r.cashback or 0
+        from_seq = applied.to_seq + 1
 
 
-def sync_once(till: Till, client: CityClient) -> dict:
-    """One pass: refresh config, compare heads, upload unacknowledged entries, apply receipts.
-
-    Returns a JSON-able summary whose ``status`` is ``ok``, ``offline``, ``fork`` or ``error``.
-    """
-    events.trigger("sync_started")
+def _pass(till: Till, client: CityClient, summary: SyncSummary) -> None:
     journal = till.journal
-    summary = {"status": "ok", "server": client.base_url, "batches": 0, "uploaded": 0, "settled": 0,
-               "rejected": [], "cashback": 0, "gaps_healed": 0}
+    summary.tid = tid = till.config.tid
+    _, key = load_private_jwk(till.home.terminal_key_path)
+    _refresh_config(till, client, tid, key, summary)
     try:
-        tid = till.config.tid
-        summary["tid"] = tid
-        _, key = load_private_jwk(till.home.terminal_key_path)
-        _refresh_config(till, client, tid, key, summary)
         if journal.get_meta(META_ALARM) == FORK_ALARM:
-            raise ForkDetected(journal.get_meta(META_ALARM_DETAIL, "fork alarm raised earlier"))
-        summary["server_to"] = _check_head(till, client, tid, key)
-        _upload(till, client, tid, key, summary["server_to"], summary)
+            raise ForkDetected(journal.get_meta(META_ALARM_DETAIL) or "fork alarm raised earlier")
+        summary.server_to = _check_head(till, client, tid, key)
+        _upload(till, client, tid, key, summary.server_to, summary)
     except ForkDetected as exc:
         if journal.get_meta(META_ALARM) != FORK_ALARM:
             raise_fork_alarm(till, str(exc))
-        _record_failure(till, summary, exc, "fork")
-    except Offline as exc:
-        _record_failure(till, summary, exc, "offline")
-        summary["retry_after"] = exc.retry_after
-    except (SyncError, ConfigError, TillError, receipts.ReceiptError) as exc:
-        _record_failure(till, summary, exc, "error")
+        raise
+    journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))
+    journal.set_meta(META_LAST_ERROR, "")
+    summary.pending, summary.pending_amount = pending_counts(till)
+
+
+def sync_once(till: Till, client: CityClient) -> SyncSummary:
+    """One pass: refresh config, compare heads, upload unacknowledged entries, apply receipts.
+
+    Fires ``sync_started`` and then always exactly one of ``sync_finished`` or ``sync_failed``
+    (with the summary), whatever goes wrong; a failure is in the summary's ``status``
+    (``offline``, ``fork`` or ``error``), ``error`` (its reason code) and ``message``.
+    """
+    events.trigger(events.SYNC_STARTED)
+    summary = SyncSummary(server=client.base_url)
+    try:
+        _pass(till, client, summary)
+    except Exception as exc:  # every failure ends the pass as failed; unexpected ones keep their traceback
+        _record_failure(till, summary, exc)
+        events.trigger(events.SYNC_FAILED, summary)
     else:
-        journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))
-        journal.set_meta(META_LAST_ERROR, "")
-        events.trigger("sync_finished", summary)
-    summary.update(pending_counts(till))
+        events.trigger(events.SYNC_FINISHED, summary)
     return summary
 
 
-def _record_failure(till: Till, summary: dict, exc: Exception, status: str) -> None:
-    code = getattr(exc, "code", "error")
-    summary.update(status=status, error=code, message=str(exc))
-    till.journal.set_meta(
-        META_LAST_ERROR, json.dumps({"at": int(time.time() * 1000), "error": code, "message": str(exc)},
-                                    ensure_ascii=False)
-    )
-    events.trigger("sync_failed", exc)
+def _failure_code(exc: Exception) -> tuple[str, str]:
+    """``(status, reason code)`` of a failed pass."""
+    if isinstance(exc, ForkDetected):
+        return "fork", exc.code
+    if isinstance(exc, Offline):
+        return "offline", exc.code
+    if isinstance(exc, (SyncError, TerminalError)):
+        return "error", exc.code
+    log.error("sync pass failed unexpectedly", exc_info=exc)
+    return "error", "internal"
 
 
-def pending_counts(till: Till) -> dict:
+def describe_failure(summary: SyncSummary, exc: Exception) -> None:
+    """Fill in ``summary``'s ``status``, ``error`` (a reason code, never a class name) and ``message``."""
+    summary.status, summary.error = _failure_code(exc)
+    summary.message = str(exc) or both(summary.error)
+    if isinstance(exc, Offline):
+        summary.retry_after = exc.retry_after
+
+
+def _record_failure(till: Till, summary: SyncSummary, exc: Exception) -> None:
+    """Fill in the failure and remember it as the last error, as far as the journal still lets us."""
+    describe_failure(summary, exc)
+    record = {"at": int(time.time() * 1000), "error": summary.error, "message": summary.message}
+    try:
+        till.journal.set_meta(META_LAST_ERROR, json.dumps(record, ensure_ascii=False))
+        summary.pending, summary.pending_amount = pending_counts(till)
+    except TerminalError as err:
+        log.error("could not record the failed sync pass in the journal: %s", err)
+
+
+def pending_counts(till: Till) -> tuple[int, int]:
     """Entries the city has not answered for yet, and the payment amount among them."""
-    _, acked = settlement.sync_state(till.journal)
-    (count,) = till.journal.conn.execute("SELECT COUNT(*) FROM entries WHERE seq > ?", [acked]).fetchone()
-    return {"pending": count, "pending_amount": settlement.unsettled_payment_total(till.journal)}
+    _, acked = till.journal.sync_state()
+    return till.journal.count_since(acked), till.journal.payments_since(acked)
 
 
 def status(till: Till, client: CityClient | None = None) -> dict:
     """Online?, pending count and amount, last sync, last error, alarm, the forked terminal replaced."""
     journal = till.journal
-    sent_to, acked_to = settlement.sync_state(journal)
+    sent_to, acked_to = journal.sync_state()
     last_error = journal.get_meta(META_LAST_ERROR) or None
     last_sync = journal.get_meta(META_LAST_SYNC)
     result = {
@@ -167,8 +193,8 @@ def status(till: Till, client: CityClient | None = None) -> dict:
         "alarm": journal.get_meta(META_ALARM) or None,
         "alarm_detail": journal.get_meta(META_ALARM_DETAIL) or None,
         "recovered_from": json.loads(recovered) if (recovered := journal.get_meta(META_RECOVERED_FROM)) else None,
-        **pending_counts(till),
     }
+    result["pending"], result["pending_amount"] = pending_counts(till)
     if client is not None and till.configured:
         try:
             client.head(till.config.tid, load_private_jwk(till.home.terminal_key_path)[1], retry=False)
@@ -179,9 +205,10 @@ def status(till: Till, client: CityClient | None = None) -> dict:
 
 
 def watch(till: Till, client: CityClient, stop: threading.Event, *, interval: float = 30.0,
-          max_backoff: float = 300.0, on_summary=None) -> None:
+          max_backoff: float = 300.0, on_summary: Callable[[SyncSummary], Any] | None = None) -> None:
     """Sync every ``interval`` seconds while reachable; back off (with jitter) while not; until ``stop``.
 
+    A failed pass (whatever failed) is logged and retried later; it never ends the loop.
     A new journal entry (a payment taken by any process on this journal) ends the wait early, so
     a payment is uploaded right after it is taken whenever the network is there.
     """
@@ -190,18 +217,23 @@ def watch(till: Till, client: CityClient, stop: threading.Event, *, interval: fl
         summary = sync_once(till, client)
         if on_summary is not None:
             on_summary(summary)
-        if summary["status"] == "ok":
+        if summary.ok:
             failures, wait = 0, interval
         else:
             failures += 1
-            wait = summary.get("retry_after") or max(1.0, backoff(failures, interval / 4, max_backoff))
+            log.warning("sync pass failed (%s): %s", summary.error, summary.message)
+            wait = summary.retry_after or max(1.0, backoff(failures, interval / 4, max_backoff))
         _wait_for_entry(till, stop, wait)
 
 
 def _wait_for_entry(till: Till, stop: threading.Event, wait: float, poll: float = 0.5) -> None:
     """Sleep up to ``wait`` seconds, or until the journal grows or ``stop`` is set."""
-    seen = till.journal.head()[0]
     end = time.monotonic() + wait
-    while not stop.wait(max(0.0, min(poll, end - time.monotonic()))):
-        if time.monotonic() >= end or till.journal.head()[0] != seen:
-            return
+    try:
+        seen = till.journal.head()[0]
+        while not stop.wait(max(0.0, min(poll, end - time.monotonic()))):
+            if time.monotonic() >= end or till.journal.head()[0] != seen:
+                return
+    except TerminalError as exc:  # an unreadable journal: wait out the time, the next pass reports it
+        log.warning("cannot watch the journal for new entries: %s", exc)
+        stop.wait(max(0.0, end - time.monotonic()))

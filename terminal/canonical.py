@@ -6,14 +6,13 @@ import base64
 import binascii
 import json
 import re
+from typing import Any, TypeGuard
+
+from terminal.errors import CanonicalError
 
 _B64U = re.compile(r"[A-Za-z0-9_-]*")
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}
-
-
-class CanonicalError(ValueError):
-    """Raised for data that is not allowed in protocol JSON or base64url."""
 
 
 def b64u_encode(data: bytes) -> str:
@@ -21,7 +20,7 @@ def b64u_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64u_decode(text: str) -> bytes:
+def b64u_decode(text: object) -> bytes:
     """Decode strict base64url: no padding, no ``+``/``/``, no whitespace."""
     if not isinstance(text, str) or not _B64U.fullmatch(text):
         raise CanonicalError("not base64url")
@@ -41,7 +40,7 @@ def b64u_decode(text: str) -> bytes:
 MAX_SAFE_INT = 2**53 - 1
 
 
-def is_int(value) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """A protocol integer: ``int`` but not ``bool`` (which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -85,7 +84,7 @@ def _no_float(text):
     raise CanonicalError(f"number {text} is not an integer")
 
 
-def strict_loads(data: bytes | str):
+def strict_loads(data: bytes | str) -> Any:
     """Parse protocol JSON: UTF-8, no duplicate keys, no floats, no NaN/Infinity."""
     try:
         if isinstance(data, bytes):

@@ -6,36 +6,28 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Callable
-from zoneinfo import ZoneInfo
 
+from terminal import business_day, events, settlement, tokens
 from terminal import config as config_mod
-from terminal import backup, events, settlement, tokens
+from terminal import backup
+from terminal.business_day import DEFAULT_OPERATOR, DEFAULT_TZ, OPERATOR_META
 from terminal.canonical import MAX_SAFE_INT, is_int
+from terminal.errors import Declined, TillError
 from terminal.home import Home
-from terminal.journal import Journal, close_totals
+from terminal.journal import CloseTotals, Entry, Journal
 from terminal.messages import both
-from terminal.tokens import Declined
 
 MAX_REASON_CHARS = 200
 FORK_ALARM = "fork"
 ALARM_KEY = "alarm"  # journal meta key holding FORK_ALARM while the city's record differs from ours
 
 
-class TillError(Exception):
-    """A request the till refuses; ``code`` keys :mod:`terminal.messages`."""
-
-    def __init__(self, code: str, detail: str = ""):
-        self.code = code
-        self.detail = detail
-        super().__init__(both(code) + (f" ({detail})" if detail else ""))
-
-
 @dataclass(frozen=True)
 class PayResult:
     """Outcome of a payment attempt: an accepted entry or a declined reason."""
 
-    entry: dict | None = None
-    reason: str | None = None
+    entry: Entry | None = None
+    reason: str = ""  # the §1.1 reason code when declined
     detail: str = ""
 
     @property
@@ -58,7 +50,7 @@ class Till:
         self.trust = home.trust()
         self.journal: Journal = home.open_journal()
         self.clock = clock
-        self.operator = operator or self.journal.get_meta("operator", "owner")
+        self.operator: str = operator or self.journal.get_meta(OPERATOR_META) or DEFAULT_OPERATOR
         self._config = config_mod.current(self.journal, self.trust)
         self.last_backup: dict | None = None  # the automatic backup after this till's last day close
 
@@ -83,29 +75,27 @@ class Till:
         cfg, changed = config_mod.import_config(self.journal, compact, self.trust)
         self._config = cfg
         if changed:
-            events.trigger("config_changed", cfg)
+            events.trigger(events.CONFIG_CHANGED, cfg)
         return cfg, changed
 
     # -- dates ---------------------------------------------------------------
 
+    @property
+    def tz(self) -> str:
+        """The configured time zone, or the default one before the first config."""
+        return self._config.tz if self._config else DEFAULT_TZ
+
     def local_date(self, at_s: float | None = None) -> str:
         """The calendar date at ``at_s`` (default now) in the configured time zone."""
-        zone = ZoneInfo(self._config.tz if self._config else config_mod.DEFAULT_TZ)
-        when = dt.datetime.fromtimestamp(self.clock() if at_s is None else at_s, zone)
-        return when.date().isoformat()
+        return business_day.local_date(self.clock() if at_s is None else at_s, self.tz)
 
     def last_closed(self) -> str | None:
         """The latest business date that has a ``close`` entry."""
-        row = self.journal.conn.execute("SELECT MAX(biz_date) FROM entries WHERE kind = 'close'").fetchone()
-        return row[0]
+        return self.journal.last_closed()
 
     def business_date(self, at_s: float | None = None) -> str:
         """The local date at ``at_s`` (default now), or the day after the last closed one if that is later."""
-        today = self.local_date(at_s)
-        closed = self.last_closed()
-        if closed and closed >= today:
-            return (dt.date.fromisoformat(closed) + dt.timedelta(days=1)).isoformat()
-        return today
+        return business_day.business_date(self.local_date(at_s), self.last_closed())
 
     # -- pay -----------------------------------------------------------------
 
@@ -136,21 +126,17 @@ class Till:
             )
         except Declined as exc:
             self._log_decline(now, amount, exc)
-            events.trigger("payment_declined", exc.reason, amount)
+            events.trigger(events.PAYMENT_DECLINED, exc.reason, amount)
             return PayResult(reason=exc.reason, detail=exc.detail)
-        events.trigger("payment_accepted", entry)
+        events.trigger(events.PAYMENT_ACCEPTED, entry)
         return PayResult(entry=entry)
 
     def _check_in_journal(self, token: tokens.Token, amount, cfg, biz_date: str) -> None:
-        conn = self.journal.conn
-        if conn.execute("SELECT 1 FROM entries WHERE jti = ?", [token.jti]).fetchone():
+        if self.journal.token_used(token.jti):
             raise Declined("already_used", f"token {token.jti} already accepted here")
         tokens.check_category(token, cfg.merchant["category"])
         tokens.check_amount(token, amount, cfg.limits.max_payment)
-        (spent,) = conn.execute(
-            "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE wid = ? AND biz_date = ? AND kind = 'payment'",
-            [token.wid, biz_date],
-        ).fetchone()
+        spent = self.journal.wallet_spent(token.wid, biz_date)
         if spent + amount > cfg.limits.wallet_daily:
             raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}")
         unsettled = settlement.unsettled_payment_total(self.journal)
@@ -160,11 +146,7 @@ class Till:
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
         # An amount SQLite cannot store (a huge int) is declined all the same, and logged without it.
         storable = is_int(amount) and abs(amount) <= MAX_SAFE_INT
-        with self.journal.transaction() as conn:
-            conn.execute(
-                "INSERT INTO declines (at, amount, reason, detail) VALUES (?, ?, ?, ?)",
-                [int(now * 1000), amount if storable else None, exc.reason, exc.detail[:500]],
-            )
+        self.journal.log_decline(int(now * 1000), amount if storable else None, exc.reason, exc.detail[:500])
 
     def _refuse_if_forked(self, cfg) -> None:
         if self.journal.get_meta(ALARM_KEY) == FORK_ALARM and cfg.fork_policy != "allow":
@@ -172,7 +154,7 @@ class Till:
 
     # -- refund --------------------------------------------------------------
 
-    def refund(self, payment_id: str, amount: int, reason: str) -> dict:
+    def refund(self, payment_id: str, amount: int, reason: str) -> Entry:
         """Refund all or part of a payment; never more than what is left of it."""
         if not (is_int(amount) and 1 <= amount <= MAX_SAFE_INT):
             raise TillError("bad_amount", repr(amount)[:40])
@@ -183,19 +165,13 @@ class Till:
             raise TillError("refund_reason", f"at most {MAX_REASON_CHARS} characters")
 
         def rules():
-            conn = self.journal.conn
-            row = conn.execute(
-                "SELECT e.seq, e.amount, s.status FROM entries e LEFT JOIN settlement s ON s.seq = e.seq "
-                "WHERE e.id = ? AND e.kind = 'payment'",
-                [payment_id],
-            ).fetchone()
-            if row is None:
+            payment = self.journal.refundable(payment_id)
+            if payment is None:
                 raise TillError("no_such_payment", payment_id)
-            if row[2] == "rejected":
+            if payment.rejected:
                 raise TillError("refund_rejected_payment", payment_id)
-            left = row[1] - self.refunded(payment_id)
-            if amount > left:
-                raise TillError("refund_too_large", f"{left} left of {row[1]}")
+            if amount > payment.left:
+                raise TillError("refund_too_large", f"{payment.left} left of {payment.amount}")
 
         now = self.clock()
         entry = self.journal.append(
@@ -206,28 +182,20 @@ class Till:
             operator=self.operator,
             check=rules,
         )
-        events.trigger("refund_recorded", entry)
+        events.trigger(events.REFUND_RECORDED, entry)
         return entry
 
     def refunded(self, payment_id: str) -> int:
         """Sum already refunded against a payment."""
-        (total,) = self.journal.conn.execute(
-            "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE kind = 'refund' AND ref = ?", [payment_id]
-        ).fetchone()
-        return total
+        return self.journal.refunded(payment_id)
 
     # -- day close -----------------------------------------------------------
 
-    def day_totals(self, biz_date: str) -> dict:
+    def day_totals(self, biz_date: str) -> CloseTotals:
         """The §2 ``close`` members for ``biz_date``."""
-        rows = self.journal.conn.execute(
-            "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries "
-            "WHERE biz_date = ? AND kind IN ('payment', 'refund') GROUP BY kind",
-            [biz_date],
-        ).fetchall()
-        return close_totals(rows)
+        return self.journal.day_totals(biz_date)
 
-    def close_day(self, biz_date: str | None = None) -> dict:
+    def close_day(self, biz_date: str | None = None) -> Entry:
         """Append the ``close`` entry for ``biz_date`` (default: the open business day).
 
         Then, when a backup folder is set, back the journal up there: the outcome is in
@@ -260,7 +228,7 @@ class Till:
             operator=self.operator,
             check=rules,
         )
-        events.trigger("day_closed", entry)
+        events.trigger(events.DAY_CLOSED, entry)
         self.last_backup = backup.after_close(self.journal, self._config.tid if self._config else None,
                                               clock=self.clock)
         return entry

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from terminal import jws
+from terminal.business_day import DEFAULT_TZ
 from terminal.canonical import is_int
+from terminal.errors import ConfigError
 from terminal.journal import Journal
 from terminal.keys import BadKey, load_public_jwk
 
 CONFIG_TYP = "jjp-config+jwt"
-DEFAULT_TZ = "Asia/Seoul"
-
-
-class ConfigError(ValueError):
-    """A config that cannot be imported; the terminal keeps the one it had."""
 
 
 @dataclass(frozen=True)
@@ -126,26 +123,30 @@ def verify_config(compact: str, trust: dict) -> TerminalConfig:
 
 def current(journal: Journal, trust: dict) -> TerminalConfig | None:
     """The newest imported config, re-verified, or None before the first import."""
-    row = journal.conn.execute("SELECT jws FROM config ORDER BY ver DESC LIMIT 1").fetchone()
-    return verify_config(row[0], trust) if row else None
+    compact = journal.latest_config()
+    return verify_config(compact, trust) if compact is not None else None
 
 
 def import_config(journal: Journal, compact: str, trust: dict) -> tuple[TerminalConfig, bool]:
     """Import a config if it is signed by the trusted key and newer; returns ``(config, changed)``."""
     new = verify_config(compact, trust)
-    with journal.transaction() as conn:
-        row = conn.execute("SELECT ver, jws FROM config ORDER BY ver DESC LIMIT 1").fetchone()
-        if row:
-            old = parse_payload(jws.parse(row[1], CONFIG_TYP).payload, row[1])
-            if new.tid != old.tid:
-                raise ConfigError(f"설정이 다른 단말기용입니다 / config is for terminal {new.tid}, not {old.tid}")
-            if new.ver < old.ver:
-                raise ConfigError(f"더 오래된 설정입니다 / config ver {new.ver} is older than ver {old.ver} in use")
-            if new.ver == old.ver:
-                if new.jws == old.jws:
-                    return old, False
-                raise ConfigError(f"같은 버전의 다른 설정입니다 / a different config with the same ver {new.ver}")
-        conn.execute(
-            "INSERT INTO config (ver, jws, imported_at) VALUES (?, ?, ?)", [new.ver, new.jws, int(time.time())]
-        )
-    return new, True
+    same: list[TerminalConfig] = []  # the config in use, when ``compact`` is that very one
+
+    def accept(old_jws: str | None) -> bool:
+        if old_jws is None:
+            return True
+        old = parse_payload(jws.parse(old_jws, CONFIG_TYP).payload, old_jws)
+        if new.tid != old.tid:
+            raise ConfigError(f"설정이 다른 단말기용입니다 / config is for terminal {new.tid}, not {old.tid}")
+        if new.ver < old.ver:
+            raise ConfigError(f"더 오래된 설정입니다 / config ver {new.ver} is older than ver {old.ver} in use")
+        if new.ver == old.ver:
+            if new.jws == old.jws:
+                same.append(old)
+                return False
+            raise ConfigError(f"같은 버전의 다른 설정입니다 / a different config with the same ver {new.ver}")
+        return True
+
+    if journal.store_config(new.ver, new.jws, int(time.time()), accept):
+        return new, True
+    return same[0], False

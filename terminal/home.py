@@ -11,6 +11,8 @@ from pathlib import Path
 import platformdirs
 
 from terminal.atomic import fsync_dir, write_atomic
+from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
+from terminal.errors import HomeError
 from terminal.journal import Journal, JournalCorrupt
 from terminal.keys import read_public_jwk_file
 from terminal.messages import about_file
@@ -24,12 +26,6 @@ JOURNAL_ID = "journal-id"
 META_JOURNAL_ID = "journal_id"
 # Written when an integrity check found damaged pages; while it is there the till takes no payments.
 DAMAGE_MARK = "journal-damaged.txt"
-
-
-class HomeError(RuntimeError):
-    """The data directory is missing or not set up."""
-
-    code = "not_initialised"
 
 
 class JournalMissing(HomeError):
@@ -79,7 +75,7 @@ class Home:
     def exists(self) -> bool:
         return self.journal_path.exists() and self.trust_key_path.exists()
 
-    def init(self, trust_key_file: str | os.PathLike, operator: str = "owner") -> Journal:
+    def init(self, trust_key_file: str | os.PathLike, operator: str = DEFAULT_OPERATOR) -> Journal:
         """Create the directory and journal and install the trusted config key (idempotent).
 
         A home that already has a journal (or the record of one) opens it with every check of
@@ -91,8 +87,8 @@ class Home:
         else:
             journal = Journal(self.journal_path)
             self._record_identity(journal)
-        if journal.get_meta("operator") is None:
-            journal.set_meta("operator", operator)
+        if journal.get_meta(OPERATOR_META) is None:
+            journal.set_meta(OPERATOR_META, operator)
         return journal
 
     def install_trust(self, trust_key_file: str | os.PathLike) -> None:

@@ -3,49 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from terminal.canonical import CanonicalError, b64u_decode, b64u_encode, canonical_json, strict_loads
+from terminal.errors import BadSignature, JWSError, MalformedJWS, UnknownKey
 
-
-class JWSError(ValueError):
-    """Base of JWS failures; ``code`` is the protocol reason code."""
-
-    code = "malformed"
-
-
-class MalformedJWS(JWSError):
-    """Not a well-formed compact JWS with an acceptable header."""
-
-    code = "malformed"
-
-
-class UnknownKey(JWSError):
-    """The header names a key id the verifier does not hold."""
-
-    code = "unknown_key"
-
-
-class BadSignature(JWSError):
-    """The signature does not verify."""
-
-    code = "bad_signature"
+__all__ = ["BadSignature", "JWSError", "MalformedJWS", "ParsedJWS", "UnknownKey", "parse", "sign", "verify"]
 
 
 @dataclass(frozen=True)
 class ParsedJWS:
     """A compact JWS split and decoded, signature not yet checked."""
 
-    header: dict
-    payload: object
+    header: dict[str, Any]
+    payload: dict[str, Any]  # parse() refuses any payload that is not a JSON object
     signing_input: bytes
     signature: bytes
 
     @property
-    def kid(self):
-        return self.header.get("kid")
+    def kid(self) -> str:
+        return self.header["kid"]  # parse() refuses a header without a string kid
 
     def verify_with(self, key: Ed25519PublicKey) -> bool:
         """True when the signature verifies under ``key``."""
@@ -56,7 +36,7 @@ class ParsedJWS:
             return False
 
 
-def sign(payload, key: Ed25519PrivateKey, kid: str, typ: str) -> str:
+def sign(payload: Any, key: Ed25519PrivateKey, kid: str, typ: str) -> str:
     """Sign ``payload`` (canonical JSON) and return the compact JWS."""
     header = {"alg": "EdDSA", "kid": kid, "typ": typ}
     signing_input = b64u_encode(canonical_json(header)) + "." + b64u_encode(canonical_json(payload))
@@ -64,7 +44,7 @@ def sign(payload, key: Ed25519PrivateKey, kid: str, typ: str) -> str:
     return signing_input + "." + b64u_encode(signature)
 
 
-def parse(compact, typ: str, max_length: int | None = None) -> ParsedJWS:
+def parse(compact: object, typ: str, max_length: int | None = None) -> ParsedJWS:
     """Split and decode a compact JWS, checking ``alg``, ``typ`` and ``crit``; no signature check."""
     if not isinstance(compact, str):
         raise MalformedJWS("not text")
@@ -94,7 +74,7 @@ def parse(compact, typ: str, max_length: int | None = None) -> ParsedJWS:
     return ParsedJWS(header, payload, (parts[0] + "." + parts[1]).encode("ascii"), signature)
 
 
-def verify(compact, typ: str, keys: dict, max_length: int | None = None) -> ParsedJWS:
+def verify(compact: object, typ: str, keys: dict, max_length: int | None = None) -> ParsedJWS:
     """Parse and verify against ``keys`` (kid -> public key); raises a :class:`JWSError`."""
     parsed = parse(compact, typ, max_length)
     key = keys.get(parsed.kid)

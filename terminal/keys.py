@@ -11,10 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from terminal.atomic import write_atomic
 from terminal.canonical import CanonicalError, b64u_decode, b64u_encode
-
-
-class BadKey(ValueError):
-    """A JWK that is not a usable Ed25519 key."""
+from terminal.errors import BadKey
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:

@@ -134,14 +134,14 @@ class PrintQueue:
         except ReceiptError as exc:
             log.warning("print job %s failed: %s", job.key, exc)
             self._settle(job, replace(job, error=exc.code))
-            events.trigger("print_failed", job, exc.code, str(exc))
+            events.trigger(events.PRINT_FAILED, job, exc.code, str(exc))
         except Exception as exc:  # a bug or a broken journal: the job is kept, the cashier told
             log.exception("print job %s failed", job.key)
             self._settle(job, replace(job, error="print_error"))
-            events.trigger("print_failed", job, "print_error", f"{type(exc).__name__}: {exc}")
+            events.trigger(events.PRINT_FAILED, job, "print_error", f"{type(exc).__name__}: {exc}")
         else:
             self._settle(job, None)
-            events.trigger("print_done", job)
+            events.trigger(events.PRINT_DONE, job)
 
     def _settle(self, job: PrintJob, kept: PrintJob | None) -> None:
         if job.kind == "drawer":

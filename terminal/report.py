@@ -2,70 +2,52 @@
 
 from __future__ import annotations
 
-from terminal.journal import COLUMNS, Journal, row_to_entry
-from terminal.settlement import STATUS_SQL, STATUSES
+from typing import TYPE_CHECKING, Any
 
-_E_COLUMNS = ", ".join(f"e.{c}" for c in COLUMNS)
+from terminal.journal import HistoryRow, Journal
+from terminal.settlement import STATUSES
+
+if TYPE_CHECKING:
+    from terminal.checkout import Till
 
 
-def history(journal: Journal, biz_date: str | None = None) -> list[dict]:
+def history(journal: Journal, biz_date: str | None = None) -> list[HistoryRow]:
     """Entries (all, or of one business date) each with ``status``, ``status_reason``, ``cashback``."""
-    sql = (
-        f"SELECT {_E_COLUMNS}, {STATUS_SQL}, s.reason, s.cashback "
-        "FROM entries e LEFT JOIN settlement s ON s.seq = e.seq"
-    )
-    params = []
-    if biz_date:
-        sql += " WHERE e.biz_date = ?"
-        params.append(biz_date)
-    out = []
-    for row in journal.conn.execute(sql + " ORDER BY e.seq", params):
-        entry = row_to_entry(row[: len(COLUMNS)])
-        entry["status"], entry["status_reason"], entry["cashback"] = row[len(COLUMNS) :]
-        out.append(entry)
-    return out
+    return journal.history(biz_date)
 
 
-def todays_history(till) -> list[dict]:
+def todays_history(till: Till) -> list[HistoryRow]:
     """``till``'s entries of today plus any booked on the next business day after today's close."""
     days = sorted({till.local_date(), till.business_date()})
     return [row for day in days for row in history(till.journal, day)]
 
 
-def z_report(journal: Journal, biz_date: str, tz: str) -> dict:
+def _kind_totals() -> dict[str, Any]:
+    return {"count": 0, "amount": 0, "by_status": {s: {"count": 0, "amount": 0} for s in STATUSES}}
+
+
+def z_report(journal: Journal, biz_date: str, tz: str) -> dict[str, Any]:
     """Counts and sums by kind and by settlement status for one business date."""
-    rows = journal.conn.execute(
-        f"SELECT e.kind, {STATUS_SQL} AS st, s.reason, COUNT(*), COALESCE(SUM(e.amount), 0), "
-        "COALESCE(SUM(s.cashback), 0) "
-        "FROM entries e LEFT JOIN settlement s ON s.seq = e.seq "
-        "WHERE e.biz_date = ? AND e.kind IN ('payment', 'refund') GROUP BY e.kind, st, s.reason",
-        [biz_date],
-    ).fetchall()
-    kinds = {
-        kind: {"count": 0, "amount": 0, "by_status": {s: {"count": 0, "amount": 0} for s in STATUSES}}
-        for kind in ("payment", "refund")
-    }
+    kinds = {kind: _kind_totals() for kind in ("payment", "refund")}
     rejected_reasons: dict[str, int] = {}
     cashback = 0
-    for kind, status, reason, count, amount, cb in rows:
-        k = kinds[kind]
-        k["count"] += count
-        k["amount"] += amount
-        k["by_status"][status]["count"] += count
-        k["by_status"][status]["amount"] += amount
-        if status == "rejected":
-            key = f"{kind}:{reason or 'unknown'}"
-            rejected_reasons[key] = rejected_reasons.get(key, 0) + count
-        cashback += cb
-    close_row = journal.conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM entries WHERE biz_date = ? AND kind = 'close'", [biz_date]
-    ).fetchone()
+    for t in journal.day_by_status(biz_date):
+        k = kinds[t.kind]
+        k["count"] += t.count
+        k["amount"] += t.amount
+        k["by_status"][t.status]["count"] += t.count
+        k["by_status"][t.status]["amount"] += t.amount
+        if t.status == "rejected":
+            key = f"{t.kind}:{t.reason or 'unknown'}"
+            rejected_reasons[key] = rejected_reasons.get(key, 0) + t.count
+        cashback += t.cashback
+    close = journal.close_entry(biz_date)
     pay, ref = kinds["payment"], kinds["refund"]
     return {
         "biz_date": biz_date,
         "tz": tz,
-        "closed": close_row is not None,
-        "close": row_to_entry(close_row) if close_row else None,
+        "closed": close is not None,
+        "close": close,
         "payments": pay,
         "refunds": ref,
         "net": pay["amount"] - ref["amount"],

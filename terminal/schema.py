@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
+from terminal.errors import NewerJournal
+
 migrations = Migrations("jtill")
-
-
-class NewerJournal(RuntimeError):
-    """The journal was written by a newer version of jtill than this one."""
 
 
 @migrations()

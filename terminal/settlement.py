@@ -1,61 +1,56 @@
 """Settlement state kept beside the journal: what was sent, and the city's verdict per entry.
 
-The ``entries`` table never changes; this state lives in tables of its own.
+The ``entries`` table never changes; this state lives in tables of its own (queries in the journal).
 """
 
 from __future__ import annotations
 
-from terminal.journal import Journal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from terminal.journal import Journal, StoredReceipt
 
 STATUSES = ("pending", "sent", "settled", "rejected")
 
-# The status of entry ``e`` (joined with ``settlement s``) as SQL.
-STATUS_SQL = (
-    "CASE WHEN s.status IS NOT NULL THEN s.status "
-    "WHEN e.seq <= (SELECT sent_to FROM sync_state) THEN 'sent' ELSE 'pending' END"
-)
+
+@dataclass(frozen=True)
+class SettlementResult:
+    """The city's verdict on one entry (a member of a receipt's ``results``, PROTOCOL.md §4)."""
+
+    seq: int
+    status: str  # settled or rejected
+    reason: str | None = None
+    cashback: int | None = None
 
 
-def sync_state(journal: Journal) -> tuple[int, int]:
-    """``(sent_to, acked_to)``: highest seq handed to the network, highest seq with a receipt."""
-    return tuple(journal.conn.execute("SELECT sent_to, acked_to FROM sync_state").fetchone())
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt's payload: the city's verdicts on entries ``from_seq``…``to_seq``, whose last hash is ``head``."""
+
+    from_seq: int
+    to_seq: int
+    head: str
+    at: int
+    results: tuple[SettlementResult, ...]
+    tid: str = ""
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Receipt:
+        """The receipt of a payload whose members were checked (see :func:`sync.receipts.verify_receipt`)."""
+        results = tuple(SettlementResult(r["seq"], r["status"], r.get("reason"), r.get("cashback"))
+                        for r in payload["results"])
+        return cls(payload["from"], payload["to"], payload["head"], payload["at"], results, payload.get("tid", ""))
 
 
-def mark_sent(journal: Journal, to_seq: int) -> None:
-    """Record that entries up to ``to_seq`` have been sent (they may or may not have arrived)."""
-    with journal.transaction() as conn:
-        conn.execute("UPDATE sync_state SET sent_to = MAX(sent_to, ?)", [to_seq])
-
-
-def apply_receipt(journal: Journal, receipt: dict, receipt_jws: str) -> None:
+def apply_receipt(journal: Journal, receipt: Receipt, receipt_jws: str) -> None:
     """Store a receipt (already verified by the caller) and the per-entry results it carries."""
-    with journal.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO receipts (to_seq, from_seq, head, at, jws) VALUES (?, ?, ?, ?, ?)",
-            [receipt["to"], receipt["from"], receipt["head"], receipt["at"], receipt_jws],
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO settlement (seq, status, reason, cashback) VALUES (?, ?, ?, ?)",
-            [(r["seq"], r["status"], r.get("reason"), r.get("cashback")) for r in receipt["results"]],
-        )
-        conn.execute(
-            "UPDATE sync_state SET sent_to = MAX(sent_to, ?), acked_to = MAX(acked_to, ?)",
-            [receipt["to"], receipt["to"]],
-        )
+    journal.store_receipt(
+        StoredReceipt(receipt.from_seq, receipt.to_seq, receipt.head, receipt.at, receipt_jws),
+        [(r.seq, r.status, r.reason, r.cashback) for r in receipt.results],
+    )
 
 
 def unsettled_payment_total(journal: Journal) -> int:
     """Sum of payments the city has not yet answered for (§1.1 row 13)."""
-    _, acked = sync_state(journal)
-    # `+kind` keeps SQLite off the (kind, biz_date) index, which made this scan every payment
-    # ever taken (3 ms per pay at 50,000 entries); the seq range after acked_to is what is small.
-    (total,) = journal.conn.execute(
-        "SELECT COALESCE(SUM(amount), 0) FROM entries WHERE seq > ? AND +kind = 'payment'", [acked]
-    ).fetchone()
-    return total
-
-
-def receipts(journal: Journal) -> list[dict]:
-    """Stored receipts in ``to`` order: ``{from, to, head, at, jws}``."""
-    rows = journal.conn.execute("SELECT from_seq, to_seq, head, at, jws FROM receipts ORDER BY to_seq")
-    return [dict(zip(("from", "to", "head", "at", "jws"), row)) for row in rows]
+    return journal.payments_since(journal.sync_state()[1])

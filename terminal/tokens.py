@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from terminal import jws
 from terminal.canonical import CanonicalError, b64u_decode, is_int
+from terminal.errors import Declined
 
 TOKEN_TYP = "jjp-pay+jwt"
 MAX_TOKEN_CHARS = 1024
@@ -34,15 +35,6 @@ REASONS = (
     "wallet_cap",
     "terminal_cap",
 )
-
-
-class Declined(Exception):
-    """A payment check failed; ``reason`` is the protocol reason code."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -103,7 +95,7 @@ def parse_and_verify(text, issuer_keys: dict, issuer: str) -> Token:
     except jws.JWSError as exc:
         raise Declined(exc.code, str(exc)) from None
     except Exception as exc:  # any input must end in a reason code, never a crash
-        raise Declined("malformed", f"unreadable token: {type(exc).__name__}") from None
+        raise Declined("malformed", f"unreadable token: {exc}") from None
     if claims["iss"] != issuer:
         raise Declined("wrong_issuer", f"issuer {claims['iss']!r}")
     cats = tuple(claims["cats"]) if "cats" in claims else None

@@ -133,10 +133,7 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
 
 def insert_rows(journal, entries) -> None:
     """Insert ready-made protocol entries with the journal's own column order (fixtures, tampering)."""
-    from terminal.journal import COLUMNS, INSERT_ENTRY
-
-    with journal.transaction() as conn:
-        conn.executemany(INSERT_ENTRY, [[e.get(c) for c in COLUMNS] for e in entries])
+    journal.insert_entries(entries)
 
 
 def pay_now(till, amount, **claims):
@@ -146,7 +143,7 @@ def pay_now(till, amount, **claims):
 
 def settle(till, to_seq: int, statuses: dict | None = None, cashback: dict | None = None) -> None:
     """Store a city receipt for entries 1..to_seq: ``statuses`` maps seq to ``(status, reason)``, default settled."""
-    from terminal.settlement import apply_receipt
+    from terminal.settlement import Receipt, apply_receipt
 
     results = []
     for seq in range(1, to_seq + 1):
@@ -158,7 +155,7 @@ def settle(till, to_seq: int, statuses: dict | None = None, cashback: dict | Non
             result["cashback"] = cashback[seq]
         results.append(result)
     body = {"from": 1, "to": to_seq, "head": till.journal.entry(to_seq)["hash"], "at": 0, "results": results}
-    apply_receipt(till.journal, body, "receipt-jws")
+    apply_receipt(till.journal, Receipt.from_payload(body), "receipt-jws")
 
 
 @pytest.fixture

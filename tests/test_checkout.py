@@ -106,11 +106,10 @@ def test_terminal_cap_counts_only_unacknowledged_payments(till):
 
 
 def test_sent_but_unacknowledged_still_counts(till):
-    from terminal.settlement import mark_sent
 
     use_limits(till, terminal_offline=1000)
     pay_now(till, 1000)
-    mark_sent(till.journal, 1)
+    till.journal.mark_sent(1)
     assert pay_now(till, 1).reason == "terminal_cap"
 
 
@@ -134,13 +133,13 @@ def test_already_used_before_limits(till):
 
 def test_declines_are_logged_not_journaled(till):
     events_seen = []
-    events.register_callback("payment_declined", lambda *a: events_seen.append(a))
+    events.register_callback(events.PAYMENT_DECLINED, lambda *a: events_seen.append(a))
     try:
         till.pay(1000, "https://example.com/menu")
     finally:
         events.unregister_callback(events_seen.append)
     assert till.journal.head()[0] == 0
-    rows = till.journal.conn.execute("SELECT amount, reason FROM declines").fetchall()
+    rows = till.journal._conn.execute("SELECT amount, reason FROM declines").fetchall()
     assert rows == [(1000, "malformed")]
 
 

@@ -148,4 +148,4 @@ def test_server_side_rejections(world):
     unknown_wallet = city.mint_token("W-NOBODY1")
     assert till.pay(1000, unknown_wallet).accepted
     summary = sync_once(till, fast_client(handle.url))
-    assert summary["rejected"] == [{"seq": 1, "reason": "revoked"}, {"seq": 2, "reason": "insufficient_funds"}]
+    assert summary.rejected == [{"seq": 1, "reason": "revoked"}, {"seq": 2, "reason": "insufficient_funds"}]

@@ -86,10 +86,21 @@ def test_config_import_refusals_keep_the_old_config(tmp_path, home):
     assert proc.returncode == 1 and "T-999999" in proc.stderr
     bad.write_text("not a config")
     proc = jtill("--json", "config", "import", bad, home=home.root, check=False)
-    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ConfigError"
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_config"
     proc = jtill("config", "import", tmp_path / "absent.jws", home=home.root, check=False)
     assert proc.returncode == 2 and "cannot read" in proc.stderr
     assert json.loads(jtill("config", "show", "--json", home=home.root, check=False).stdout)["ver"] == 1
+
+
+def test_json_errors_are_reason_codes_never_class_names(tmp_path, home):
+    not_a_key = tmp_path / "key.jwk"
+    not_a_key.write_text("{}")
+    proc = jtill("--json", "init", "--trust", not_a_key, home=tmp_path / "fresh", check=False)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_key"
+    (home.root / "journal.db").write_bytes(b"not a database " * 512)
+    proc = jtill("--json", "history", home=home.root, check=False)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "journal_error"
+    assert "Traceback" not in proc.stderr
 
 
 def test_pay_accepted_json_shape(home, paid):

@@ -5,6 +5,7 @@ import sqlite3
 import threading
 
 import pytest
+import sqlite_utils
 from conftest import DATA, VECTORS, insert_rows
 
 from terminal import schema
@@ -28,8 +29,8 @@ def chained(journal):
 
 
 def test_wal_and_synchronous_full(journal):
-    assert journal.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert journal.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert journal._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert journal._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
 def test_wal_persists_for_other_readers(journal):
@@ -47,14 +48,14 @@ def test_wal_persists_for_other_readers(journal):
 )
 def test_entries_cannot_change(chained, sql):
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        chained.conn.execute(sql)
+        chained._conn.execute(sql)
     assert list(chained.entries()) == CHAIN
 
 
 def test_replace_cannot_overwrite(chained):
     row = dict(CHAIN[0], amount=1)
     with pytest.raises(sqlite3.DatabaseError):
-        chained.conn.execute(
+        chained._conn.execute(
             "INSERT OR REPLACE INTO entries (seq, id, kind, at, biz_date, operator, amount, prev, hash) "
             "VALUES (1, ?, 'payment', 0, '2026-01-01', 'x', 1, ?, ?)", [row["id"], row["prev"], row["hash"]],
         )
@@ -83,7 +84,7 @@ def test_append_links_and_returns_after_commit(journal):
     second = journal.append("refund", {"amount": 6, "ref": "x", "reason": "r"}, at=2, biz_date="2026-01-01", operator="o")
     assert (first["seq"], second["seq"], second["prev"]) == (1, 2, first["hash"])
     assert journal.entry(2) == second and journal.entry_by_id(first["id"]) == first
-    assert not journal.conn.in_transaction
+    assert not journal._conn.in_transaction
     assert journal.verify().ok
 
 
@@ -101,7 +102,7 @@ def test_failed_check_rolls_back(journal):
 
     with pytest.raises(ValueError):
         journal.append("refund", {"amount": 5, "ref": "x", "reason": "r"}, at=1, biz_date="d", operator="o", check=check)
-    assert journal.head()[0] == 0 and not journal.conn.in_transaction
+    assert journal.head()[0] == 0 and not journal._conn.in_transaction
 
 
 def test_entries_range(chained):
@@ -142,22 +143,23 @@ def test_missing_journal_not_created(tmp_path):
 
 
 def test_migrations_recorded(journal):
-    rows = journal.conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
+    rows = journal._conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
     assert rows == [("jtill", m.name) for m in schema.migrations._migrations]
-    assert schema.migrations.pending(journal.db) == []
+    assert schema.migrations.pending(sqlite_utils.Database(journal._conn)) == []
 
 
 def test_reopen_applies_nothing_twice(tmp_path):
     Journal(tmp_path / "j.db").close()
     with Journal(tmp_path / "j.db") as j:
-        (count,) = j.conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()
+        (count,) = j._conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()
     assert count == len(schema.migrations._migrations)
 
 
 def test_newer_journal_refused(tmp_path):
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        j.db["_sqlite_migrations"].insert({"migration_set": "jtill", "name": "m999_from_the_future", "applied_at": "x"})
+        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert(
+            {"migration_set": "jtill", "name": "m999_from_the_future", "applied_at": "x"})
     with pytest.raises(schema.NewerJournal, match="m999_from_the_future"):
         Journal(path)
 
@@ -165,7 +167,8 @@ def test_newer_journal_refused(tmp_path):
 def test_other_migration_sets_are_not_ours(tmp_path):
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        j.db["_sqlite_migrations"].insert({"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
+        sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert(
+            {"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
     Journal(path).close()
 
 
@@ -173,14 +176,14 @@ def test_v1_fixture_opens_and_upgrades(tmp_path):
     path = tmp_path / "journal.db"
     shutil.copyfile(DATA / "journal-v1.db", path)
     with Journal(path) as j:
-        assert schema.migrations.pending(j.db) == []
+        assert schema.migrations.pending(sqlite_utils.Database(j._conn)) == []
         assert list(j.entries()) == CHAIN
         assert j.verify().ok
         assert j.get_meta("operator") == "owner"
         appended = j.append("refund", {"amount": 1, "ref": CHAIN[0]["id"], "reason": "r"}, at=1, biz_date="d", operator="o")
         assert appended["prev"] == CHAIN[2]["hash"]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            j.conn.execute("DELETE FROM entries")
+            j._conn.execute("DELETE FROM entries")
 
 
 def test_meta_round_trip(journal):

@@ -3,7 +3,6 @@
 from conftest import pay_now, settle
 
 from terminal.report import history, z_report
-from terminal.settlement import mark_sent
 
 
 def report(till, day="2026-01-01"):
@@ -26,7 +25,7 @@ def test_counts_sums_and_statuses(till):
     till.refund(b["id"], 500, "r")
     # 1 settled, 2 rejected, 3 sent (no receipt), 4 and the refunds pending.
     settle(till, 2, {2: ("rejected", "insufficient_funds")}, cashback={1: 1000})
-    mark_sent(till.journal, 3)
+    till.journal.mark_sent(3)
     rep = report(till)
     pay, ref = rep["payments"], rep["refunds"]
     assert (pay["count"], pay["amount"], ref["count"], ref["amount"]) == (4, 100000, 2, 1500)

@@ -23,7 +23,7 @@ def world(tmp_path, served):
 def _sync_until_ok(till, url, tries=4):
     for _ in range(tries):
         summary = sync_once(till, fast_client(url))
-        if summary["status"] == "ok":
+        if summary.status == "ok":
             return summary
     raise AssertionError(summary)
 
@@ -46,8 +46,8 @@ def test_fault_on_batch_upload(world, name, action):
     proxy.add("/batches", action)
     summary = sync_once(till, fast_client(proxy.url))
     # One pass retries within its deadline; the fault hit exactly one request.
-    assert summary["status"] == "ok", summary
-    assert summary["pending"] == 0
+    assert summary.status == "ok", summary
+    assert summary.pending == 0
     assert [r["status"] for r in history(till.journal)] == ["settled"] * 3
     assert_agree(city, till)
 
@@ -59,7 +59,7 @@ def test_retry_after_is_honoured(world):
     client = fast_client(proxy.url)
     client.sleep = waits.append
     proxy.add("/batches", ("status", 503, 2))
-    assert sync_once(till, client)["status"] == "ok"
+    assert sync_once(till, client).status == "ok"
     assert waits == [2.0]
 
 
@@ -71,7 +71,7 @@ def test_persistent_outage_then_recovery(world):
     for _ in range(30):
         proxy.add("/batches", "drop_after")
     summary = sync_once(till, client)
-    assert summary["status"] == "offline" and summary["pending"] == 1
+    assert summary.status == "offline" and summary.pending == 1
     with proxy.lock:
         proxy.faults.clear()
     _sync_until_ok(till, proxy.url)
@@ -83,7 +83,7 @@ def test_fault_on_config_and_head(world):
     pay(till, city)
     proxy.add("/config", "cut_response")
     proxy.add("/head", "drop_before")
-    assert sync_once(till, fast_client(proxy.url))["status"] == "ok"
+    assert sync_once(till, fast_client(proxy.url)).status == "ok"
     assert_agree(city, till)
 
 
@@ -100,7 +100,7 @@ def test_server_restarted_mid_sync(tmp_path):
         proxy.add("/batches", "drop_after")
         proxy.add("/batches", ("call", server.restart))
         summary = _sync_until_ok(till, proxy.url)
-        assert summary["pending"] == 0
+        assert summary.pending == 0
         assert_agree(city, till)
     finally:
         till.close()

@@ -17,7 +17,7 @@ from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_clien
 
 def _backup(till: Till, dest):
     with sqlite3.connect(dest) as out:
-        till.journal.conn.backup(out)
+        till.journal._conn.backup(out)
     out.close()
 
 
@@ -25,30 +25,30 @@ def test_restored_older_journal_forks_and_alarms(tmp_path, served):
     city, handle = served
     till = enroll_till(tmp_path / "till", city, handle.url)
     pay(till, city)
-    assert sync_once(till, fast_client(handle.url))["status"] == "ok"
+    assert sync_once(till, fast_client(handle.url)).status == "ok"
     _backup(till, tmp_path / "old.db")
     pay(till, city)
     pay(till, city)
-    assert sync_once(till, fast_client(handle.url))["status"] == "ok"
+    assert sync_once(till, fast_client(handle.url)).status == "ok"
     till.close()
     shutil.copyfile(tmp_path / "old.db", tmp_path / "till" / "journal.db")
 
     alarms = []
     from terminal import events
 
-    events.register_callback("fork_alarm", alarms.append)
+    events.register_callback(events.FORK_ALARM, alarms.append)
     try:
         restored = Till(Home(tmp_path / "till"))
         pay(restored, city)  # seq 2 again, but a different entry than the city holds
         summary = sync_once(restored, fast_client(handle.url))
     finally:
         events.unregister_callback(alarms.append)
-    assert summary["status"] == "fork" and alarms
-    assert "city holds entries up to 3" in summary["message"]
+    assert summary.status == "fork" and alarms
+    assert "city holds entries up to 3" in summary.message
     with pytest.raises(TillError) as refused:
         restored.pay(1000, city.mint_token("W-ALICE01"))
     assert refused.value.code == "fork_alarm"
-    assert sync_once(restored, fast_client(handle.url))["status"] == "fork"  # stays stopped
+    assert sync_once(restored, fast_client(handle.url)).status == "fork"  # stays stopped
 
 
 def test_batch_differing_from_stored_is_409_fork(tmp_path, served):
@@ -56,7 +56,7 @@ def test_batch_differing_from_stored_is_409_fork(tmp_path, served):
     till = enroll_till(tmp_path / "till", city, handle.url)
     other = enroll_till(tmp_path / "other", city, handle.url)
     pay(till, city)
-    assert sync_once(till, fast_client(handle.url))["status"] == "ok"
+    assert sync_once(till, fast_client(handle.url)).status == "ok"
     from sync.batches import build_batch
     from terminal.keys import load_private_jwk
 
@@ -75,7 +75,7 @@ def test_gap_is_healed(tmp_path, served):
     till = enroll_till(tmp_path / "till", city, proxy.url)
     for _ in range(4):
         pay(till, city)
-    assert sync_once(till, fast_client(proxy.url))["status"] == "ok"
+    assert sync_once(till, fast_client(proxy.url)).status == "ok"
     tid = till.config.tid
 
     def lose_last_two():  # the city restored a backup between our head check and our upload
@@ -86,7 +86,7 @@ def test_gap_is_healed(tmp_path, served):
     proxy.add("/batches", ("call", lose_last_two))
     summary = sync_once(till, fast_client(proxy.url))
     proxy.close()
-    assert summary["status"] == "ok" and summary["gaps_healed"] == 1
+    assert summary.status == "ok" and summary.gaps_healed == 1
     assert [r[1] for r in city.storage.entry_rows(tid)] == [1, 2, 3, 4, 5]
 
 
@@ -110,9 +110,9 @@ def test_double_spend_across_two_offline_tills(tmp_path, served):
     second = enroll_till(tmp_path / "b", city, handle.url, merchant="M-0001")
     token = city.mint_token("W-ALICE01")
     assert first.pay(7000, token).accepted and second.pay(7000, token).accepted
-    assert sync_once(first, fast_client(handle.url))["rejected"] == []
+    assert sync_once(first, fast_client(handle.url)).rejected == []
     summary = sync_once(second, fast_client(handle.url))
-    assert summary["rejected"] == [{"seq": 1, "reason": "double_spend"}]
+    assert summary.rejected == [{"seq": 1, "reason": "double_spend"}]
     day = second.business_date()
     assert z_report(second.journal, day, "Asia/Seoul")["rejected_reasons"] == {"payment:double_spend": 1}
     assert z_report(first.journal, day, "Asia/Seoul")["payments"]["by_status"]["settled"]["count"] == 1
@@ -128,7 +128,7 @@ def test_refund_and_close_settle(tmp_path, served):
     till.refund(entry["id"], 4000, "반품")
     till.close_day()
     summary = sync_once(till, fast_client(handle.url))
-    assert (summary["settled"], summary["rejected"]) == (3, [])
+    assert (summary.settled, summary.rejected) == (3, [])
     # 10,000 paid with 1,000 cashback; 4,000 back less its 400 share of the cashback.
     assert city.storage.wallet("W-ALICE01")["balance"] == 200_000 - 10_000 + 1000 + 4000 - 400
     assert city.storage.merchant("M-0001")["balance"] == 6000

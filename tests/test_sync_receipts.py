@@ -4,18 +4,18 @@ import pytest
 from conftest import VECTORS, insert_rows
 
 from sync import receipts
-from terminal import jws, settlement
+from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.report import history
-
+from terminal.settlement import Receipt
 from tests.helpers_sync import vector_key, vector_till
 
 
 def test_vector_receipt_applies(tmp_path):
     till = vector_till(tmp_path / "till")
-    payload = receipts.apply(till.journal, VECTORS["receipt"]["jws"], till.trust)
-    assert payload == VECTORS["receipt"]["payload"]
-    assert settlement.sync_state(till.journal) == (3, 3)
+    receipt = receipts.apply(till.journal, VECTORS["receipt"]["jws"], till.trust)
+    assert receipt == Receipt.from_payload(VECTORS["receipt"]["payload"])
+    assert till.journal.sync_state() == (3, 3)
     assert receipts.verify_against_receipts(till.journal, till.trust) == []
 
 
@@ -25,7 +25,7 @@ def test_receipt_signed_by_other_key_refused(tmp_path):
     forged = jws.sign(VECTORS["receipt"]["payload"], wrong, "jeonju-config-test", receipts.RECEIPT_TYP)
     with pytest.raises(receipts.ReceiptError):
         receipts.apply(till.journal, forged, till.trust)
-    assert settlement.sync_state(till.journal) == (0, 0)
+    assert till.journal.sync_state() == (0, 0)
 
 
 @pytest.mark.parametrize("change", [{"tid": "T-999999"}, {"head": "ab" * 32}, {"to": 2}, {"from": 2}])
@@ -48,9 +48,9 @@ def test_rewritten_history_caught_by_receipts(tmp_path):
     for e in rows:
         e["prev"] = prev
         e["hash"] = prev = entry_hash(e)
-    till.journal.conn.execute("PRAGMA foreign_keys=OFF")
-    till.journal.conn.execute("DROP TRIGGER entries_no_delete")
-    till.journal.conn.execute("DELETE FROM entries")
+    till.journal._conn.execute("PRAGMA foreign_keys=OFF")
+    till.journal._conn.execute("DROP TRIGGER entries_no_delete")
+    till.journal._conn.execute("DELETE FROM entries")
     insert_rows(till.journal, rows)
     assert till.journal.verify().ok
     problems = receipts.verify_against_receipts(till.journal, till.trust)

@@ -66,11 +66,11 @@ class SyncMachine(RuleBasedStateMachine):
     def sync(self):
         with self.proxy.lock:
             self.proxy.faults.clear()
-        assert sync_once(self.till, fast_client(self.proxy.url))["status"] == "ok"
+        assert sync_once(self.till, fast_client(self.proxy.url)).status == "ok"
 
     @rule()
     def crash_and_reopen(self):
-        self.till.journal.conn.close()
+        self.till.journal._conn.close()
         self.till = Till(Home(self.root / "till"))
 
     @rule()
@@ -86,7 +86,7 @@ class SyncMachine(RuleBasedStateMachine):
         tid = self.till.config.tid
         server_ids = {row[0] for row in self.city.storage.conn.execute(
             "SELECT id FROM entries WHERE tid = ? AND kind = 'payment'", [tid])}
-        (acked,) = journal.conn.execute("SELECT acked_to FROM sync_state").fetchone()
+        (acked,) = journal._conn.execute("SELECT acked_to FROM sync_state").fetchone()
         pending = {e["id"] for e in journal.entries(acked + 1) if e["kind"] == "payment"}
         assert server_ids | pending == set(self.accepted)
         (n,) = self.city.storage.conn.execute("SELECT COUNT(*) FROM entries WHERE tid = ?", [tid]).fetchone()

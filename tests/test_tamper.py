@@ -87,25 +87,25 @@ def test_deleted_last_row_is_not_detectable_locally(home, journal_file):
 
 def test_full_disk_fails_cleanly(till):
     """With the file at its size limit an append raises JournalError, leaves nothing half-written, reports nothing."""
-    till.journal.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    (pages,) = till.journal.conn.execute("PRAGMA page_count").fetchone()
-    till.journal.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    till.journal._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (pages,) = till.journal._conn.execute("PRAGMA page_count").fetchone()
+    till.journal._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
     accepted = []
     with pytest.raises(JournalError, match="could not write|full"):
         for _ in range(200):
             accepted.append(pay_now(till, 10, wid=f"W-FULL{len(accepted):04d}").entry)
     assert all(accepted)
-    assert not till.journal.conn.in_transaction
+    assert not till.journal._conn.in_transaction
     assert till.journal.head()[0] == len(accepted)
     assert till.journal.verify().ok
-    till.journal.conn.execute("PRAGMA max_page_count = 1073741823")
+    till.journal._conn.execute("PRAGMA max_page_count = 1073741823")
     assert pay_now(till, 10).accepted
     assert till.journal.verify().count == len(accepted) + 1
 
 
 def test_full_disk_on_commit_is_a_journal_error(till, monkeypatch):
     """A failing COMMIT (disk full at the last moment, transaction already undone) is a JournalError."""
-    real = till.journal.conn
+    real = till.journal._conn
 
     class FailingCommit:
         def __getattr__(self, name):
@@ -118,7 +118,7 @@ def test_full_disk_on_commit_is_a_journal_error(till, monkeypatch):
                 raise sqlite3.OperationalError("database or disk is full")
             return real.execute(sql, *args)
 
-    monkeypatch.setattr(till.journal, "conn", FailingCommit())
+    monkeypatch.setattr(till.journal, "_conn", FailingCommit())
     with pytest.raises(JournalError, match="disk is full"):
         pay_now(till, 1000)
     monkeypatch.undo()

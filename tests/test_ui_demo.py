@@ -30,11 +30,11 @@ def test_wallet_qr_pays_and_the_city_settles_it(qtbot, demo):
     assert wallet.qr.matrix == qr_matrix(wallet.token)
     for key in "15000":
         window.pay_tab.press(key)
-    settled = qtbot.waitSignal(window.sync.finished, timeout=20000,
-                               check_params_cb=lambda summary: summary.get("settled") == 1)
+    settled = qtbot.waitSignal(session.bridge.sync_finished, timeout=20000,
+                               check_params_cb=lambda summary: summary.settled == 1)
     with settled, qtbot.waitSignal(window.pay_tab.result_shown, timeout=5000) as paid:
         wallet.findChild(QPushButton, "payWithQr").click()
     assert paid.args[0].accepted
-    assert settled.args[0]["status"] == "ok"
+    assert settled.args[0].status == "ok"
     # 10% cashback on a settled payment (the city's default incentive).
     assert wallet.balance_of(wallet.wallet_id()) == DEMO_FUNDS - 15000 + 1500

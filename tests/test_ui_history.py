@@ -15,8 +15,8 @@ def four_payments_in_every_status(till):
     receipt = {"from": 1, "to": 2, "head": entries[1]["hash"], "at": 0,
                "results": [{"seq": 1, "status": "settled", "cashback": 100},
                            {"seq": 2, "status": "rejected", "reason": "double_spend"}]}
-    settlement.apply_receipt(till.journal, receipt, "receipt-jws")
-    settlement.mark_sent(till.journal, 3)
+    settlement.apply_receipt(till.journal, settlement.Receipt.from_payload(receipt), "receipt-jws")
+    till.journal.mark_sent(3)
 
 
 @pytest.fixture

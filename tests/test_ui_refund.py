@@ -29,7 +29,7 @@ def ok_button(dialog):
 
 
 def refunds(tasks):
-    return tasks.run_db(lambda till: till.journal.conn.execute(
+    return tasks.run_db(lambda till: till.journal._conn.execute(
         "SELECT amount, reason FROM entries WHERE kind = 'refund'").fetchall()).result(timeout=5)
 
 

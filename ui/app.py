@@ -149,7 +149,7 @@ def run_demo() -> int:
         wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
         # The same entry every scanner uses, as if the till had scanned the phone.
         wallet.pay_requested.connect(session.window.token_scanned)
-        session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
+        session.bridge.sync_finished.connect(lambda _summary: wallet.show_balance())
         session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())

@@ -8,27 +8,28 @@ from terminal import events
 
 
 class CoreBridge(QObject):
-    """Registers a callback for every core and sync event and re-emits it as a signal of the same name.
+    """Registers a callback for every core and sync event the UI uses and re-emits it as a signal of the same name.
 
     Core events fire on whatever thread did the work (the DB worker, the network pool); the private
     ``_relay`` signal is queued, so the public signals always fire on the thread owning this object.
+    Sync status reaches the UI on this bridge only (``sync_started``, ``sync_finished``, ``sync_failed``).
     """
 
     payment_accepted = Signal(object)  # entry
-    payment_declined = Signal(str, object)  # reason, amount
     refund_recorded = Signal(object)  # entry
     day_closed = Signal(object)  # entry
     config_changed = Signal(object)  # TerminalConfig
     sync_started = Signal()
-    sync_finished = Signal(object)  # summary dict
-    sync_failed = Signal(object)  # exception
+    sync_finished = Signal(object)  # SyncSummary
+    sync_failed = Signal(object)  # SyncSummary
     fork_alarm = Signal(object)  # detail
     print_done = Signal(object)  # PrintJob
     print_failed = Signal(object, str, str)  # PrintJob, reason code, message
 
     EVENTS = (
-        "payment_accepted", "payment_declined", "refund_recorded", "day_closed", "config_changed",
-        "sync_started", "sync_finished", "sync_failed", "fork_alarm", "print_done", "print_failed",
+        events.PAYMENT_ACCEPTED, events.REFUND_RECORDED, events.DAY_CLOSED, events.CONFIG_CHANGED,
+        events.SYNC_STARTED, events.SYNC_FINISHED, events.SYNC_FAILED, events.FORK_ALARM,
+        events.PRINT_DONE, events.PRINT_FAILED,
     )
 
     _relay = Signal(str, object)

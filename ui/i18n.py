@@ -38,4 +38,6 @@ def error_texts(exc: Exception) -> tuple[str, str]:
         ko, en = messages.text(code, "ko"), messages.text(code, "en")
         detail = getattr(exc, "detail", "")
         return ko, f"{en} ({detail})" if detail else en
-    return str(exc), type(exc).__name__
+    # Any other error's message is already "한국어 / English"; never show a Python class name.
+    korean, _, english = str(exc).partition(" / ")
+    return korean, english or messages.text(code if isinstance(code, str) else "internal", "en")

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from sync import syncer
+from sync.summary import SyncSummary
 from terminal import tokens
 from terminal.home import Home
 from ui import i18n
@@ -49,8 +50,9 @@ class MainWindow(QMainWindow):
         self.prefs = Preferences.load(home)
         i18n.set_language(self.prefs.language)
         self.sync = SyncRunner(tasks, self.server_url, self)
-        self.sync.started.connect(lambda: self.status.set_online(self.online, syncing=True))
-        self.sync.finished.connect(self._sync_finished)
+        bridge.sync_started.connect(lambda: self.status.set_online(self.online, syncing=True))
+        bridge.sync_finished.connect(self._sync_finished)
+        bridge.sync_failed.connect(self._sync_finished)
         self.online: bool | None = None
         self.token_scanned.connect(self._pay_scanned)
 
@@ -169,8 +171,8 @@ class MainWindow(QMainWindow):
         self.tasks.reopen_till()
         self.load()
 
-    def _sync_finished(self, summary: dict) -> None:
-        status = summary.get("status")
+    def _sync_finished(self, summary: SyncSummary) -> None:
+        status = summary.status
         self.online = True if status in ("ok", "fork") else False if status == "offline" else None
         self.status.set_online(self.online)
         self.history.refresh()

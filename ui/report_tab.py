@@ -17,7 +17,7 @@ from ui.tasks import TaskManager
 
 def report_for(till, biz_date: str | None) -> dict:
     """The Z report of ``biz_date`` (default: today, as ``jtill report``; after the close, the closed day)."""
-    return z_report(till.journal, biz_date or till.local_date(), till.config.tz)
+    return z_report(till.journal, biz_date or till.local_date(), till.tz)
 
 
 class ReportTab(QWidget):

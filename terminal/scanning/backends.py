@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Protocol
 
+from terminal.errors import MissingQrDetectionLib
 from terminal.scanning.frames import Frame
-
-
-class MissingQrDetectionLib(RuntimeError):
-    """No QR decoding library could be loaded; camera and image scanning are off."""
 
 
 class Backend(Protocol):
@@ -69,7 +67,7 @@ class ZbarBackend:
 
 
 # Best first: zxing-cpp decoded 124/137 of ../shared/qr-samples against ZBar's 95/137, ~6x faster.
-BACKENDS = {ZxingBackend.name: ZxingBackend, ZbarBackend.name: ZbarBackend}
+BACKENDS: dict[str, Callable[[], Backend]] = {ZxingBackend.name: ZxingBackend, ZbarBackend.name: ZbarBackend}
 
 
 @functools.cache

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from terminal.errors import UnreadableImage
+
 # Far above any photo a phone takes; bigger files are refused rather than decoded (memory, time).
 MAX_PIXELS = 50_000_000
-
-
-class UnreadableImage(ValueError):
-    """A file that cannot be opened as a picture (missing, not an image, too large)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,10 @@ class Frame:
 
     def to_image(self) -> Image.Image:
         """A PIL view of the frame (shares the bytes when it can)."""
-        return Image.frombuffer("L", (self.width, self.height), self.full_rows(), "raw", "L", self.stride, 1)
+        # PIL reads any buffer (Qt's frames arrive as memoryviews); its stubs name bytes and bytearray only.
+        rows = self.full_rows()
+        size = (self.width, self.height)
+        return Image.frombuffer("L", size, rows, "raw", "L", self.stride, 1)  # type: ignore[arg-type]
 
     def packed(self) -> bytes:
         """The pixels with row padding removed (``width * height`` bytes)."""

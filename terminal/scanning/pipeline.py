@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def _retries(frame: Frame, backends: Sequence[Backend]) -> Iterator[tuple[str, B
     yield "inverted", first, lambda: first.decode(_inverted(frame))
     yield "rotated", first, lambda: first.decode(_rotated(frame, 45))
     for other in backends[1:]:
-        yield "other-backend", other, lambda other=other: other.decode(frame)
+        yield "other-backend", other, functools.partial(other.decode, frame)
 
 
 def decode_frame(

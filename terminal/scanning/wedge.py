@@ -34,7 +34,7 @@ def _runs(text: str) -> list[tuple[bool, str]]:
     for char in text:
         keys = hangul_keys(char)
         hangul = keys is not None
-        piece = keys if hangul else char
+        piece = keys if keys is not None else char
         if runs and runs[-1][0] == hangul:
             runs[-1] = (hangul, runs[-1][1] + piece)
         else:

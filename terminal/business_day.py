@@ -1,0 +1,25 @@
+"""A till's defaults before its config says otherwise, and the business-day rule (docs/architecture.md).
+
+The one home of the default time zone, the default operator and the business date logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Seoul"
+DEFAULT_OPERATOR = "owner"
+OPERATOR_META = "operator"  # journal meta key holding the till's default operator
+
+
+def local_date(at_s: float, tz: str | None = None) -> str:
+    """The calendar date (``YYYY-MM-DD``) at ``at_s`` in zone ``tz`` (default :data:`DEFAULT_TZ`)."""
+    return dt.datetime.fromtimestamp(at_s, ZoneInfo(tz or DEFAULT_TZ)).date().isoformat()
+
+
+def business_date(today: str, last_closed: str | None) -> str:
+    """``today``, or the day after ``last_closed`` when that day is today or later (it is closed)."""
+    if last_closed and last_closed >= today:
+        return (dt.date.fromisoformat(last_closed) + dt.timedelta(days=1)).isoformat()
+    return today
