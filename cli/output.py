@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 
 from sync.errors import SyncError
 from terminal.checkout import Till
 from terminal.errors import TerminalError
 from terminal.home import Home
-from terminal.journal import JournalCorrupt
 
 
 class UsageError(Exception):
@@ -61,12 +59,8 @@ def home_of(args) -> Home:
 
 
 def open_till(args) -> Till:
-    """Open the till in the chosen data directory; a journal SQLite cannot read is ``journal_corrupt``."""
-    home = home_of(args)
-    try:
-        return Till(home, operator=getattr(args, "operator", None))
-    except sqlite3.DatabaseError as exc:
-        raise JournalCorrupt(home.journal_path, str(exc)) from exc
+    """Open the till in the chosen data directory."""
+    return Till(home_of(args), operator=getattr(args, "operator", None))
 
 
 def command(sub, name: str, help_text: str, handler):

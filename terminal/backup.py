@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 from typing import Callable
@@ -101,7 +100,7 @@ def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, cloc
         _fsync_file(tmp)
         os.replace(tmp, final)
         fsync_dir(folder)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, JournalError) as exc:
         raise BackupError(f"백업하지 못했습니다 / could not write a backup to {folder}: {exc}") from exc
     finally:
         _unlink_with_sidecars(tmp)

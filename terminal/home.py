@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import uuid
 from pathlib import Path
 
@@ -146,10 +145,7 @@ class Home:
         return journal
 
     def _check_identity(self, journal: Journal, expected: str | None) -> None:
-        try:
-            have = journal.get_meta(META_JOURNAL_ID)
-        except sqlite3.DatabaseError as exc:
-            raise JournalCorrupt(journal.path, str(exc)) from exc
+        have = journal.get_meta(META_JOURNAL_ID)
         if expected is None:
             self._record_identity(journal)  # a home from before journal ids: adopt the journal it has
         elif have != expected:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -138,6 +139,8 @@ class JournalCorrupt(JournalError):
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Read failures that say nothing about the file's health (another writer, a file that cannot be opened).
+_TRANSIENT = re.compile(r"locked|busy|unable to open", re.IGNORECASE)
 
 
 def header_problem(path: str | os.PathLike) -> str | None:
@@ -248,13 +251,19 @@ class Journal:
         try:
             return self._conn.execute(sql, list(params)).fetchall()
         except sqlite3.Error as exc:
-            raise JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}") from exc
+            raise self._read_error(exc) from exc
 
     def _one(self, sql: str, params: Iterable = ()) -> tuple | None:
         try:
             return self._conn.execute(sql, list(params)).fetchone()
         except sqlite3.Error as exc:
-            raise JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}") from exc
+            raise self._read_error(exc) from exc
+
+    def _read_error(self, exc: sqlite3.Error) -> JournalError:
+        """What a failed read means: a busy or unopenable file is a JournalError; anything else is damage."""
+        if isinstance(exc, sqlite3.OperationalError) and _TRANSIENT.search(str(exc)):
+            return JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}")
+        return JournalCorrupt(self.path, str(exc))
 
     def _write(self, sql: str, params: Iterable = ()) -> None:
         with self._transaction():
@@ -330,7 +339,7 @@ class Journal:
         try:
             yield from self._conn.execute(sql, list(params))
         except sqlite3.Error as exc:
-            raise JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}") from exc
+            raise self._read_error(exc) from exc
 
     def export_jsonl(self, path: str | os.PathLike, from_seq: int = 1) -> int:
         """Write entries ``from_seq``… to ``path`` as JSON Lines, exactly as journaled; returns the count."""
@@ -356,8 +365,8 @@ class Journal:
         state = {"expected": 1, "count": 0}
         try:
             return self._walk(state)
-        except sqlite3.DatabaseError as exc:
-            return VerifyResult(False, state["count"], state["expected"], f"unreadable entry: {exc}")
+        except JournalCorrupt as exc:
+            return VerifyResult(False, state["count"], state["expected"], f"unreadable entry: {exc.detail}")
 
     def _walk(self, state: dict) -> VerifyResult:
         expected_seq, prev, count = 1, ZERO_HASH, 0
@@ -553,11 +562,14 @@ class Journal:
 
     def backup_to(self, path: str | os.PathLike) -> None:
         """Copy the whole journal to a new file at ``path`` with SQLite's online backup API."""
-        target = sqlite3.connect(os.fspath(path))
         try:
-            self._conn.backup(target)
-        finally:
-            target.close()
+            target = sqlite3.connect(os.fspath(path))
+            try:
+                self._conn.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as exc:
+            raise JournalError(f"장부를 복사하지 못했습니다 / could not copy the journal to {path}: {exc}") from exc
 
     def meta_setdefault(self, key: str, value: str) -> str:
         """Store ``value`` under ``key`` unless a value is there already; returns the stored one."""

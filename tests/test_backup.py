@@ -121,8 +121,8 @@ def test_restore_refuses_a_bad_backup(home, tmp_path, trust_key_file, damage):
     backup.write_bytes(bytes(data))
     if damage == "edited":
         with Journal(backup, create=False) as journal:
-            journal.conn.execute("DROP TRIGGER entries_no_update")
-            journal.conn.execute("UPDATE entries SET amount = 1 WHERE seq = 2")
+            journal._conn.execute("DROP TRIGGER entries_no_update")
+            journal._conn.execute("UPDATE entries SET amount = 1 WHERE seq = 2")
     offered = backup.read_bytes()
     fresh = tmp_path / "fresh"
     out = run_json(fresh, "restore", backup, "--trust", trust_key_file, expect=1)
@@ -182,7 +182,7 @@ def test_settings_refuse_bad_values(home, tmp_path):
 def sync_once_ok(till, url) -> bool:
     from sync.syncer import sync_once
 
-    return sync_once(till, fast_client(url))["status"] == "ok"
+    return sync_once(till, fast_client(url)).status == "ok"
 
 
 def test_restoring_an_older_backup_then_sync_raises_the_fork_alarm(tmp_path, served):

@@ -45,7 +45,7 @@ def test_huge_amount_is_declined_and_logged_without_it(till, amount):
     assert pay_now(till, amount).reason == "over_limit"
     assert till.pay(amount, "garbage").reason == "malformed"
     assert till.journal.head()[0] == 0
-    rows = till.journal.conn.execute("SELECT amount, reason FROM declines").fetchall()
+    rows = till.journal._conn.execute("SELECT amount, reason FROM declines").fetchall()
     assert rows == [(None, "over_limit"), (None, "malformed")]
     assert till.journal.head()[0] == 0
 

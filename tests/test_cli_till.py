@@ -99,7 +99,7 @@ def test_json_errors_are_reason_codes_never_class_names(tmp_path, home):
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_key"
     (home.root / "journal.db").write_bytes(b"not a database " * 512)
     proc = jtill("--json", "history", home=home.root, check=False)
-    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "journal_error"
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "journal_corrupt"
     assert "Traceback" not in proc.stderr
 
 

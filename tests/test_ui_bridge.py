@@ -41,6 +41,8 @@ EVENT_ARGS = {
     events.SYNC_FINISHED: ("summary",),
     events.SYNC_FAILED: ("failed summary",),
     events.FORK_ALARM: ("entry 3 differs",),
+    events.PRINT_DONE: ("job",),
+    events.PRINT_FAILED: ("job", "printer_unreachable", "cannot reach the printer"),
 }
 
 

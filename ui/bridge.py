@@ -16,6 +16,7 @@ class CoreBridge(QObject):
     """
 
     payment_accepted = Signal(object)  # entry
+    payment_declined = Signal(str, object)  # reason, amount
     refund_recorded = Signal(object)  # entry
     day_closed = Signal(object)  # entry
     config_changed = Signal(object)  # TerminalConfig
@@ -27,7 +28,7 @@ class CoreBridge(QObject):
     print_failed = Signal(object, str, str)  # PrintJob, reason code, message
 
     EVENTS = (
-        events.PAYMENT_ACCEPTED, events.REFUND_RECORDED, events.DAY_CLOSED, events.CONFIG_CHANGED,
+        events.PAYMENT_ACCEPTED, events.PAYMENT_DECLINED, events.REFUND_RECORDED, events.DAY_CLOSED, events.CONFIG_CHANGED,
         events.SYNC_STARTED, events.SYNC_FINISHED, events.SYNC_FAILED, events.FORK_ALARM,
         events.PRINT_DONE, events.PRINT_FAILED,
     )
