@@ -160,8 +160,9 @@ def cmd_report(args) -> int:
 
 def _report_text(rep: dict) -> str:
     pay, ref = rep["payments"], rep["refunds"]
+    state = "마감됨 / closed" if rep["closed"] else "영업 중 / open"
     lines = [
-        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  {'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
+        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  {state}",
         f"  결제 / payments : {pay['count']}건  {won(pay['amount'])}",
         f"  환불 / refunds  : {ref['count']}건  {won(ref['amount'])}",
         f"  순매출 / net    : {won(rep['net'])}",
@@ -195,7 +196,9 @@ def cmd_history(args) -> int:
         print("내역이 없습니다 / no entries")
     for r in rows:
         amount = r.get("amount", r.get("net"))
-        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
+        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}"
+        if r["status_reason"]:
+            status += f" ({r['status_reason']})"
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
     return 0
 

@@ -15,17 +15,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync import receipts
+from sync.client import CityClient, SyncError, Timing
+from sync.enroll import UNENROLLED_KID
+from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
-
-from sync import receipts
-from sync.client import CityClient, SyncError, Timing
-from sync.enroll import UNENROLLED_KID
-from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 
 # The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
 # that a recovery interrupted after the code was used finishes on the next run instead of being lost.

@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sync import batches, receipts
+from sync.client import CityClient, SyncError, Timing
 from terminal import settlement
 from terminal.atomic import write_atomic
 from terminal.checkout import Till
 from terminal.keys import load_private_jwk
-
-from sync import batches, receipts
-from sync.client import CityClient, SyncError, Timing
 
 
 def _write_lines(path, lines: list[str]) -> None:

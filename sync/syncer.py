@@ -6,13 +6,12 @@ import json
 import threading
 import time
 
+from sync import batches, receipts
+from sync.client import ApiError, CityClient, Offline, SyncError, Timing, backoff
 from terminal import events, settlement
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till, TillError
 from terminal.config import ConfigError
 from terminal.keys import load_private_jwk
-
-from sync import batches, receipts
-from sync.client import ApiError, CityClient, Offline, SyncError, Timing, backoff
 
 META_SERVER = "server_url"
 META_LAST_SYNC = "last_sync"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 _lock = threading.Lock()
 _callbacks: dict[str, list[Callable]] = defaultdict(list)

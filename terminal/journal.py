@@ -6,8 +6,8 @@ import hashlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import sqlite_utils
 
@@ -47,7 +47,7 @@ def entry_hash(entry: dict) -> str:
 
 def row_to_entry(row) -> dict:
     """The protocol entry for a row of the ``entries`` table (a tuple in ``COLUMNS`` order)."""
-    values = dict(zip(COLUMNS, row))
+    values = dict(zip(COLUMNS, row, strict=True))
     entry = {k: values[k] for k in COMMON}
     for member in MEMBERS[values["kind"]]:
         entry[member] = values[member]
@@ -172,7 +172,7 @@ class Journal:
         """Walk the whole chain; report the first ``seq`` whose content, order or link is wrong."""
         expected_seq, prev, count = 1, ZERO_HASH, 0
         for row in self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries ORDER BY seq"):
-            values = dict(zip(COLUMNS, row))
+            values = dict(zip(COLUMNS, row, strict=True))
             seq = values["seq"]
             if seq < expected_seq:
                 # Only seq <= 0 can sort first: a row slipped in before the chain's start.

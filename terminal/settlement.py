@@ -58,4 +58,4 @@ def unsettled_payment_total(journal: Journal) -> int:
 def receipts(journal: Journal) -> list[dict]:
     """Stored receipts in ``to`` order: ``{from, to, head, at, jws}``."""
     rows = journal.conn.execute("SELECT from_seq, to_seq, head, at, jws FROM receipts ORDER BY to_seq")
-    return [dict(zip(("from", "to", "head", "at", "jws"), row)) for row in rows]
+    return [dict(zip(("from", "to", "head", "at", "jws"), row, strict=True)) for row in rows]

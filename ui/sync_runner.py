@@ -6,7 +6,7 @@ server never holds up the DB worker that serves the cashier.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
