@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from terminal import jws  # noqa: E402
-from terminal.canonical import b64u_encode  # noqa: E402
-from terminal.checkout import Till  # noqa: E402
-from terminal.home import Home  # noqa: E402
-from terminal.keys import private_from_seed  # noqa: E402
+from terminal import jws
+from terminal.canonical import b64u_encode
+from terminal.checkout import Till
+from terminal.home import Home
+from terminal.keys import private_from_seed
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -53,12 +55,13 @@ def signed_config(**changes) -> str:
 
 
 class FakeClock:
-    """A settable clock (seconds) for the till."""
+    """A settable clock in seconds; with ``step``, every reading first advances it by ``step`` seconds."""
 
-    def __init__(self, now: float = VECTOR_NOW):
-        self.now = float(now)
+    def __init__(self, now: float = VECTOR_NOW, step: float = 0.0):
+        self.now, self.step = float(now), float(step)
 
     def __call__(self) -> float:
+        self.now += self.step
         return self.now
 
     def advance(self, seconds: float) -> None:
@@ -77,16 +80,27 @@ def trust_key_file(tmp_path) -> Path:
     return path
 
 
+def vector_home(root: Path, trust_key_file: Path | None = None) -> Home:
+    """An initialised data directory at ``root`` trusting the vectors' config key and holding their config (ver 1).
+
+    The key file is written beside ``root`` unless ``trust_key_file`` is given.
+    """
+    from terminal.config import import_config
+
+    if trust_key_file is None:
+        trust_key_file = root.parent / "config-key.jwk"
+        root.parent.mkdir(parents=True, exist_ok=True)
+        trust_key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]), encoding="utf-8")
+    home = Home(root)
+    with home.init(trust_key_file) as journal:
+        import_config(journal, VECTORS["config"]["jws"], home.trust())
+    return home
+
+
 @pytest.fixture
 def home(tmp_path, trust_key_file) -> Home:
     """An initialised data directory holding the vectors' config (ver 1)."""
-    h = Home(tmp_path / "home")
-    journal = h.init(trust_key_file)
-    from terminal.config import import_config
-
-    import_config(journal, VECTORS["config"]["jws"], h.trust())
-    journal.close()
-    return h
+    return vector_home(tmp_path / "home", trust_key_file)
 
 
 @pytest.fixture
@@ -109,8 +123,6 @@ def shared_dir() -> Path:
     return SHARED
 
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 # The console script installed beside the interpreter running the tests, never whatever PATH finds:
 # a stray global jtill once made the suite test another checkout.
@@ -198,3 +210,28 @@ def input_method_enabled(widget) -> bool:
     query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
     QApplication.sendEvent(widget, query)
     return bool(query.value(Qt.InputMethodQuery.ImEnabled))
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``(admin City, in-thread server handle)`` for a prepared city."""
+    from city.server import serve_in_thread
+    from helpers_sync import prepare_city
+
+    city = prepare_city(tmp_path / "city")
+    handle = serve_in_thread(tmp_path / "city")
+    yield city, handle
+    handle.stop()
+    city.close()
+
+
+@pytest.fixture
+def served_city(tmp_path):
+    """``(admin City, ServerProcess)``: a prepared city served by a real ``jtill city serve`` process."""
+    from helpers_sync import ServerProcess, prepare_city
+
+    city = prepare_city(tmp_path / "city")
+    server = ServerProcess(tmp_path / "city").start()
+    yield city, server
+    server.stop()
+    city.close()

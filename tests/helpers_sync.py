@@ -1,4 +1,4 @@
-"""Shared helpers for the sync and city tests: vectors, tills, servers, tokens, a faulty TCP proxy."""
+"""Helpers for the sync and city tests: vector tills, servers, tokens, a faulty TCP proxy (fixtures: conftest)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-from conftest import JTILL, VECTORS, insert_rows
-
+from conftest import JTILL, VECTORS, insert_rows, vector_home
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import private_from_seed
@@ -27,13 +25,7 @@ def vector_key(role: str):
 
 def vector_till(root: Path) -> Till:
     """A till trusting the vectors' config key, holding the vectors' config and chain."""
-    root.mkdir(parents=True, exist_ok=True)
-    key_file = root.parent / "vector-config-key.jwk"
-    key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]))
-    home = Home(root)
-    home.init(key_file).close()
-    till = Till(home)
-    till.import_config(VECTORS["config"]["jws"])
+    till = Till(vector_home(root))
     insert_rows(till.journal, VECTORS["chain"])
     return till
 
@@ -53,7 +45,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         self.proc = subprocess.Popen(
             [str(JTILL), "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -254,24 +246,3 @@ def assert_agree(city, till: Till) -> None:
     (jtis,) = city.storage.conn.execute("SELECT COUNT(*) - COUNT(DISTINCT jti) FROM spent_tokens").fetchone()
     assert jtis == 0
 
-
-@pytest.fixture
-def served(tmp_path):
-    """``(admin City, in-thread server handle)`` for a prepared city; import it into a test module."""
-    from city.server import serve_in_thread
-
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
-    yield city, handle
-    handle.stop()
-    city.close()
-
-
-@pytest.fixture
-def served_city(tmp_path):
-    """``(admin City, ServerProcess)``: a prepared city served by a real ``jtill city serve`` process."""
-    city = prepare_city(tmp_path / "city")
-    server = ServerProcess(tmp_path / "city").start()
-    yield city, server
-    server.stop()
-    city.close()

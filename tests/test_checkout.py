@@ -1,8 +1,8 @@
 """Checkout rules: limits 11–13, refunds, day close and business dates, clock skew, time zone."""
 
 import pytest
-from conftest import mint, pay_now, settle, signed_config
 
+from conftest import mint, pay_now, settle, signed_config
 from terminal import events
 from terminal.checkout import FORK_ALARM, TillError
 from terminal.settlement import unsettled_payment_total

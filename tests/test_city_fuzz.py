@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from city.server import serve_in_thread
-
-from tests.helpers_sync import enroll_till, prepare_city
+from helpers_sync import enroll_till, prepare_city
 
 # Batch bodies: random bytes and JWS-shaped junk (three base64url-ish parts).
 _B64U = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=200)

@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from helpers_sync import enroll_till, fast_client, pay
 from sync.batches import BATCH_TYP, batch_payload, build_batch
 from terminal import jws
-from terminal.keys import load_private_jwk, private_from_seed
 from terminal.journal import ZERO_HASH
-
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import enroll_till, pay
+from terminal.keys import load_private_jwk, private_from_seed
 
 JOSE = {"Content-Type": "application/jose"}
 
@@ -96,8 +94,9 @@ def test_bad_batches_are_422(world):
         "bad prev": batch_payload(tid, entries, "1" * 64, 0),
     }
     for name, payload in cases.items():
-        signed = jws.sign(payload, key, kid=tid, typ=BATCH_TYP)
-        _error(_post(handle, tid, signed), 422, "bad_batch")
+        response = _post(handle, tid, jws.sign(payload, key, kid=tid, typ=BATCH_TYP))
+        assert response.status_code == 422, name
+        _error(response, 422, "bad_batch")
     assert requests.get(f"{handle.url}/v1/terminals/{tid}/head", timeout=10).json()["to"] == 0
 
 
@@ -130,7 +129,6 @@ def test_gzip_batch_and_idempotent_resend(world):
 def test_server_side_rejections(world):
     city, handle, till = world
     from sync.syncer import sync_once
-    from tests.helpers_sync import fast_client
 
     cafe_only = city.mint_token("W-ALICE01", cats=["cafe"])
     assert till.pay(1000, cafe_only).reason == "category_not_allowed"

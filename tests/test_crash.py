@@ -1,4 +1,4 @@
-"""SIGKILL during payments: every payment is fully there with a valid chain or absent, and every reported one is there."""
+"""SIGKILL during payments: every payment is fully there with a valid chain or absent; every reported one is there."""
 
 import json
 import random
@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-from conftest import JTILL, mint
 
+from conftest import JTILL, mint
 from terminal import jws
 from terminal.journal import Journal
 
@@ -101,7 +101,8 @@ def test_kill_a_paying_loop_mid_append(home, tmp_path):
             lines.append(f"100 {text}\n")
         out = tmp_path / f"loop{run}.jsonl"
         with out.open("w") as fh:
-            proc = subprocess.Popen([sys.executable, "-c", PAY_LOOP, str(home.root)], stdin=subprocess.PIPE, stdout=fh, text=True)
+            proc = subprocess.Popen([sys.executable, "-c", PAY_LOOP, str(home.root)], stdin=subprocess.PIPE,
+                                    stdout=fh, text=True)
             while not out.read_text():
                 time.sleep(0.005)  # wait for "ready", so the kill lands among payments
             proc.stdin.write("".join(lines))

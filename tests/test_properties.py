@@ -6,16 +6,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import VECTOR_NOW, VECTORS, FakeClock, issuer_key, mint, settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from conftest import VECTOR_NOW, VECTORS, FakeClock, issuer_key, mint, settle, vector_home
 from terminal import tokens
 from terminal.canonical import b64u_encode
 from terminal.checkout import Till, TillError
-from terminal.config import import_config
-from terminal.home import Home
 from terminal.report import z_report
 
 KID = VECTORS["keys"]["issuer"]["jwk"]["kid"]
@@ -114,13 +112,8 @@ class CheckoutMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="jtill-state-"))
-        key_file = self.dir / "config-key.jwk"
-        key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]))
-        home = Home(self.dir / "home")
-        with home.init(key_file) as journal:
-            import_config(journal, VECTORS["config"]["jws"], home.trust())
         self.clock = FakeClock()
-        self.till = Till(home, clock=self.clock)
+        self.till = Till(vector_home(self.dir / "home"), clock=self.clock)
         self.limits = self.till.config.limits
         self.payments = {}  # id -> (amount, biz_date, wid)
         self.refunded = {}  # id -> sum

@@ -1,10 +1,10 @@
 """Batches (PROTOCOL.md §3) reproduce the vectors byte for byte and respect the 1000-entry cap."""
 
+from conftest import VECTORS
+from helpers_sync import vector_key, vector_till
 from sync import batches
 from terminal import jws
 from terminal.journal import ZERO_HASH
-
-from tests.helpers_sync import VECTORS, vector_key, vector_till
 
 
 def test_batch_vector_from_entries():

@@ -2,12 +2,9 @@
 
 import pytest
 
+from helpers_sync import FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay, prepare_city
 from sync.syncer import sync_once
 from terminal.report import history
-
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import (FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay,
-                                prepare_city)
 
 
 @pytest.fixture

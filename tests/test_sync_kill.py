@@ -7,12 +7,11 @@ import time
 import pytest
 
 from city.server import serve_in_thread
+from conftest import JTILL
+from helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
 from sync.syncer import sync_once
 from terminal.checkout import Till
 from terminal.home import Home
-
-from conftest import JTILL
-from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay, prepare_city
 
 
 @pytest.mark.slow

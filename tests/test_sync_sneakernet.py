@@ -2,11 +2,9 @@
 
 import json
 
-from terminal.report import history
-
 from conftest import jtill
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import assert_agree, enroll_till, pay
+from helpers_sync import assert_agree, enroll_till, pay
+from terminal.report import history
 
 
 def test_usb_round_trip(tmp_path, served):

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from city.server import serve_in_thread
+from helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, prepare_city
 from sync.syncer import sync_once
 from terminal.checkout import Till
 from terminal.home import Home
-
-from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, prepare_city
 
 FAULTS = ["drop_before", "drop_after", "cut_response", ("delay", 1.2), ("status", 503, 0)]
 

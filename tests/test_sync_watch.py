@@ -6,7 +6,6 @@ import subprocess
 import time
 
 from conftest import JTILL, jtill
-from tests.helpers_sync import served_city  # noqa: F401 - fixture
 
 
 def settled(home) -> list[str]:

@@ -1,11 +1,12 @@
-"""Editing the SQLite file by hand is caught by ``jtill verify``, naming the first bad seq; a full disk fails cleanly."""
+"""Editing the SQLite file by hand is caught by ``jtill verify``, naming the first bad seq; a full disk fails
+cleanly."""
 
 import json
 import sqlite3
 
 import pytest
-from conftest import insert_rows, pay_now, jtill
 
+from conftest import insert_rows, jtill, pay_now
 from terminal.journal import COLUMNS, JournalError, entry_hash, row_to_entry
 
 

@@ -1,4 +1,5 @@
-"""Stopping the till with SIGTERM or SIGINT (service managers, Ctrl-C) closes it cleanly; the demo leaves nothing behind."""
+"""Stopping the till with SIGTERM or SIGINT (service managers, Ctrl-C) closes it cleanly; the demo leaves nothing
+behind."""
 
 from __future__ import annotations
 
