@@ -125,11 +125,17 @@ def test_already_used_before_limits(till):
 
 def test_declines_are_logged_not_journaled(till):
     events_seen = []
-    events.register_callback("payment_declined", lambda *a: events_seen.append(a))
+
+    def seen(*args):
+        events_seen.append(args)
+
+    events.register_callback("payment_declined", seen)
     try:
         till.pay(1000, "https://example.com/menu")
     finally:
-        events.unregister_callback(events_seen.append)
+        events.unregister_callback(seen)
+    events.trigger("payment_declined", "after", 1)  # no longer heard
+    assert events_seen == [("malformed", 1000)]
     assert till.journal.head()[0] == 0
     rows = till.journal.conn.execute("SELECT amount, reason FROM declines").fetchall()
     assert rows == [(1000, "malformed")]

@@ -169,7 +169,10 @@ def test_other_migration_sets_are_not_ours(tmp_path):
     path = tmp_path / "j.db"
     with Journal(path) as j:
         j.db["_sqlite_migrations"].insert({"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
-    Journal(path).close()
+    with Journal(path) as j:  # opens: another set's migration is not a newer journal of ours
+        assert schema.migrations.pending(j.db) == []
+        rows = j.conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
+    assert rows == [("jtill", m.name) for m in schema.migrations._migrations] + [("someone-else", "m999")]
 
 
 def test_v1_fixture_opens_and_upgrades(tmp_path):

@@ -58,14 +58,14 @@ FORGED_REFUND = (
         ((FORGED_REFUND, [6, "0" * 64, "f" * 64]), 6, "prev"),
         ((FORGED_REFUND, [0, "0" * 64, "f" * 64]), 0, "unexpected"),
         (("UPDATE entries SET token = 'x' WHERE seq = 3",), 3, "unexpected"),
-        (("UPDATE entries SET kind = 'close' WHERE seq = 4",), 4, ""),
+        (("UPDATE entries SET kind = 'close' WHERE seq = 4",), 4, "unexpected members"),
     ],
     ids=["edited-amount", "deleted-row", "inserted-row", "inserted-before-first", "smuggled-member", "changed-kind"],
 )
 def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, problem):
     attack(journal_file, statement)
     status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"]
+    assert problem and status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"], out
     human = jtill("verify", home=home.root, check=False)
     assert human.returncode != 0 and f"first bad seq {bad_seq}" in human.stdout
 
