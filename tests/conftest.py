@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,6 +144,70 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    """Poll ``condition()`` until it is truthy and return its value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"still waiting for {what} after {timeout} s")
+        time.sleep(0.02)
+
+
+def holds_open(pid: int, path: Path) -> bool:
+    """Does process ``pid`` have ``path`` open (Linux ``/proc``)?"""
+    target = os.path.realpath(path)
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir() if fd_dir.is_dir() else ():
+        try:
+            if os.path.realpath(fd) == target:
+                return True
+        except OSError:  # closed while we looked
+            continue
+    return False
+
+
+def write_locked(path: Path) -> bool:
+    """Does another connection hold the SQLite write lock on ``path`` (a transaction in progress)?"""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return True
+        raise
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return False
+
+
+def freeze_then_kill(proc: subprocess.Popen, look) -> object:
+    """SIGSTOP ``proc``, call ``look()`` while it cannot move, then SIGKILL it; ``look()``'s value.
+
+    This is how a kill test learns where the process was when the kill landed, instead of assuming it
+    from a delay. A process that has already exited is looked at all the same (it ended before the kill).
+    """
+    proc.send_signal(signal.SIGSTOP)
+    stat = Path(f"/proc/{proc.pid}/stat")
+
+    def stopped() -> bool:
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] in "TtZX"
+        except OSError:  # already reaped
+            return True
+
+    wait_for(stopped, 10, "the process to stop")
+    try:
+        return look()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
 
 
 def insert_rows(journal, entries) -> None:
