@@ -44,6 +44,8 @@ class ServerProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        # Restarts come from the proxy's threads; a retried request must not restart a server still starting.
+        self.lock = threading.Lock()
 
     def start(self) -> ServerProcess:
         self.proc = subprocess.Popen(
@@ -73,8 +75,9 @@ class ServerProcess:
             self.proc.stderr.close()
 
     def restart(self) -> None:
-        self.stop()
-        self.start()
+        with self.lock:
+            self.stop()
+            self.start()
 
 
 class FaultProxy:
