@@ -177,7 +177,7 @@ def write_locked(path: Path) -> bool:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if "lock" in str(exc) or "busy" in str(exc):  # locked, busy, or "locking protocol" mid-open
             return True
         raise
     finally:
