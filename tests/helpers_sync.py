@@ -44,10 +44,15 @@ class ServerProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
-        # Restarts come from the proxy's threads; a retried request must not restart a server still starting.
-        self.lock = threading.Lock()
+        # Restarts come from the proxy's threads: a retried request must not restart a server still starting,
+        # and the test's final stop must wait for a restart under way, or the restarted server outlives the test.
+        self.lock = threading.RLock()
 
     def start(self) -> ServerProcess:
+        with self.lock:
+            return self._start()
+
+    def _start(self) -> ServerProcess:
         self.proc = subprocess.Popen(
             [str(JTILL), "city", "serve", "--data", str(self.data_dir), "--port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -64,6 +69,10 @@ class ServerProcess:
         raise RuntimeError("server did not start")
 
     def stop(self) -> None:
+        with self.lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
