@@ -35,6 +35,7 @@ from terminal.home import Home  # noqa: E402
 from terminal.journal import COLUMNS, INSERT_ENTRY, ZERO_HASH, Journal, entry_hash  # noqa: E402
 from terminal.keys import private_from_seed  # noqa: E402
 from terminal.report import z_report  # noqa: E402
+from tests.conftest import vector_home  # noqa: E402 - the tests' data directory holding the vectors' config
 
 VECTORS = json.loads((ROOT / "tests" / "data" / "vectors.json").read_text(encoding="utf-8"))
 ISSUER = private_from_seed(bytes.fromhex(VECTORS["keys"]["issuer"]["seed_hex"]))
@@ -71,19 +72,6 @@ def raw_commit_ms(directory: Path, n: int) -> list[float]:
         times.append((time.perf_counter() - start) * 1000)
     conn.close()
     return times
-
-
-def make_home(directory: Path) -> Home:
-    """A till data directory with the vectors' config imported."""
-    key_file = directory / "config-key.jwk"
-    key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]), encoding="utf-8")
-    home = Home(directory / "home")
-    journal = home.init(key_file)
-    from terminal.config import import_config
-
-    import_config(journal, VECTORS["config"]["jws"], home.trust())
-    journal.close()
-    return home
 
 
 def pay_latency_ms(till: Till, n: int) -> tuple[list[float], float]:
@@ -182,7 +170,7 @@ def main(argv=None) -> int:
         raw_p50 = statistics.median(raw)
         print(f"raw SQLite WAL+FULL one-row commit: p50 {raw_p50:.3f} ms  p99 {percentile(raw, 99):.3f} ms")
 
-        till = Till(make_home(work))
+        till = Till(vector_home(work / "home"))
         lat, wall = pay_latency_ms(till, args.payments)
         till.close()
         p50, p99 = statistics.median(lat), percentile(lat, 99)
@@ -202,8 +190,8 @@ def main(argv=None) -> int:
 
         journal = Journal(big_home.journal_path)
         z = time_ms(lambda: z_report(journal, day, "Asia/Seoul"), 20)
-        print(f"Z report for {day} (~{PER_DAY} entries) on {args.entries:,} entries: p50 {statistics.median(z):.2f} ms  "
-              f"max {max(z):.2f} ms (target < 50 ms)")
+        print(f"Z report for {day} (~{PER_DAY} entries) on {args.entries:,} entries: "
+              f"p50 {statistics.median(z):.2f} ms  max {max(z):.2f} ms (target < 50 ms)")
         journal.close()
 
         from terminal.config import import_config
@@ -233,7 +221,8 @@ def main(argv=None) -> int:
 
         if not args.skip_verify:
             start = time.perf_counter()
-            proc = subprocess.run([str(Path(sys.executable).parent / "jtill"), "--home", str(big_home.root), "verify"], capture_output=True, text=True)
+            jtill = Path(sys.executable).parent / "jtill"
+            proc = subprocess.run([str(jtill), "--home", str(big_home.root), "verify"], capture_output=True, text=True)
             print(f"jtill verify on {args.entries:,} entries: {time.perf_counter() - start:.1f} s "
                   f"(exit {proc.returncode}: {proc.stdout.strip() or proc.stderr.strip()})")
     return 0

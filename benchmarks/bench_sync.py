@@ -12,9 +12,9 @@ from pathlib import Path
 
 from city.server import serve_in_thread
 from city.service import City
+from sync.client import CityClient
 from sync.enroll import enroll
 from sync.syncer import sync_once
-from sync.client import CityClient
 from terminal import jws
 from terminal.checkout import Till
 from terminal.home import Home

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from city.errors import Refused
+from city.storage import IngestTx, now_ms
+from sync.batches import BATCH_TYP, MAX_ENTRIES
 from terminal import jws, tokens
 from terminal.canonical import is_int
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import Declined
-
-from city.errors import Refused
-from city.storage import IngestTx, now_ms
-from sync.batches import BATCH_TYP, MAX_ENTRIES
 
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
 ENTRY_MEMBERS = {kind: set(COMMON) | set(members) | {"prev", "hash"} for kind, members in MEMBERS.items()}
@@ -85,7 +84,7 @@ def check_entry(e, seq: int) -> str:
     return body
 
 
-def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: "SettleContext") -> None:
+def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: SettleContext) -> None:
     """Gap and fork detection, then settle and store the entries the server does not have.
 
     ``bodies`` are the entries' canonical JSON, as :func:`verify_batch` returned them.
@@ -99,7 +98,7 @@ def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: "
     if first > 1 and first - 1 in known and known[first - 1] != payload["prev"]:
         raise Refused("fork", f"entry {first - 1} differs from the one stored")
     new = []
-    for e, body in zip(payload["entries"], bodies):
+    for e, body in zip(payload["entries"], bodies, strict=True):
         if e["seq"] > stored_to:
             new.append((e, body))
         elif known.get(e["seq"]) != e["hash"]:

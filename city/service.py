@@ -10,18 +10,17 @@ import os
 import secrets
 import time
 
+from city import ingest
+from city.errors import Refused
+from city.settings import CONFIG_KEY, ISSUER_KEY, DataDir
+from city.storage import SQLiteStorage, now_ms
+from sync.receipts import RECEIPT_TYP
 from terminal import jws
 from terminal.canonical import b64u_encode, canonical_json
 from terminal.config import CONFIG_TYP
 from terminal.journal import ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk, public_jwk
 from terminal.tokens import TOKEN_TYP
-
-from city import ingest
-from city.errors import Refused
-from city.settings import CONFIG_KEY, ISSUER_KEY, DataDir
-from city.storage import SQLiteStorage, now_ms
-from sync.receipts import RECEIPT_TYP
 
 
 CODE_TTL = 72 * 3600

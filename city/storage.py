@@ -13,9 +13,8 @@ import threading
 import time
 from contextlib import contextmanager
 
-from terminal.journal import close_totals
-
 from city.errors import Refused
+from terminal.journal import close_totals
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS merchants (
@@ -121,7 +120,7 @@ class SQLiteStorage:
     def merchant(self, merchant_id: str) -> dict | None:
         """``{id, name, category, balance}`` or None."""
         row = self._one("SELECT id, name, category, balance FROM merchants WHERE id = ?", [merchant_id])
-        return dict(zip(("id", "name", "category", "balance"), row)) if row else None
+        return dict(zip(("id", "name", "category", "balance"), row, strict=True)) if row else None
 
     def add_code(self, code: str, merchant_id: str, expires_at: int) -> None:
         """Store a single-use enrollment code for ``merchant_id``, valid until ``expires_at`` (ms)."""
@@ -174,7 +173,7 @@ class SQLiteStorage:
         row = self._one(f"SELECT tid, merchant_id, jwk, label, {STORED_TO} FROM terminals WHERE tid = ?", [tid])
         if row is None:
             return None
-        t = dict(zip(("tid", "merchant_id", "jwk", "label", "stored_to"), row))
+        t = dict(zip(("tid", "merchant_id", "jwk", "label", "stored_to"), row, strict=True))
         t["jwk"] = json.loads(t["jwk"])
         return t
 
@@ -201,7 +200,7 @@ class SQLiteStorage:
     def wallet(self, wid: str) -> dict | None:
         """``{wid, balance, revoked_at}`` or None."""
         row = self._one("SELECT wid, balance, revoked_at FROM wallets WHERE wid = ?", [wid])
-        return dict(zip(("wid", "balance", "revoked_at"), row)) if row else None
+        return dict(zip(("wid", "balance", "revoked_at"), row, strict=True)) if row else None
 
     def revoke_wallet(self, wid: str) -> None:
         """Revoke a wallet from now on (the first revocation time is kept)."""
@@ -253,14 +252,15 @@ class SQLiteStorage:
     def ledger(self) -> dict:
         """Balances and settlement counts for ``jtill city ledger``."""
         return {
-            "merchants": [dict(zip(("id", "name", "category", "balance"), r))
+            "merchants": [dict(zip(("id", "name", "category", "balance"), r, strict=True))
                           for r in self._all("SELECT id, name, category, balance FROM merchants ORDER BY id")],
-            "wallets": [dict(zip(("wid", "balance", "revoked"), (r[0], r[1], r[2] is not None)))
+            "wallets": [dict(zip(("wid", "balance", "revoked"), (r[0], r[1], r[2] is not None), strict=True))
                         for r in self._all("SELECT wid, balance, revoked_at FROM wallets ORDER BY wid")],
-            "terminals": [dict(zip(("tid", "merchant", "label", "stored_to"), r))
+            "terminals": [dict(zip(("tid", "merchant", "label", "stored_to"), r, strict=True))
                           for r in self._all(f"SELECT tid, merchant_id, label, {STORED_TO} FROM terminals "
                                              "ORDER BY tid")],
-            "entries": [dict(zip(("kind", "status", "reason", "count", "amount", "cashback"), r)) for r in self._all(
+            "entries": [dict(zip(("kind", "status", "reason", "count", "amount", "cashback"), r, strict=True))
+                        for r in self._all(
                 "SELECT kind, status, reason, COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(cashback), 0) "
                 "FROM entries GROUP BY kind, status, reason ORDER BY kind, status, reason")],
         }

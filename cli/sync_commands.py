@@ -30,7 +30,8 @@ def register(sub) -> None:
     p = command(sub, "status", "동기화 상태 / online?, pending, last sync, last error", cmd_status)
     p.add_argument("--offline", action="store_true", help="do not contact the server")
 
-    p = command(sub, "recover-fork", "분기 경보 복구 / archive the forked journal, enroll as a new terminal", cmd_recover_fork)
+    p = command(sub, "recover-fork", "분기 경보 복구 / archive the forked journal, enroll as a new terminal",
+                cmd_recover_fork)
     p.add_argument("code", metavar="CODE", help="a fresh enrollment code from the city's support")
     p.add_argument("--label", default="", help="a name for the new terminal")
 
@@ -39,7 +40,8 @@ def register(sub) -> None:
     p.add_argument("--export", metavar="FILE", help="also write its entries as JSON Lines")
 
     p = command(sub, "export-batch", "미전송 거래를 파일로 / write pending batches to a file (USB)", cmd_export_batch)
-    p.add_argument("--out", required=True, metavar="FILE", help="where to write the signed batches (e.g. on a USB stick)")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="where to write the signed batches (e.g. on a USB stick)")
 
     p = command(sub, "upload", "배치 파일 업로드 / upload a batch file, write the receipts", cmd_upload)
     p.add_argument("file", metavar="FILE", help="a batch file written by `jtill export-batch`")
@@ -114,8 +116,8 @@ def _alarm_lines(s: dict) -> list[str]:
 
 
 def cmd_status(args) -> int:
-    from sync.syncer import server_url, status
     from sync.client import CityClient, Timing
+    from sync.syncer import server_url, status
 
     till = open_till(args)
     url = None if args.offline else server_url(till)

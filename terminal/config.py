@@ -115,7 +115,8 @@ def verify_config(compact: str, trust: dict) -> TerminalConfig:
     try:
         parsed = jws.verify(compact, CONFIG_TYP, trust)
     except jws.UnknownKey as exc:
-        raise ConfigError(f"설정이 신뢰하는 키로 서명되지 않았습니다 / config not signed by the trusted key ({exc})") from exc
+        raise ConfigError(
+            f"설정이 신뢰하는 키로 서명되지 않았습니다 / config not signed by the trusted key ({exc})") from exc
     except jws.JWSError as exc:
         raise ConfigError(f"설정 서명이 올바르지 않습니다 / config signature invalid ({exc})") from exc
     return parse_payload(parsed.payload, compact)

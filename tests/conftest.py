@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from terminal import jws  # noqa: E402
-from terminal.canonical import b64u_encode  # noqa: E402
-from terminal.checkout import Till  # noqa: E402
-from terminal.home import Home  # noqa: E402
-from terminal.keys import private_from_seed  # noqa: E402
+from terminal import jws
+from terminal.canonical import b64u_encode
+from terminal.checkout import Till
+from terminal.home import Home
+from terminal.keys import private_from_seed
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -53,12 +58,13 @@ def signed_config(**changes) -> str:
 
 
 class FakeClock:
-    """A settable clock (seconds) for the till."""
+    """A settable clock in seconds; with ``step``, every reading first advances it by ``step`` seconds."""
 
-    def __init__(self, now: float = VECTOR_NOW):
-        self.now = float(now)
+    def __init__(self, now: float = VECTOR_NOW, step: float = 0.0):
+        self.now, self.step = float(now), float(step)
 
     def __call__(self) -> float:
+        self.now += self.step
         return self.now
 
     def advance(self, seconds: float) -> None:
@@ -77,16 +83,27 @@ def trust_key_file(tmp_path) -> Path:
     return path
 
 
+def vector_home(root: Path, trust_key_file: Path | None = None) -> Home:
+    """An initialised data directory at ``root`` trusting the vectors' config key and holding their config (ver 1).
+
+    The key file is written beside ``root`` unless ``trust_key_file`` is given.
+    """
+    from terminal.config import import_config
+
+    if trust_key_file is None:
+        trust_key_file = root.parent / "config-key.jwk"
+        root.parent.mkdir(parents=True, exist_ok=True)
+        trust_key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]), encoding="utf-8")
+    home = Home(root)
+    with home.init(trust_key_file) as journal:
+        import_config(journal, VECTORS["config"]["jws"], home.trust())
+    return home
+
+
 @pytest.fixture
 def home(tmp_path, trust_key_file) -> Home:
     """An initialised data directory holding the vectors' config (ver 1)."""
-    h = Home(tmp_path / "home")
-    journal = h.init(trust_key_file)
-    from terminal.config import import_config
-
-    import_config(journal, VECTORS["config"]["jws"], h.trust())
-    journal.close()
-    return h
+    return vector_home(tmp_path / "home", trust_key_file)
 
 
 @pytest.fixture
@@ -109,8 +126,6 @@ def shared_dir() -> Path:
     return SHARED
 
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 # The console script installed beside the interpreter running the tests, never whatever PATH finds:
 # a stray global jtill once made the suite test another checkout.
@@ -129,6 +144,70 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    """Poll ``condition()`` until it is truthy and return its value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"still waiting for {what} after {timeout} s")
+        time.sleep(0.02)
+
+
+def holds_open(pid: int, path: Path) -> bool:
+    """Does process ``pid`` have ``path`` open (Linux ``/proc``)?"""
+    target = os.path.realpath(path)
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir() if fd_dir.is_dir() else ():
+        try:
+            if os.path.realpath(fd) == target:
+                return True
+        except OSError:  # closed while we looked
+            continue
+    return False
+
+
+def write_locked(path: Path) -> bool:
+    """Does another connection hold the SQLite write lock on ``path`` (a transaction in progress)?"""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "lock" in str(exc) or "busy" in str(exc):  # locked, busy, or "locking protocol" mid-open
+            return True
+        raise
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return False
+
+
+def freeze_then_kill(proc: subprocess.Popen, look) -> object:
+    """SIGSTOP ``proc``, call ``look()`` while it cannot move, then SIGKILL it; ``look()``'s value.
+
+    This is how a kill test learns where the process was when the kill landed, instead of assuming it
+    from a delay. A process that has already exited is looked at all the same (it ended before the kill).
+    """
+    proc.send_signal(signal.SIGSTOP)
+    stat = Path(f"/proc/{proc.pid}/stat")
+
+    def stopped() -> bool:
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] in "TtZX"
+        except OSError:  # already reaped
+            return True
+
+    wait_for(stopped, 10, "the process to stop")
+    try:
+        return look()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
 
 
 def insert_rows(journal, entries) -> None:
@@ -211,3 +290,25 @@ def fake_printers():
     yield make
     for printer in made:
         printer.close()
+def served(tmp_path):
+    """``(admin City, in-thread server handle)`` for a prepared city."""
+    from city.server import serve_in_thread
+    from helpers_sync import prepare_city
+
+    city = prepare_city(tmp_path / "city")
+    handle = serve_in_thread(tmp_path / "city")
+    yield city, handle
+    handle.stop()
+    city.close()
+
+
+@pytest.fixture
+def served_city(tmp_path):
+    """``(admin City, ServerProcess)``: a prepared city served by a real ``jtill city serve`` process."""
+    from helpers_sync import ServerProcess, prepare_city
+
+    city = prepare_city(tmp_path / "city")
+    server = ServerProcess(tmp_path / "city").start()
+    yield city, server
+    server.stop()
+    city.close()

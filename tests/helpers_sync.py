@@ -1,4 +1,4 @@
-"""Shared helpers for the sync and city tests: vectors, tills, servers, tokens, a faulty TCP proxy."""
+"""Helpers for the sync and city tests: vector tills, servers, tokens, a faulty TCP proxy (fixtures: conftest)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-from conftest import JTILL, VECTORS, insert_rows
-
+from conftest import JTILL, VECTORS, insert_rows, vector_home
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import private_from_seed
@@ -27,13 +25,7 @@ def vector_key(role: str):
 
 def vector_till(root: Path) -> Till:
     """A till trusting the vectors' config key, holding the vectors' config and chain."""
-    root.mkdir(parents=True, exist_ok=True)
-    key_file = root.parent / "vector-config-key.jwk"
-    key_file.write_text(json.dumps(VECTORS["keys"]["config"]["jwk"]))
-    home = Home(root)
-    home.init(key_file).close()
-    till = Till(home)
-    till.import_config(VECTORS["config"]["jws"])
+    till = Till(vector_home(root))
     insert_rows(till.journal, VECTORS["chain"])
     return till
 
@@ -52,12 +44,19 @@ class ServerProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        # Restarts come from the proxy's threads: a retried request must not restart a server still starting,
+        # and the test's final stop must wait for a restart under way, or the restarted server outlives the test.
+        self.lock = threading.RLock()
 
-    def start(self, **popen) -> "ServerProcess":
+    def start(self, **popen) -> ServerProcess:
         """Start serving (``popen``: extra ``subprocess.Popen`` arguments, e.g. ``preexec_fn``).
 
         Its stderr (one log line per request) goes to ``stderr_path``: a pipe nobody reads would fill up.
         """
+        with self.lock:
+            return self._start(**popen)
+
+    def _start(self, **popen) -> ServerProcess:
         self.stderr_path = self.data_dir.parent / f"server-{self.port}.stderr"
         with open(self.stderr_path, "ab") as stderr:
             self.proc = subprocess.Popen(
@@ -76,6 +75,10 @@ class ServerProcess:
         raise RuntimeError("server did not start")
 
     def stop(self) -> None:
+        with self.lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -85,8 +88,9 @@ class ServerProcess:
                 self.proc.wait()
 
     def restart(self) -> None:
-        self.stop()
-        self.start()
+        with self.lock:
+            self.stop()
+            self.start()
 
 
 class FaultProxy:
@@ -258,24 +262,3 @@ def assert_agree(city, till: Till) -> None:
     (jtis,) = city.storage.conn.execute("SELECT COUNT(*) - COUNT(DISTINCT jti) FROM spent_tokens").fetchone()
     assert jtis == 0
 
-
-@pytest.fixture
-def served(tmp_path):
-    """``(admin City, in-thread server handle)`` for a prepared city; import it into a test module."""
-    from city.server import serve_in_thread
-
-    city = prepare_city(tmp_path / "city")
-    handle = serve_in_thread(tmp_path / "city")
-    yield city, handle
-    handle.stop()
-    city.close()
-
-
-@pytest.fixture
-def served_city(tmp_path):
-    """``(admin City, ServerProcess)``: a prepared city served by a real ``jtill city serve`` process."""
-    city = prepare_city(tmp_path / "city")
-    server = ServerProcess(tmp_path / "city").start()
-    yield city, server
-    server.stop()
-    city.close()

@@ -15,7 +15,6 @@ from conftest import jtill, mint
 
 from terminal.journal import Journal
 
-from tests.helpers_sync import served  # noqa: F401 - fixture
 from tests.helpers_sync import enroll_till, fast_client, pay
 
 NAME = re.compile(r"jtill-backup-T-000001-\d{8}T\d{6}Z-seq(\d{9})\.db")

@@ -1,8 +1,8 @@
 """Checkout rules: limits 11–13, refunds, day close and business dates, clock skew, time zone."""
 
 import pytest
-from conftest import mint, pay_now, settle, signed_config
 
+from conftest import mint, pay_now, settle, signed_config
 from terminal import events
 from terminal.checkout import FORK_ALARM, TillError
 from terminal.settlement import unsettled_payment_total
@@ -133,11 +133,17 @@ def test_already_used_before_limits(till):
 
 def test_declines_are_logged_not_journaled(till):
     events_seen = []
-    events.register_callback(events.PAYMENT_DECLINED, lambda *a: events_seen.append(a))
+
+    def seen(*args):
+        events_seen.append(args)
+
+    events.register_callback(events.PAYMENT_DECLINED, seen)
     try:
         till.pay(1000, "https://example.com/menu")
     finally:
-        events.unregister_callback(events_seen.append)
+        events.unregister_callback(seen)
+    events.trigger(events.PAYMENT_DECLINED, "after", 1)  # no longer heard
+    assert events_seen == [("malformed", 1000)]
     assert till.journal.head()[0] == 0
     rows = till.journal._conn.execute("SELECT amount, reason FROM declines").fetchall()
     assert rows == [(1000, "malformed")]

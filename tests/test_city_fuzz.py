@@ -43,7 +43,7 @@ def city_till(tmp_path_factory):
 
 @pytest.mark.slow
 @SCHEMA.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_endpoints_answer_with_protocol_errors(case, city_till):
     url, tid, key = city_till
     if "tid" in (case.path_parameters or {}):

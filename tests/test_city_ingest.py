@@ -6,12 +6,11 @@ import uuid
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from city.service import City
+from helpers_sync import prepare_city
 from sync.batches import batch_payload, sign_batch
 from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.keys import public_jwk
-
-from tests.helpers_sync import prepare_city
 
 DAY, NEXT_DAY = "2026-01-01", "2026-01-02"
 

@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from helpers_sync import enroll_till, fast_client, pay
 from sync.batches import BATCH_TYP, batch_payload, build_batch
 from sync.reads import authorization
 from terminal import jws
-from terminal.keys import load_private_jwk, private_from_seed
 from terminal.journal import ZERO_HASH
-
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import enroll_till, pay
+from terminal.keys import load_private_jwk, private_from_seed
 
 JOSE = {"Content-Type": "application/jose"}
 
@@ -70,7 +68,6 @@ def test_enroll_codes_single_use(world):
 
 def test_config_version_goes_up_on_revocation(world):
     city, handle, till = world
-    tid = till.config.tid
     first = _read(handle, till, "config")
     assert first.headers["content-type"].startswith("application/jose")
     assert _read(handle, till, "config").text == first.text
@@ -104,8 +101,9 @@ def test_bad_batches_are_422(world):
         "bad prev": batch_payload(tid, entries, "1" * 64, 0),
     }
     for name, payload in cases.items():
-        signed = jws.sign(payload, key, kid=tid, typ=BATCH_TYP)
-        _error(_post(handle, tid, signed), 422, "bad_batch")
+        response = _post(handle, tid, jws.sign(payload, key, kid=tid, typ=BATCH_TYP))
+        assert response.status_code == 422, name
+        _error(response, 422, "bad_batch")
     assert _read(handle, till, "head").json()["to"] == 0
 
 
@@ -138,7 +136,6 @@ def test_gzip_batch_and_idempotent_resend(world):
 def test_server_side_rejections(world):
     city, handle, till = world
     from sync.syncer import sync_once
-    from tests.helpers_sync import fast_client
 
     cafe_only = city.mint_token("W-ALICE01", cats=["cafe"])
     assert till.pay(1000, cafe_only).reason == "category_not_allowed"

@@ -5,8 +5,8 @@ import re
 import time
 
 import pytest
-from conftest import VECTORS, mint, jtill
 
+from conftest import VECTORS, jtill, mint
 from terminal.canonical import canonical_json
 from terminal.journal import Journal
 

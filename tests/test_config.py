@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from conftest import VECTORS, config_key, issuer_key, mint, signed_config
 
+from conftest import VECTORS, config_key, issuer_key, mint, signed_config
 from terminal import jws
 from terminal.canonical import b64u_encode
 from terminal.checkout import Till
@@ -84,7 +84,8 @@ def test_other_terminal_refused(till):
 @pytest.mark.parametrize(
     "changes",
     [{"limits": {"max_payment": 1}}, {"merchant": "shop"}, {"keys": {"keys": [{"kty": "RSA"}]}},
-     {"revoked": {"wallets": "W-1", "tokens": []}}, {"tz": "Mars/Olympus"}, {"tz": "../../etc/passwd"}, {"ver": -1}, {"ver": True},
+     {"revoked": {"wallets": "W-1", "tokens": []}}, {"tz": "Mars/Olympus"}, {"tz": "../../etc/passwd"}, {"ver": -1},
+     {"ver": True},
      {"policy": {"on_fork": "shrug"}}],
     ids=["limits", "merchant", "bad-key", "revoked", "tz", "tz-path", "negative-ver", "bool-ver", "fork-policy"],
 )

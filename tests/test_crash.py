@@ -1,20 +1,20 @@
-"""SIGKILL during payments: every payment is fully there with a valid chain or absent, and every reported one is there."""
+"""SIGKILL during payments: every payment is fully there with a valid chain or absent; every reported one is there."""
 
 import json
 import random
-import signal
 import subprocess
 import sys
 import time
 
 import pytest
-from conftest import JTILL, mint
 
+from conftest import JTILL, freeze_then_kill, holds_open, mint, wait_for, write_locked
 from terminal import jws
 from terminal.journal import Journal
 
 pytestmark = pytest.mark.slow
 
+# Prints a marker before each payment and the result after it, so a kill shows which payment was in flight.
 PAY_LOOP = """
 import json, sys
 from terminal.checkout import Till
@@ -24,6 +24,7 @@ till = Till(Home(sys.argv[1]))
 print(json.dumps({"status": "ready"}), flush=True)
 for line in sys.stdin:
     amount, text = line.split()
+    print(json.dumps({"paying": text}), flush=True)
     print(json.dumps(till.pay(int(amount), text).as_json()), flush=True)
 """
 
@@ -57,43 +58,64 @@ def check_journal(home, tokens_by_jti: dict, accepted: list[dict]) -> int:
     return result.count
 
 
-def kill_after(proc, delay):
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+def committed_jtis(home) -> set[str]:
+    with Journal(home.journal_path, create=False) as journal:
+        return {e["jti"] for e in journal.entries()}
 
 
 def test_kill_jtill_pay_at_many_points(home, tmp_path):
-    """~30 real `jtill pay` processes, each SIGKILLed after a delay spread from startup to past the commit."""
-    tokens_by_jti, accepted = {}, []
+    """Real `jtill pay` processes SIGKILLed before the journal is open, during the payment and after its commit.
+
+    Where each kill landed is observed, not assumed from the delay: the process is frozen, its open files
+    and the journal's write lock are looked at, then it is killed; the journal tells whether it committed.
+    Most kills come after a delay spread from start-up to past the commit; every third is aimed at the
+    moment the process opens the journal, the few milliseconds a delay rarely hits.
+    """
+    tokens_by_jti, accepted, landed = {}, [], []
     out = tmp_path / "out.jsonl"
 
     def start(i):
         text = mint(int(time.time()), wid=f"W-CRASH{i:04d}")
         tokens_by_jti[jti_of(text)] = (text, 1000 + i)
         with out.open("w") as fh:
-            return subprocess.Popen([JTILL, "--home", str(home.root), "--json", "pay", str(1000 + i), text], stdout=fh)
+            proc = subprocess.Popen([JTILL, "--home", str(home.root), "--json", "pay", str(1000 + i), text], stdout=fh)
+        return proc, jti_of(text)
 
-    # Calibrate: how long one uninterrupted payment takes here, so the delays cover start to commit.
+    # One uninterrupted payment: how long the delays must cover.
     began = time.perf_counter()
-    start(0).wait()
+    proc, _ = start(0)
+    proc.wait()
     full = time.perf_counter() - began
     accepted += [r for r in reported(out) if r["status"] == "accepted"]
-    runs = 30
     rng = random.Random(2)
-    for i in range(1, runs + 1):
-        proc = start(i)
-        kill_after(proc, full * (0.5 + 0.7 * i / runs) + rng.uniform(-0.02, 0.02))
+    for i in range(1, 31):
+        proc, jti = start(i)
+        if i % 3:
+            time.sleep(rng.uniform(0, full * 1.2))
+        else:
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and not holds_open(proc.pid, home.journal_path):
+                assert time.monotonic() < deadline, "jtill pay never opened the journal"
+                time.sleep(0.0005)
+        opened, locked = freeze_then_kill(
+            proc, lambda pid=proc.pid: (holds_open(pid, home.journal_path), write_locked(home.journal_path)))
         accepted += [r for r in reported(out) if r["status"] == "accepted"]
         check_journal(home, tokens_by_jti, accepted)
-    assert accepted, "no run got as far as a commit: the delays did not cover the append"
+        if jti in committed_jtis(home):
+            landed.append("after")
+        else:
+            landed.append("during (in the append)" if locked else "during" if opened else "before")
+    assert {"before", "after"} <= set(landed) and {"during", "during (in the append)"} & set(landed), landed
 
 
 def test_kill_a_paying_loop_mid_append(home, tmp_path):
-    """A child paying as fast as it can is killed at random moments; run 10 times on the same journal."""
-    tokens_by_jti, accepted = {}, []
+    """A child paying as fast as it can is killed at random moments; run on the same journal until a kill has
+    landed inside an append (the child holding the journal's write lock), at least 10 times."""
+    tokens_by_jti, accepted, in_flight, mid_append = {}, [], [], 0
     rng = random.Random(7)
-    for run in range(10):
+    for run in range(30):
+        if run >= 10 and mid_append:
+            break
         lines = []
         for i in range(400):
             text = mint(int(time.time()), wid=f"W-LOOP{run:02d}{i:03d}")
@@ -101,14 +123,20 @@ def test_kill_a_paying_loop_mid_append(home, tmp_path):
             lines.append(f"100 {text}\n")
         out = tmp_path / f"loop{run}.jsonl"
         with out.open("w") as fh:
-            proc = subprocess.Popen([sys.executable, "-c", PAY_LOOP, str(home.root)], stdin=subprocess.PIPE, stdout=fh, text=True)
-            while not out.read_text():
-                time.sleep(0.005)  # wait for "ready", so the kill lands among payments
+            proc = subprocess.Popen([sys.executable, "-c", PAY_LOOP, str(home.root)], stdin=subprocess.PIPE,
+                                    stdout=fh, text=True)
+            wait_for(out.read_text, 30, "the child to be ready")  # so the kill lands among payments
             proc.stdin.write("".join(lines))
             proc.stdin.flush()
-            kill_after(proc, rng.uniform(0.01, 0.3))
-        results = reported(out)[1:]
+            time.sleep(rng.uniform(0.01, 0.3))
+            locked = freeze_then_kill(proc, lambda: write_locked(home.journal_path))
+        lines_out = reported(out)[1:]
+        results = [r for r in lines_out if "paying" not in r]
         assert all(r["status"] == "accepted" for r in results), results
         accepted += results
         check_journal(home, tokens_by_jti, accepted)
+        if lines_out and "paying" in lines_out[-1]:  # killed with this payment in flight
+            in_flight.append(jti_of(lines_out[-1]["paying"]))
+            mid_append += locked
     assert len(accepted) > 10
+    assert mid_append, f"no kill landed inside an append ({len(in_flight)} with a payment in flight)"

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 import sqlite_utils
-from conftest import DATA, VECTORS, insert_rows
 
+from conftest import DATA, VECTORS, insert_rows
 from terminal import schema
 from terminal.journal import ZERO_HASH, Journal, JournalError
 
@@ -43,8 +43,8 @@ def test_wal_persists_for_other_readers(journal):
 
 @pytest.mark.parametrize(
     "sql",
-    ["UPDATE entries SET amount = 1 WHERE seq = 1", "UPDATE entries SET hash = hash", "DELETE FROM entries WHERE seq = 3",
-     "DELETE FROM entries"],
+    ["UPDATE entries SET amount = 1 WHERE seq = 1", "UPDATE entries SET hash = hash",
+     "DELETE FROM entries WHERE seq = 3", "DELETE FROM entries"],
 )
 def test_entries_cannot_change(chained, sql):
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -80,8 +80,9 @@ def test_jti_is_unique(chained):
 
 def test_append_links_and_returns_after_commit(journal):
     assert journal.head() == (0, ZERO_HASH)
-    first = journal.append("refund", {"amount": 5, "ref": "x", "reason": "r"}, at=1, biz_date="2026-01-01", operator="o")
-    second = journal.append("refund", {"amount": 6, "ref": "x", "reason": "r"}, at=2, biz_date="2026-01-01", operator="o")
+    day = "2026-01-01"
+    first = journal.append("refund", {"amount": 5, "ref": "x", "reason": "r"}, at=1, biz_date=day, operator="o")
+    second = journal.append("refund", {"amount": 6, "ref": "x", "reason": "r"}, at=2, biz_date=day, operator="o")
     assert (first["seq"], second["seq"], second["prev"]) == (1, 2, first["hash"])
     assert journal.entry(2) == second and journal.entry_by_id(first["id"]) == first
     assert not journal._conn.in_transaction
@@ -101,7 +102,8 @@ def test_failed_check_rolls_back(journal):
         raise ValueError("no")
 
     with pytest.raises(ValueError):
-        journal.append("refund", {"amount": 5, "ref": "x", "reason": "r"}, at=1, biz_date="d", operator="o", check=check)
+        journal.append("refund", {"amount": 5, "ref": "x", "reason": "r"}, at=1, biz_date="d", operator="o",
+                       check=check)
     assert journal.head()[0] == 0 and not journal._conn.in_transaction
 
 
@@ -121,7 +123,8 @@ def test_two_writers_serialise(tmp_path):
         try:
             with Journal(path) as j:
                 for i in range(40):
-                    j.append("refund", {"amount": i + 1, "ref": f"w{n}", "reason": "r"}, at=i, biz_date="d", operator="o")
+                    members = {"amount": i + 1, "ref": f"w{n}", "reason": "r"}
+                    j.append("refund", members, at=i, biz_date="d", operator="o")
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
@@ -169,7 +172,10 @@ def test_other_migration_sets_are_not_ours(tmp_path):
     with Journal(path) as j:
         sqlite_utils.Database(j._conn)["_sqlite_migrations"].insert(
             {"migration_set": "someone-else", "name": "m999", "applied_at": "x"})
-    Journal(path).close()
+    with Journal(path) as j:  # opens: another set's migration is not a newer journal of ours
+        assert schema.migrations.pending(sqlite_utils.Database(j._conn)) == []
+        rows = j._conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()
+    assert rows == [("jtill", m.name) for m in schema.migrations._migrations] + [("someone-else", "m999")]
 
 
 def test_v1_fixture_opens_and_upgrades(tmp_path):
@@ -180,7 +186,8 @@ def test_v1_fixture_opens_and_upgrades(tmp_path):
         assert list(j.entries()) == CHAIN
         assert j.verify().ok
         assert j.get_meta("operator") == "owner"
-        appended = j.append("refund", {"amount": 1, "ref": CHAIN[0]["id"], "reason": "r"}, at=1, biz_date="d", operator="o")
+        members = {"amount": 1, "ref": CHAIN[0]["id"], "reason": "r"}
+        appended = j.append("refund", members, at=1, biz_date="d", operator="o")
         assert appended["prev"] == CHAIN[2]["hash"]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             j._conn.execute("DELETE FROM entries")

@@ -1,7 +1,6 @@
 """The Z report and history: counts and sums by kind and settlement status, per business date."""
 
 from conftest import pay_now, settle
-
 from terminal.report import history, z_report
 
 

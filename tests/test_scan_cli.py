@@ -6,9 +6,9 @@ import json
 
 import pytest
 import qrcode
-from conftest import VECTOR_NOW, mint
 
 from cli.main import main
+from conftest import VECTOR_NOW, mint
 
 
 @pytest.fixture

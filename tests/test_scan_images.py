@@ -7,9 +7,9 @@ import random
 import pytest
 import qrcode
 import zxingcpp
-from conftest import SHARED, VECTOR_NOW, mint
 from PIL import Image, ImageFilter, ImageOps
 
+from conftest import SHARED, VECTOR_NOW, mint
 from terminal.scanning import decode_image_file, looks_like_token, scan_image_file
 from terminal.scanning.results import NO_QR_FOUND, NOT_A_PAYMENT_CODE, PAYMENT_CODE
 
@@ -90,7 +90,8 @@ def test_huge_image_is_refused_clearly(tmp_path):
 
 
 def test_non_qr_barcode(tmp_path):
-    bars = zxingcpp.write_barcode_to_image(zxingcpp.create_barcode("8801234567893", zxingcpp.BarcodeFormat.EAN13), scale=4)
+    ean = zxingcpp.create_barcode("8801234567893", zxingcpp.BarcodeFormat.EAN13)
+    bars = zxingcpp.write_barcode_to_image(ean, scale=4)
     view = memoryview(bars)
     picture = Image.frombytes("L", (view.shape[1], view.shape[0]), bytes(view))
     result = scan_image_file(saved(tmp_path, ImageOps.expand(picture, 40, fill=255)))

@@ -2,13 +2,11 @@
 
 import json
 
+from conftest import jtill
+from helpers_sync import assert_agree
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.report import history, z_report
-
-from conftest import jtill
-from tests.helpers_sync import served_city  # noqa: F401 - fixture
-from tests.helpers_sync import assert_agree
 
 
 def test_enroll_pay_offline_sync_settle(tmp_path, served_city):

@@ -1,13 +1,12 @@
 """Fault campaign through a real TCP proxy: whatever the network does, nothing is lost or counted twice."""
 
+import time
+
 import pytest
 
+from helpers_sync import FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay, prepare_city
 from sync.syncer import sync_once
 from terminal.report import history
-
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import (FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay,
-                                prepare_city)
 
 
 @pytest.fixture
@@ -20,12 +19,15 @@ def world(tmp_path, served):
     proxy.close()
 
 
-def _sync_until_ok(till, url, tries=4):
-    for _ in range(tries):
+def _sync_until_ok(till, url, timeout: float = 60):
+    """Sync passes until one ends ok (a restarted server may take a while to listen again)."""
+    deadline = time.monotonic() + timeout
+    while True:
         summary = sync_once(till, fast_client(url))
         if summary.status == "ok":
             return summary
-    raise AssertionError(summary)
+        if time.monotonic() > deadline:
+            raise AssertionError(summary)
 
 
 FAULTS = [
@@ -46,6 +48,7 @@ def test_fault_on_batch_upload(world, name, action):
     proxy.add("/batches", action)
     summary = sync_once(till, fast_client(proxy.url))
     # One pass retries within its deadline; the fault hit exactly one request.
+    assert not proxy.faults, "the fault was never injected"
     assert summary.status == "ok", summary
     assert summary.pending == 0
     assert [r["status"] for r in history(till.journal)] == ["settled"] * 3
@@ -60,6 +63,7 @@ def test_retry_after_is_honoured(world):
     client.sleep = waits.append
     proxy.add("/batches", ("status", 503, 2))
     assert sync_once(till, client).status == "ok"
+    assert not proxy.faults
     assert waits == [2.0]
 
 
@@ -72,6 +76,7 @@ def test_persistent_outage_then_recovery(world):
         proxy.add("/batches", "drop_after")
     summary = sync_once(till, client)
     assert summary.status == "offline" and summary.pending == 1
+    assert len(proxy.faults) < 30, "no upload reached the proxy"
     with proxy.lock:
         proxy.faults.clear()
     _sync_until_ok(till, proxy.url)
@@ -84,6 +89,7 @@ def test_fault_on_config_and_head(world):
     proxy.add("/config", "cut_response")
     proxy.add("/head", "drop_before")
     assert sync_once(till, fast_client(proxy.url)).status == "ok"
+    assert not proxy.faults, proxy.faults
     assert_agree(city, till)
 
 
@@ -100,6 +106,7 @@ def test_server_restarted_mid_sync(tmp_path):
         proxy.add("/batches", "drop_after")
         proxy.add("/batches", ("call", server.restart))
         summary = _sync_until_ok(till, proxy.url)
+        assert not proxy.faults, "a restart or drop was never injected"
         assert summary.pending == 0
         assert_agree(city, till)
     finally:

@@ -5,14 +5,12 @@ import sqlite3
 
 import pytest
 
+from helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay
 from sync.client import ApiError
 from sync.syncer import sync_once
 from terminal.checkout import Till, TillError
 from terminal.home import Home
 from terminal.report import z_report
-
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, pay
 
 
 def _backup(till: Till, dest):

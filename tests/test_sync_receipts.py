@@ -1,14 +1,14 @@
 """Receipts are verified against the trusted config key and must describe our own chain."""
 
 import pytest
-from conftest import VECTORS, insert_rows
 
+from conftest import VECTORS, insert_rows
+from helpers_sync import vector_key, vector_till
 from sync import receipts
 from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.report import history
 from terminal.settlement import Receipt
-from tests.helpers_sync import vector_key, vector_till
 
 
 def test_vector_receipt_applies(tmp_path):

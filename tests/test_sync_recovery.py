@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import jtill
-from tests.helpers_sync import served_city  # noqa: F401 - fixture
 
 
 def _pay(city, home, check=True):

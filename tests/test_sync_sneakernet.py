@@ -2,11 +2,18 @@
 
 import json
 
+from conftest import jtill
+from helpers_sync import assert_agree, enroll_till, pay
+from sync.receipts import RECEIPT_TYP
+from terminal import jws
 from terminal.report import history
 
-from conftest import jtill
-from tests.helpers_sync import served  # noqa: F401 - fixture
-from tests.helpers_sync import assert_agree, enroll_till, pay
+
+def receipt_results(path) -> list[tuple]:
+    """``(seq, status, reason)`` of every result in a receipt file, in order (signatures not checked)."""
+    return [(r["seq"], r["status"], r.get("reason"))
+            for line in path.read_text().splitlines()
+            for r in jws.parse(line, RECEIPT_TYP).payload["results"]]
 
 
 def test_usb_round_trip(tmp_path, served):
@@ -22,9 +29,12 @@ def test_usb_round_trip(tmp_path, served):
     assert [r["status"] for r in history(till.journal)] == ["sent", "sent"]
 
     # Uploaded twice (a nervous owner): same statuses both times.
-    for _ in range(2):
-        jtill("upload", stick, "--server", handle.url, "--out", tmp_path / "usb" / "receipt.jws")
-    result = json.loads(jtill("--json", "import-receipt", tmp_path / "usb" / "receipt.jws", home=home).stdout)
+    receipts = [tmp_path / "usb" / f"receipt-{n}.jws" for n in (1, 2)]
+    for receipt in receipts:
+        jtill("upload", stick, "--server", handle.url, "--out", receipt)
+    first, second = (receipt_results(receipt) for receipt in receipts)
+    assert first == second == [(1, "settled", None), (2, "rejected", "insufficient_funds")]
+    result = json.loads(jtill("--json", "import-receipt", receipts[1], home=home).stdout)
     assert result == {"receipts": 1, "settled": 1, "rejected": [{"seq": 2, "reason": "insufficient_funds"}]}
     assert [r["status"] for r in history(till.journal)] == ["settled", "rejected"]
     assert_agree(city, till)

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from city.server import serve_in_thread
+from helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, prepare_city
 from sync.syncer import sync_once
 from terminal.checkout import Till
 from terminal.home import Home
-
-from tests.helpers_sync import FaultProxy, assert_agree, enroll_till, fast_client, prepare_city
 
 FAULTS = ["drop_before", "drop_after", "cut_response", ("delay", 1.2), ("status", 503, 0)]
 
@@ -87,14 +86,16 @@ class SyncMachine(RuleBasedStateMachine):
         server_ids = {row[0] for row in self.city.storage.conn.execute(
             "SELECT id FROM entries WHERE tid = ? AND kind = 'payment'", [tid])}
         (acked,) = journal._conn.execute("SELECT acked_to FROM sync_state").fetchone()
+        # The city holds a prefix of the till's chain, at least everything the till counts as acknowledged.
+        stored = [row[1] for row in self.city.storage.entry_rows(tid)]
+        assert stored == list(range(1, len(stored) + 1))
+        assert acked <= len(stored) <= journal.head()[0], (acked, len(stored), journal.head())
         pending = {e["id"] for e in journal.entries(acked + 1) if e["kind"] == "payment"}
         assert server_ids | pending == set(self.accepted)
-        (n,) = self.city.storage.conn.execute("SELECT COUNT(*) FROM entries WHERE tid = ?", [tid]).fetchone()
-        assert n == len(self.city.storage.entry_rows(tid))
         assert_agree(self.city, self.till)
 
 
 TestSyncStateful = SyncMachine.TestCase
 TestSyncStateful.settings = settings(max_examples=6, stateful_step_count=12, deadline=None,
-                                     suppress_health_check=list(HealthCheck))
+                                     suppress_health_check=[HealthCheck.too_slow])
 TestSyncStateful = pytest.mark.slow(TestSyncStateful)

@@ -1,11 +1,12 @@
-"""Editing the SQLite file by hand is caught by ``jtill verify``, naming the first bad seq; a full disk fails cleanly."""
+"""Editing the SQLite file by hand is caught by ``jtill verify``, naming the first bad seq; a full disk fails
+cleanly."""
 
 import json
 import sqlite3
 
 import pytest
-from conftest import insert_rows, pay_now, jtill
 
+from conftest import insert_rows, jtill, pay_now
 from terminal.journal import COLUMNS, JournalError, entry_hash, row_to_entry
 
 
@@ -57,14 +58,14 @@ FORGED_REFUND = (
         ((FORGED_REFUND, [6, "0" * 64, "f" * 64]), 6, "prev"),
         ((FORGED_REFUND, [0, "0" * 64, "f" * 64]), 0, "unexpected"),
         (("UPDATE entries SET token = 'x' WHERE seq = 3",), 3, "unexpected"),
-        (("UPDATE entries SET kind = 'close' WHERE seq = 4",), 4, ""),
+        (("UPDATE entries SET kind = 'close' WHERE seq = 4",), 4, "unexpected members"),
     ],
     ids=["edited-amount", "deleted-row", "inserted-row", "inserted-before-first", "smuggled-member", "changed-kind"],
 )
 def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, problem):
     attack(journal_file, statement)
     status, out = verify(home)
-    assert status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"]
+    assert problem and status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"], out
     human = jtill("verify", home=home.root, check=False)
     assert human.returncode != 0 and f"first bad seq {bad_seq}" in human.stdout
 

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from conftest import VECTOR_NOW, VECTORS, issuer_key, mint
 
+from conftest import VECTOR_NOW, VECTORS, issuer_key, mint
 from terminal import tokens
 from terminal.canonical import b64u_encode, canonical_json
 from terminal.keys import private_from_seed
@@ -86,7 +86,8 @@ def test_duplicate_claim_is_malformed():
 @pytest.mark.parametrize(
     "header",
     [{**HEADER, "alg": "none"}, {**HEADER, "alg": "HS256"}, {**HEADER, "alg": "ES256"}, {**HEADER, "typ": "JWT"},
-     {"alg": "EdDSA", "kid": KID}, {**HEADER, "crit": ["exp"]}, {**HEADER, "kid": 5}, {"alg": "EdDSA", "typ": "jjp-pay+jwt"}],
+     {"alg": "EdDSA", "kid": KID}, {**HEADER, "crit": ["exp"]}, {**HEADER, "kid": 5},
+     {"alg": "EdDSA", "typ": "jjp-pay+jwt"}],
     ids=["none", "hs256", "es256", "typ-jwt", "no-typ", "crit", "kid-int", "no-kid"],
 )
 def test_header_checks_are_malformed(header):
@@ -145,9 +146,9 @@ def test_category_checked_only_when_cats_present():
     assert reason(forge(claims=with_claims(cats=["books"])), amount=10**9) == "category_not_allowed"
 
 
-@pytest.mark.parametrize("amount,expect", [(1, "accepted"), (50000, "accepted"), (50001, "over_limit"), (0, "over_limit"),
-                                           (-1, "over_limit"), (True, "over_limit"), (1000.0, "over_limit"),
-                                           ("1000", "over_limit"), (None, "over_limit")])
+@pytest.mark.parametrize("amount,expect", [(1, "accepted"), (50000, "accepted"), (50001, "over_limit"),
+                                           (0, "over_limit"), (-1, "over_limit"), (True, "over_limit"),
+                                           (1000.0, "over_limit"), ("1000", "over_limit"), (None, "over_limit")])
 def test_amount_between_1_and_lim(amount, expect):
     assert reason(forge(), amount=amount) == expect
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMetaMethod, QThread
@@ -10,6 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from terminal import events
 from ui.bridge import CoreBridge
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("terminal", "sync", "city", "ui", "cli")
 
 
 @pytest.fixture

@@ -6,16 +6,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import qrcode  # noqa: E402
-from conftest import VECTOR_NOW, mint  # noqa: E402
-from PIL import Image, ImageFilter  # noqa: E402
-from PySide6.QtCore import QSize  # noqa: E402
-from PySide6.QtGui import QImage  # noqa: E402
-from PySide6.QtMultimedia import QMediaDevices, QVideoFrame, QVideoFrameFormat  # noqa: E402
+import pytest
+import qrcode
+from PIL import Image, ImageFilter
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
+from PySide6.QtMultimedia import QMediaDevices, QVideoFrame, QVideoFrameFormat
 
-from terminal.scanning import get_decoder  # noqa: E402
-from ui.camera_scanner import NO_CAMERA, CameraScanner, grey_frame  # noqa: E402
+from conftest import VECTOR_NOW, mint
+from terminal.scanning import get_decoder
+from ui.camera_scanner import NO_CAMERA, CameraScanner, grey_frame
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Stopping the till with SIGTERM or SIGINT (service managers, Ctrl-C) closes it cleanly; the demo leaves nothing behind."""
+"""Stopping the till with SIGTERM or SIGINT (service managers, Ctrl-C) closes it cleanly; the demo leaves nothing
+behind."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import JTILL, jtill
+from conftest import JTILL, holds_open, jtill, wait_for
 from sync import syncer
 from terminal.home import JOURNAL
 
@@ -37,23 +37,12 @@ def start():
         proc.communicate()
 
 
-def wait_for(condition, timeout: float = 30):
-    """Poll ``condition()`` until it is truthy; its value, or a failure after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"still waiting after {timeout} s")
-
-
 def demo_folder(proc: subprocess.Popen) -> Path:
     def line():
         ready, _, _ = select.select([proc.stdout], [], [], 0)
         return ready and proc.stdout.readline()
 
-    text = wait_for(line)
+    text = wait_for(line, what="the demo folder line")
     assert text.startswith(DEMO_LINE), text
     return Path(text[len(DEMO_LINE):].strip())
 
@@ -72,7 +61,9 @@ def synced_once(till_root: Path) -> bool:
         conn.close()
 
 
-def stop(proc: subprocess.Popen, sig: signal.Signals) -> int:
+def stop(proc: subprocess.Popen, sig: signal.Signals, journal: Path) -> int:
+    """Send ``sig`` to a till that is running with ``journal`` open (checked first); its exit status."""
+    assert proc.poll() is None and holds_open(proc.pid, journal), "the till is not running with its journal open"
     proc.send_signal(sig)
     return proc.wait(timeout=30)
 
@@ -83,8 +74,9 @@ def test_demo_stopped_by_a_signal_removes_its_folder(start, sig):
     root = demo_folder(proc)
     try:
         assert root.is_dir()
-        wait_for(lambda: synced_once(root / "till"))  # the event loop is running: its first sync pass is done
-        assert stop(proc, sig) == 0
+        # The event loop is running: its first sync pass is done.
+        wait_for(lambda: synced_once(root / "till"), what="the demo's first sync pass")
+        assert stop(proc, sig, root / "till" / JOURNAL) == 0
         assert not root.exists()
     finally:
         shutil.rmtree(root, ignore_errors=True)  # only when the demo failed to
@@ -93,7 +85,7 @@ def test_demo_stopped_by_a_signal_removes_its_folder(start, sig):
 def test_till_stopped_by_sigterm_closes_its_journal(start, home):
     proc = start("--home", str(home.root), "gui")
     wal = home.journal_path.with_name(home.journal_path.name + "-wal")
-    wait_for(wal.exists)  # the window has opened the journal
-    assert stop(proc, signal.SIGTERM) == 0
+    wait_for(wal.exists, what="the window to open the journal")
+    assert stop(proc, signal.SIGTERM, home.journal_path) == 0
     assert not wal.exists()  # the last connection closed: everything checkpointed into the journal
     assert jtill("verify", home=home.root, check=False).returncode == 0

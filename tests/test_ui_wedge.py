@@ -6,29 +6,23 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from conftest import VECTOR_NOW, input_method_enabled, mint  # noqa: E402
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
-from test_wedge_manglings import (  # noqa: E402
-    KEY_JAMO, compose, ime_keystrokes, ime_shift_capitals, ime_shift_keystrokes, on_layout,
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+from conftest import VECTOR_NOW, FakeClock, input_method_enabled, mint
+from helpers_wedge import (
+    KEY_JAMO,
+    compose,
+    ime_keystrokes,
+    ime_shift_capitals,
+    ime_shift_keystrokes,
+    on_layout,
+    verifies,
 )
-from test_wedge_repair import verifies  # noqa: E402
-
-from ui.pay_tab import PayTab  # noqa: E402
-from ui.wedge_capture import WedgeCapture  # noqa: E402
-
-
-class FakeClock:
-    """Milliseconds that advance by ``step`` at every reading: keystroke timing without sleeping."""
-
-    def __init__(self, step: float):
-        self.step, self.now = step, 0.0
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
+from ui.pay_tab import PayTab
+from ui.wedge_capture import WedgeCapture
 
 
 @pytest.fixture
@@ -45,8 +39,9 @@ def till_window(qtbot):
 
 
 def capture(window, step_ms, **kwargs) -> WedgeCapture:
-    wedge = WedgeCapture(window, clock=FakeClock(step_ms), **kwargs)
-    return wedge
+    """A capture whose clock (milliseconds) advances ``step_ms`` at every reading: keystroke timing without sleeping."""
+    seconds = FakeClock(0, step=step_ms / 1000)
+    return WedgeCapture(window, clock=lambda: seconds() * 1000, **kwargs)
 
 
 def qt_key(ch: str) -> Qt.Key:
@@ -65,7 +60,8 @@ def type_keys(widget, texts, us_chars=None, shift=True) -> None:
 
 
 def press_enter(widget) -> None:
-    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+    enter = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+    QApplication.sendEvent(widget, enter)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import uuid
 
 import pytest
-from conftest import VECTORS, FakeClock, config_key, insert_rows
 
+from conftest import VECTORS, FakeClock, config_key, insert_rows
 from terminal import jws, tokens
 from terminal.canonical import canonical_json
 from terminal.checkout import Till

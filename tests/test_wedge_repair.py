@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import VECTOR_NOW, VECTORS, mint
-from test_wedge_manglings import compose, ime_keystrokes, on_layout
 
-from terminal.keys import load_public_jwk
+from conftest import VECTOR_NOW, mint
+from helpers_wedge import compose, ime_keystrokes, on_layout, verifies
 from terminal.scanning.wedge import MAX_CANDIDATES, repair, repair_candidates, strip_affixes
-from terminal.tokens import Declined, parse_and_verify
-
-KID, ISSUER_KEY = load_public_jwk(VECTORS["keys"]["issuer"]["jwk"])
-
-
-def verifies(text: str) -> bool:
-    try:
-        parse_and_verify(text, {KID: ISSUER_KEY}, "jeonju")
-    except Declined:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")

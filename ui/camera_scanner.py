@@ -5,7 +5,14 @@ from __future__ import annotations
 from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoFrame, QVideoFrameFormat, QVideoSink
+from PySide6.QtMultimedia import (
+    QCamera,
+    QMediaCaptureSession,
+    QMediaDevices,
+    QVideoFrame,
+    QVideoFrameFormat,
+    QVideoSink,
+)
 
 from terminal.scanning import Frame, MissingQrDetectionLib, decode_camera_frame, get_decoder
 from ui.i18n import NO_CAMERA

@@ -6,8 +6,9 @@ thread and returns a value; ``success`` and ``failure`` then run on the GUI thre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ui.tasks import TaskManager
 
@@ -21,12 +22,12 @@ class _Op(Generic[T]):
         self._success: Callable[[T], Any] = lambda _result: None
         self._failure: Callable[[Exception], Any] | None = None
 
-    def success(self, fn: Callable[[T], Any]) -> "_Op[T]":
+    def success(self, fn: Callable[[T], Any]) -> _Op[T]:
         """Call ``fn(result)`` on the GUI thread when the operation returns."""
         self._success = fn
         return self
 
-    def failure(self, fn: Callable[[Exception], Any]) -> "_Op[T]":
+    def failure(self, fn: Callable[[Exception], Any]) -> _Op[T]:
         """Call ``fn(exc)`` on the GUI thread when the operation raises."""
         self._failure = fn
         return self

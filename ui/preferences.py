@@ -27,7 +27,7 @@ class Preferences:
     customer_display: bool = False  # a second window facing the customer
 
     @classmethod
-    def load(cls, home: Home) -> "Preferences":
+    def load(cls, home: Home) -> Preferences:
         """Read the file, ignoring unknown or unreadable content (defaults then apply)."""
         try:
             data = json.loads((Path(home.root) / FILE).read_text(encoding="utf-8"))
@@ -54,7 +54,7 @@ def server_url_problem(url: str) -> tuple[str, str] | None:
     if not parts.hostname:
         return "서버 주소에 호스트 이름이 없습니다", "The server URL has no host name"
     try:
-        parts.port
+        _ = parts.port  # reading it checks the port: a number in 0-65535
     except ValueError:
         return "서버 주소의 포트 번호가 잘못되었습니다", "The server URL has an invalid port number"
     return None

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QDateEdit, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
+from terminal.messages import won
 from terminal.report import z_report
 from terminal.settlement import STATUSES
-from terminal.messages import won
 from ui.i18n import STATUS, error_texts, pick, t
 from ui.operations import TillOp
 from ui.tasks import TaskManager

@@ -6,8 +6,9 @@ Results come back to the GUI thread through a queued signal, so callbacks may to
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -32,11 +33,11 @@ class TaskManager(QObject):
         self._closure_ready.connect(self._run_closure, Qt.QueuedConnection)
 
     @classmethod
-    def for_home(cls, home: Home, clock: Callable[[], float] | None = None) -> "TaskManager":
+    def for_home(cls, home: Home, clock: Callable[[], float] | None = None) -> TaskManager:
         """A task manager whose Till opens ``home`` (with ``clock``, default the system clock)."""
         return cls(lambda: Till(home, clock=clock) if clock else Till(home))
 
-    def __enter__(self) -> "TaskManager":
+    def __enter__(self) -> TaskManager:
         return self
 
     def __exit__(self, *exc) -> None:
