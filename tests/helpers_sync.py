@@ -213,7 +213,7 @@ def prepare_city(data_dir: Path):
     city.add_merchant("M-0001", "한옥마을 비빔밥", "food")
     city.add_merchant("M-0002", "풍남문 카페", "cafe")
     for wid, balance in WALLETS.items():
-        city.storage.add_wallet(wid, balance)
+        city.add_wallet(wid, balance)
     return city
 
 
