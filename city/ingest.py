@@ -7,8 +7,10 @@ import hashlib
 import json
 from zoneinfo import ZoneInfo
 
+from cryptography.exceptions import InvalidSignature
+
 from terminal import jws, tokens
-from terminal.canonical import is_int
+from terminal.canonical import b64u_decode, is_int
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import CLOCK_SKEW_S, Declined
@@ -34,8 +36,21 @@ def verify_batch(compact: str, tid: str, terminal_jwk: dict) -> tuple[dict, list
         _, key = load_public_jwk(terminal_jwk)
         payload = jws.verify(compact, BATCH_TYP, {tid: key}).payload
     except (jws.JWSError, BadKey) as exc:
+        if isinstance(exc, jws.MalformedJWS) and _signed_by(compact, key):
+            raise Refused("bad_batch", f"batch is not protocol JSON: {exc}") from None
         raise Refused("bad_signature", f"batch not signed by terminal {tid}: {exc}") from None
     return payload, check_payload(payload, tid)
+
+
+def _signed_by(compact: str, key) -> bool:
+    """Whether the terminal's key did sign ``compact``: then a payload that is not protocol JSON
+    (a float, a duplicate key) is the terminal's malformed batch, not someone else's forgery."""
+    try:
+        header, body, signature = compact.split(".")
+        key.verify(b64u_decode(signature), f"{header}.{body}".encode("ascii"))
+    except (ValueError, InvalidSignature):  # CanonicalError and UnicodeEncodeError are ValueErrors
+        return False
+    return True
 
 
 def check_payload(p: dict, tid: str) -> list[str]:
