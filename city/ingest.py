@@ -235,10 +235,15 @@ class SettleContext:
         self.merchant = merchant
         self.max_age_ms = settings.max_offline_age * 1000
         self.zone = ZoneInfo(settings.tz)
+        self.days: dict[int, str] = {}  # minute -> date: a batch's entries mostly share a few minutes
 
     def day(self, at_ms: int) -> str:
         """The calendar date of ``at_ms`` in the city's time zone: the day a wallet's cap counts."""
-        return dt.datetime.fromtimestamp(at_ms / 1000, self.zone).date().isoformat()
+        minute = at_ms // 60_000  # zone offsets are whole minutes, so a minute lies within one date
+        day = self.days.get(minute)
+        if day is None:
+            day = self.days[minute] = dt.datetime.fromtimestamp(minute * 60, self.zone).date().isoformat()
+        return day
 
     def settle(self, view: BatchView, e: dict) -> tuple[str, str | None, int | None]:
         """``(status, reason, cashback)`` for one entry, applying its money movements to ``view``."""
