@@ -253,3 +253,15 @@ def test_resent_batches_keep_their_verdicts(till):
     first = till.send(paid, till.refund(paid["id"], 3000), till.payment(amount=10**7))
     assert first.verdicts == [("settled", None), ("rejected", "bad_refund"), ("rejected", "over_limit")]
     assert till.upload(sign_batch(batch_payload(till.tid, till.chain, ZERO_HASH, 0), till.key)).verdicts == first.verdicts
+
+
+def test_ledger_check_names_each_breach(served):
+    city, _ = served
+    assert jtill("city", "ledger", "--check", "--data", city.data.root).returncode == 0
+    with city.storage.transaction() as c:  # what no batch can do: money appearing from nowhere
+        c.execute("UPDATE wallets SET balance = -5 WHERE wid = 'W-POOR001'")
+        c.execute("UPDATE merchants SET balance = 7 WHERE id = 'M-0002'")
+    result = jtill("city", "ledger", "--check", "--data", city.data.root, check=False)
+    assert result.returncode == 1
+    assert "wallet W-POOR001 is below 0" in result.stdout and "merchant M-0002 holds 7" in result.stdout
+    assert "funded 401000 + net cashback 0 != wallets 399995 + merchants 7" in result.stdout
