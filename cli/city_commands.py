@@ -54,7 +54,8 @@ def register(sub) -> None:
 
     p = add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
     p.add_argument("--check", action="store_true",
-                   help="돈의 불변식 점검 (어긋나면 종료 코드 1) / check the money invariants (exit 1 if broken)")
+                   help="돈의 불변식 점검 (어긋나면 종료 코드 1) / "
+                        "check the money invariants (exit 1 if broken)")
 
 
 def _city(args):
