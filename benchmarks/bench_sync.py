@@ -20,7 +20,8 @@ from terminal.checkout import Till
 from terminal.home import Home
 from terminal.journal import entry_hash
 
-WALLET = "W-BENCH001"
+# Payments spread over enough wallets that none reaches the city's daily cap per wallet (wallet_cap).
+WALLETS = [f"W-BENCH{i:03d}" for i in range(1, 101)]
 
 
 def fill_journal(till: Till, city: City, n: int) -> None:
@@ -29,11 +30,12 @@ def fill_journal(till: Till, city: City, n: int) -> None:
     now_ms = int(time.time() * 1000)
     rows = []
     for i in range(n):
-        token = city.mint_token(WALLET, lim=10_000)
+        wid = WALLETS[i % len(WALLETS)]
+        token = city.mint_token(wid, lim=10_000)
         claims = jws.parse(token, "jjp-pay+jwt").payload
         entry = {"seq": seq + i + 1, "id": str(uuid.uuid4()), "kind": "payment", "at": now_ms + i,
                  "biz_date": till.business_date(), "operator": "owner", "amount": 1000, "token": token,
-                 "wid": WALLET, "jti": claims["jti"], "prev": prev}
+                 "wid": wid, "jti": claims["jti"], "prev": prev}
         entry["hash"] = prev = entry_hash(entry)
         rows.append(entry)
     till.journal.insert_entries(rows)
@@ -41,7 +43,7 @@ def fill_journal(till: Till, city: City, n: int) -> None:
 
 def verify_ceiling(city: City, n: int = 5000) -> float:
     """Ed25519 verifications per second on this machine (token signatures, as the server checks them)."""
-    parsed = jws.parse(city.mint_token(WALLET), "jjp-pay+jwt")
+    parsed = jws.parse(city.mint_token(WALLETS[0]), "jjp-pay+jwt")
     key = city.issuer_key.public_key()
     start = time.perf_counter()
     for _ in range(n):
@@ -79,7 +81,8 @@ def main() -> None:
         root = Path(tmp)
         city = City(root / "city")
         city.add_merchant("M-BENCH", "벤치마크 상회", "food")
-        city.storage.add_wallet(WALLET, 10**12)
+        for wid in WALLETS:
+            city.add_wallet(wid, 10**9)
         handle = serve_in_thread(root / "city")
         try:
             ceiling = verify_ceiling(city)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from zoneinfo import ZoneInfo
+
+from cryptography.exceptions import InvalidSignature
 
 from city.errors import Refused
 from city.storage import IngestTx, now_ms
 from sync.batches import BATCH_TYP, MAX_ENTRIES
 from terminal import jws, tokens
-from terminal.canonical import is_int
+from terminal.canonical import b64u_decode
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
-from terminal.tokens import Declined
+from terminal.tokens import CLOCK_SKEW_S, Declined
 
+from city.settings import Settings
+
+MAX_INT = 2**53 - 1  # the largest integer every JSON reader holds exactly; SQLite's INTEGER holds far more
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
+NON_NEGATIVE = ("count", "payments", "refunds")
+SKEW_MS = CLOCK_SKEW_S * 1000
 ENTRY_MEMBERS = {kind: set(COMMON) | set(members) | {"prev", "hash"} for kind, members in MEMBERS.items()}
 
 
@@ -27,8 +36,21 @@ def verify_batch(compact: str, tid: str, terminal_jwk: dict) -> tuple[dict, list
         _, key = load_public_jwk(terminal_jwk)
         payload = jws.verify(compact, BATCH_TYP, {tid: key}).payload
     except (jws.JWSError, BadKey) as exc:
+        if isinstance(exc, jws.MalformedJWS) and _signed_by(compact, key):
+            raise Refused("bad_batch", f"batch is not protocol JSON: {exc}") from None
         raise Refused("bad_signature", f"batch not signed by terminal {tid}: {exc}") from None
     return payload, check_payload(payload, tid)
+
+
+def _signed_by(compact: str, key) -> bool:
+    """Whether the terminal's key did sign ``compact``: then a payload that is not protocol JSON
+    (a float, a duplicate key) is the terminal's malformed batch, not someone else's forgery."""
+    try:
+        header, body, signature = compact.split(".")
+        key.verify(b64u_decode(signature), f"{header}.{body}".encode("ascii"))
+    except (ValueError, InvalidSignature):  # CanonicalError and UnicodeEncodeError are ValueErrors
+        return False
+    return True
 
 
 def check_payload(p: dict, tid: str) -> list[str]:
@@ -39,12 +61,12 @@ def check_payload(p: dict, tid: str) -> list[str]:
     if p.get("tid") != tid:
         raise Refused("bad_batch", f"batch tid {p.get('tid')!r} is not {tid}")
     first, last, entries = p.get("from"), p.get("to"), p.get("entries")
-    if not (is_int(first) and is_int(last) and first >= 1 and 1 <= last - first + 1 <= MAX_ENTRIES):
+    if not (_int_ok(first) and _int_ok(last) and first >= 1 and 1 <= last - first + 1 <= MAX_ENTRIES):
         raise Refused("bad_batch", "from/to must give 1 to 1000 entries")
     if not isinstance(entries, list) or len(entries) != last - first + 1:
         raise Refused("bad_batch", "entries do not match from/to")
-    if not is_int(p.get("sent")):
-        raise Refused("bad_batch", "sent must be an integer")
+    if not _int_ok(p.get("sent")):
+        raise Refused("bad_batch", f"sent must be an integer within ±{MAX_INT}")
     prev = p.get("prev")
     if first == 1 and prev != ZERO_HASH:
         raise Refused("bad_batch", "the first entry's prev must be 64 zeros")
@@ -59,17 +81,28 @@ def check_payload(p: dict, tid: str) -> list[str]:
     return bodies
 
 
+def _int_ok(value) -> bool:
+    return type(value) is int and -MAX_INT <= value <= MAX_INT  # not isinstance: a bool is not an integer here
+
+
 def check_entry(e, seq: int) -> str:
-    """One §2 entry: exact members, types, and a hash that recomputes; returns its canonical JSON."""
-    if not isinstance(e, dict) or e.get("kind") not in MEMBERS:
+    """One §2 entry: exact members, types, ranges, and a hash that recomputes; returns its canonical JSON."""
+    kind = e.get("kind") if isinstance(e, dict) else None
+    if not isinstance(kind, str) or kind not in MEMBERS:
         raise Refused("bad_batch", f"entry {seq} is not a payment, refund or close")
-    if e.keys() != ENTRY_MEMBERS[e["kind"]]:
+    if e.keys() != ENTRY_MEMBERS[kind]:
         raise Refused("bad_batch", f"entry {seq} has the wrong members")
     for name, value in e.items():
-        if not (is_int(value) if name in INT_MEMBERS else isinstance(value, str)):
-            raise Refused("bad_batch", f"entry {seq} member {name} has the wrong type")
+        if not (type(value) is int and -MAX_INT <= value <= MAX_INT  # _int_ok inlined: once per member
+                if name in INT_MEMBERS else isinstance(value, str)):
+            raise Refused("bad_batch", f"entry {seq} member {name} has the wrong type or is out of range")
     if e["seq"] != seq:
         raise Refused("bad_batch", f"entry {seq} carries seq {e['seq']}")
+    if kind == "close":
+        if min(e[name] for name in NON_NEGATIVE) < 0:
+            raise Refused("bad_batch", f"entry {seq}: count, payments and refunds cannot be negative")
+    elif e["amount"] < 1:
+        raise Refused("bad_batch", f"entry {seq}: amount must be at least 1")
     # Only strings and integers are left, so plain json.dumps is canonical JSON (canonical_json's
     # recursive type check was the costliest part of hashing an entry). The entry is serialised
     # once: the hashed form is the stored body less its "hash" member, which sorts before "id" in
@@ -105,8 +138,11 @@ def store_batch(tx: IngestTx, tid: str, payload: dict, bodies: list[str], ctx: S
             raise Refused("fork", f"entry {e['seq']} differs from the one stored")
     if not new:
         return
-    view = BatchView(tx, tid, ctx.merchant["id"], [e for e, _ in new])
     arrived = now_ms()
+    view = BatchView(tx, tid, ctx, [e for e, _ in new], arrived)
+    start = new[0][0]["seq"]
+    # The entry before the first new one: in the batch when it resends some, else the stored one.
+    view.last_at = payload["entries"][start - first - 1]["at"] if start > first else tx.entry_at(tid, start - 1)
     rows = []
     for e, body in new:
         status, reason, cashback = ctx.settle(view, e)
@@ -123,24 +159,35 @@ class BatchView:
     are summed and written once, at the end of the batch's transaction.
     """
 
-    def __init__(self, tx: IngestTx, tid: str, merchant_id: str, entries: list[dict]):
+    def __init__(self, tx: IngestTx, tid: str, ctx: "SettleContext", entries: list[dict], arrived: int):
         self.tx = tx
         self.tid = tid
-        self.merchant_id = merchant_id
+        self.merchant_id = ctx.merchant["id"]
+        self.arrived = arrived
+        self.last_at: int | None = None  # the previous entry's ``at``
         pays = [e for e in entries if e["kind"] == "payment"]
         refs = {e["ref"] for e in entries if e["kind"] == "refund"}
         jtis = {e["jti"] for e in pays}
+        wids = {e["wid"] for e in pays}
         self.spent = tx.spent(jtis) if jtis else set()
         self.revoked_tokens = tx.revoked_tokens(jtis) if jtis else set()
-        self.wallets = tx.wallets({e["wid"] for e in pays}) if pays else {}
-        self.payments = tx.payments(tid, refs) if refs else {}
-        self.refunds = tx.refunded(tid, refs) if refs else {}
+        self.wallets = tx.wallets(wids) if pays else {}
+        # Only days an entry arriving now may still settle on (older ones are ``late``).
+        self.wallet_days = tx.wallet_days(wids, ctx.day(arrived - ctx.max_age_ms)) if pays else {}
+        self.payments = tx.payments(self.tid, refs) if refs else {}
+        self.refunds = tx.refunded(self.tid, refs) if refs else {}
         self.wallet_deltas: dict[str, int] = {}
+        self.day_deltas: dict[tuple[str, str], int] = {}  # (wid, day) -> settled in this batch
         self.merchant_delta = 0
         self.batch_days: dict[str, list[int]] = {}  # biz_date -> [count, payments, refunds] in this batch
 
     def balance(self, wid: str) -> int:
         return self.wallets[wid][0] + self.wallet_deltas.get(wid, 0)
+
+    def spent_on(self, wid: str, day: str) -> int:
+        """The wallet's settled payments on ``day``, every terminal's, this batch's included."""
+        key = (wid, day)
+        return self.wallet_days.get(key, 0) + self.day_deltas.get(key, 0)
 
     def move(self, wid: str, wallet_delta: int, merchant_delta: int) -> None:
         self.wallet_deltas[wid] = self.wallet_deltas.get(wid, 0) + wallet_delta
@@ -157,6 +204,7 @@ class BatchView:
 
     def record(self, e: dict, status: str, cashback: int | None) -> None:
         """Make entry ``e``, just settled or rejected, visible to the entries after it."""
+        self.last_at = e["at"]
         kind = e["kind"]
         if kind == "close":
             return
@@ -174,19 +222,29 @@ class BatchView:
                 self.refunds[e["ref"]] = (amount + e["amount"], clawed - (cashback or 0))
 
     def write(self) -> None:
-        """Apply the summed money moves."""
+        """Apply the summed money moves and the wallets' daily totals."""
         self.tx.move(self.wallet_deltas, self.merchant_id, self.merchant_delta)
+        self.tx.add_wallet_days(self.day_deltas)
 
 
 class SettleContext:
-    """What settlement needs: issuer keys, merchant, limits, cashback rate."""
+    """What settlement needs: issuer keys, the merchant, and the city's settings (limits, cashback, zone)."""
 
-    def __init__(self, issuer_keys: dict, issuer: str, merchant: dict, max_payment: int, cashback_percent: int):
+    def __init__(self, issuer_keys: dict, settings: Settings, merchant: dict):
         self.issuer_keys = issuer_keys
-        self.issuer = issuer
+        self.settings = settings
         self.merchant = merchant
-        self.max_payment = max_payment
-        self.cashback_percent = cashback_percent
+        self.max_age_ms = settings.max_offline_age * 1000
+        self.zone = ZoneInfo(settings.tz)
+        self.days: dict[int, str] = {}  # minute -> date: a batch's entries mostly share a few minutes
+
+    def day(self, at_ms: int) -> str:
+        """The calendar date of ``at_ms`` in the city's time zone: the day a wallet's cap counts."""
+        minute = at_ms // 60_000  # zone offsets are whole minutes, so a minute lies within one date
+        day = self.days.get(minute)
+        if day is None:
+            day = self.days[minute] = dt.datetime.fromtimestamp(minute * 60, self.zone).date().isoformat()
+        return day
 
     def settle(self, view: BatchView, e: dict) -> tuple[str, str | None, int | None]:
         """``(status, reason, cashback)`` for one entry, applying its money movements to ``view``."""
@@ -200,15 +258,24 @@ class SettleContext:
         return "settled", None, None
 
     def _payment(self, view: BatchView, e: dict):
-        amount = e["amount"]
+        amount, at = e["amount"], e["at"]
+        s = self.settings
         try:
-            token = tokens.parse_and_verify(e["token"], self.issuer_keys, self.issuer)
+            token = tokens.parse_and_verify(e["token"], self.issuer_keys, s.issuer)
             if (token.wid, token.jti) != (e["wid"], e["jti"]):
                 raise Declined("malformed", "entry wid/jti differ from the token's")
+            tokens.check_time(token, at // 1000)
             tokens.check_category(token, self.merchant["category"])
-            tokens.check_amount(token, amount, self.max_payment)
+            tokens.check_amount(token, amount, s.max_payment)
         except Declined as exc:
             return "rejected", exc.reason, None
+        if at > view.arrived + SKEW_MS or (view.last_at is not None and at < view.last_at - SKEW_MS):
+            return "rejected", "bad_time", None
+        if view.arrived - at > self.max_age_ms:
+            return "rejected", "late", None
+        day = self.day(at)
+        if view.spent_on(token.wid, day) + amount > s.wallet_daily:
+            return "rejected", "wallet_cap", None
         if token.jti in view.spent:
             return "rejected", "double_spend", None
         wallet = view.wallets.get(token.wid)
@@ -216,8 +283,9 @@ class SettleContext:
             return "rejected", "revoked", None
         if wallet is None or view.balance(token.wid) < amount:
             return "rejected", "insufficient_funds", None
-        cashback = amount * self.cashback_percent // 100
+        cashback = amount * s.cashback_percent // 100
         view.move(token.wid, cashback - amount, amount)
+        view.day_deltas[(token.wid, day)] = view.day_deltas.get((token.wid, day), 0) + amount
         return "settled", None, cashback or None
 
     def _refund(self, view: BatchView, e: dict):
@@ -229,6 +297,6 @@ class SettleContext:
         if refunded + e["amount"] > amount:
             return "rejected", "bad_refund", None
         # The incentive follows the money: a refund takes back its share of the cashback.
-        clawback = min(cashback - clawed, e["amount"] * self.cashback_percent // 100)
+        clawback = min(cashback - clawed, e["amount"] * self.settings.cashback_percent // 100)
         view.move(wid, e["amount"] - clawback, -e["amount"])
         return "settled", None, -clawback or None

@@ -104,7 +104,7 @@ class City:
             "keys": {"keys": [public_jwk(k, kid) for kid, k in sorted(self.issuer_keys.items())]},
             "revoked": {"wallets": wallets, "tokens": tokens},
             "limits": {"max_payment": s.max_payment, "wallet_daily": s.wallet_daily,
-                       "terminal_offline": s.terminal_offline},
+                       "terminal_offline": s.terminal_offline, "max_offline_age": s.max_offline_age},
             "tz": s.tz,
             "policy": {"on_fork": s.on_fork},
         }
@@ -126,9 +126,7 @@ class City:
         """Verify, store and settle one batch; returns the signed receipt (same statuses on resend)."""
         terminal = self._terminal(tid)
         payload, bodies = ingest.verify_batch(compact, tid, terminal["jwk"])
-        s = self.settings
-        ctx = ingest.SettleContext(self.issuer_keys, s.issuer, self.storage.merchant(terminal["merchant_id"]),
-                                   s.max_payment, s.cashback_percent)
+        ctx = ingest.SettleContext(self.issuer_keys, self.settings, self.storage.merchant(terminal["merchant_id"]))
         with self.storage.ingest() as tx:
             ingest.store_batch(tx, tid, payload, bodies, ctx)
         receipt = {"tid": tid, "from": payload["from"], "to": payload["to"], "head": payload["head"],
@@ -140,6 +138,31 @@ class City:
     def add_merchant(self, merchant_id: str, name: str, category: str) -> dict:
         self.storage.add_merchant(merchant_id, name, category)
         return self.storage.merchant(merchant_id)
+
+    def add_wallet(self, wid: str, balance: int = 0) -> dict:
+        """Create a wallet, or fund an existing one with ``balance``; returns the wallet."""
+        self.storage.add_wallet(wid, balance)
+        return self.storage.wallet(wid)
+
+    def fund(self, wid: str, amount: int) -> int:
+        """Add ``amount`` to a wallet; returns the new balance."""
+        return self.storage.fund(wid, amount)
+
+    def wallet(self, wid: str) -> dict | None:
+        """``{wid, balance, revoked_at}`` or None."""
+        return self.storage.wallet(wid)
+
+    def revoke_wallet(self, wid: str) -> None:
+        """Revoke a wallet: its payments that arrive from now on are ``revoked``."""
+        self.storage.revoke_wallet(wid)
+
+    def ledger(self) -> dict:
+        """Balances and settlement counts."""
+        return self.storage.ledger()
+
+    def ledger_problems(self) -> list[str]:
+        """Breaches of the money invariants (PROTOCOL.md §4); empty when the ledger holds."""
+        return self.storage.ledger_problems()
 
     def enroll_code(self, merchant_id: str, ttl: int = CODE_TTL) -> str:
         """A fresh single-use enrollment code for a merchant's till, valid for ``ttl`` seconds."""

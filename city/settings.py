@@ -27,6 +27,7 @@ class Settings:
     max_payment: int = 500_000
     wallet_daily: int = 300_000
     terminal_offline: int = 3_000_000
+    max_offline_age: int = 604_800  # seconds an entry may take to reach the city (7 days), else ``late``
     on_fork: str = "refuse"
     tz: str = DEFAULT_TZ
     max_body_bytes: int = 4 * 1024 * 1024

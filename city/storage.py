@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS spent_tokens (jti TEXT PRIMARY KEY, tid TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS wallets (
     wid TEXT PRIMARY KEY, balance INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER);
 CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS fundings (wid TEXT NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS wallet_days (
+    wid TEXT NOT NULL, day TEXT NOT NULL, settled INTEGER NOT NULL, PRIMARY KEY (wid, day));
 CREATE TABLE IF NOT EXISTS configs (
     tid TEXT NOT NULL, ver INTEGER NOT NULL, digest TEXT NOT NULL, jws TEXT NOT NULL, PRIMARY KEY (tid, ver));
 """
@@ -49,6 +52,17 @@ CREATE TABLE IF NOT EXISTS request_nonces (
     tid TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (tid, nonce));
 CREATE INDEX IF NOT EXISTS request_nonces_at ON request_nonces (at);
 """
+
+# SUM(amount) of stored entries, in two parts that cannot overflow SQLite's 64-bit integers however
+# many rejected entries of up to 2**53 - 1 a till sends; :func:`exact_sum` joins them.
+AMOUNT_SUM = "COALESCE(SUM(amount >> 32), 0), COALESCE(SUM(amount & 4294967295), 0)"
+MAX_FUNDING = 2**53 - 1
+
+
+def exact_sum(high: int, low: int) -> int:
+    """The sum that :data:`AMOUNT_SUM` gave in two parts."""
+    return (high << 32) + low
+
 
 # A terminal's stored ``to`` (the protocol's ``S``): its entries are 1..S, so it is their last seq.
 STORED_TO = "(SELECT COALESCE(MAX(seq), 0) FROM entries WHERE entries.tid = terminals.tid)"
@@ -185,16 +199,21 @@ class SQLiteStorage:
     # -- wallets and revocations ---------------------------------------------
 
     def add_wallet(self, wid: str, balance: int = 0) -> None:
-        """Create a wallet, or add ``balance`` to an existing one."""
+        """Create a wallet, or add ``balance`` to an existing one (every funding is recorded)."""
+        _check_funding(balance, 0)
         with self.transaction() as c:
             c.execute("INSERT INTO wallets (wid, balance) VALUES (?, ?) "
                       "ON CONFLICT (wid) DO UPDATE SET balance = balance + excluded.balance", [wid, balance])
+            if balance:
+                c.execute("INSERT INTO fundings (wid, amount, at) VALUES (?, ?, ?)", [wid, balance, now_ms()])
 
     def fund(self, wid: str, amount: int) -> int:
-        """Add ``amount`` to a wallet; returns the new balance."""
+        """Add ``amount`` (at least 1) to a wallet and record it; returns the new balance."""
+        _check_funding(amount, 1)
         with self.transaction() as c:
             if c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [amount, wid]).rowcount == 0:
                 raise Refused("unknown_wallet", f"no wallet {wid}")
+            c.execute("INSERT INTO fundings (wid, amount, at) VALUES (?, ?, ?)", [wid, amount, now_ms()])
             return c.execute("SELECT balance FROM wallets WHERE wid = ?", [wid]).fetchone()[0]
 
     def wallet(self, wid: str) -> dict | None:
@@ -208,11 +227,6 @@ class SQLiteStorage:
             c.execute("INSERT INTO wallets (wid, revoked_at) VALUES (?, ?) "
                       "ON CONFLICT (wid) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at)",
                       [wid, now_ms()])
-
-    def revoke_token(self, jti: str) -> None:
-        """Revoke one token id."""
-        with self.transaction() as c:
-            c.execute("INSERT OR IGNORE INTO revoked_tokens (jti, at) VALUES (?, ?)", [jti, now_ms()])
 
     def revoked(self) -> tuple[list[str], list[str]]:
         """``(wallets, tokens)`` revoked so far, sorted."""
@@ -259,17 +273,49 @@ class SQLiteStorage:
             "terminals": [dict(zip(("tid", "merchant", "label", "stored_to"), r, strict=True))
                           for r in self._all(f"SELECT tid, merchant_id, label, {STORED_TO} FROM terminals "
                                              "ORDER BY tid")],
-            "entries": [dict(zip(("kind", "status", "reason", "count", "amount", "cashback"), r, strict=True))
-                        for r in self._all(
-                "SELECT kind, status, reason, COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(cashback), 0) "
-                "FROM entries GROUP BY kind, status, reason ORDER BY kind, status, reason")],
+            "entries": [{"kind": kind, "status": status, "reason": reason, "count": count,
+                         "amount": exact_sum(high, low), "cashback": cashback}
+                        for kind, status, reason, count, high, low, cashback in self._all(
+                            f"SELECT kind, status, reason, COUNT(*), {AMOUNT_SUM}, COALESCE(SUM(cashback), 0) "
+                            "FROM entries GROUP BY kind, status, reason ORDER BY kind, status, reason")],
         }
+
+    def ledger_problems(self) -> list[str]:
+        """Breaches of the four money invariants (PROTOCOL.md §4); empty when the ledger holds.
+
+        No wallet below 0; each merchant's balance is its settled payments less its settled refunds;
+        funded plus net cashback equals all wallet and merchant balances; each ``jti`` settled once.
+        Settled amounts are real money, so plain sums cannot overflow here.
+        """
+        problems = [f"wallet {wid} is below 0: {balance}"
+                    for wid, balance in self._all("SELECT wid, balance FROM wallets WHERE balance < 0 ORDER BY wid")]
+        problems += [f"merchant {mid} holds {balance}, its settled entries give {expected}"
+                     for mid, balance, expected in self._all(
+                         "SELECT m.id, m.balance, COALESCE((SELECT SUM(CASE e.kind WHEN 'payment' THEN e.amount "
+                         "ELSE -e.amount END) FROM entries e JOIN terminals t ON t.tid = e.tid "
+                         "WHERE t.merchant_id = m.id AND e.status = 'settled' AND e.kind != 'close'), 0) AS expected "
+                         "FROM merchants m WHERE m.balance != expected ORDER BY m.id")]
+        funded, cashback, wallets, merchants = self._one(
+            "SELECT (SELECT COALESCE(SUM(amount), 0) FROM fundings), "
+            "(SELECT COALESCE(SUM(cashback), 0) FROM entries WHERE status = 'settled'), "
+            "(SELECT COALESCE(SUM(balance), 0) FROM wallets), (SELECT COALESCE(SUM(balance), 0) FROM merchants)")
+        if funded + cashback != wallets + merchants:
+            problems.append(f"funded {funded} + net cashback {cashback} != wallets {wallets} + merchants {merchants}")
+        problems += [f"jti {jti} settled {n} times" for jti, n in self._all(
+            "SELECT jti, COUNT(*) FROM entries WHERE kind = 'payment' AND status = 'settled' "
+            "GROUP BY jti HAVING COUNT(*) > 1 ORDER BY jti")]
+        return problems
 
     def entry_rows(self, tid: str | None = None) -> list[tuple]:
         """``(tid, seq, hash, kind, status, reason)`` of stored entries (tests and audits)."""
         sql = "SELECT tid, seq, hash, kind, status, reason FROM entries"
         return self._all(sql + (" WHERE tid = ? ORDER BY seq" if tid else " ORDER BY tid, seq"),
                          [tid] if tid else [])
+
+
+def _check_funding(amount, least: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not least <= amount <= MAX_FUNDING:
+        raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_FUNDING}")
 
 
 class IngestTx:
@@ -296,6 +342,11 @@ class IngestTx:
                               [tid, first, last])
         return dict(rows.fetchall())
 
+    def entry_at(self, tid: str, seq: int) -> int | None:
+        """The ``at`` of stored entry ``seq``, None when there is none."""
+        row = self.c.execute("SELECT body FROM entries WHERE tid = ? AND seq = ?", [tid, seq]).fetchone()
+        return json.loads(row[0])["at"] if row else None
+
     def spent(self, jtis) -> set[str]:
         """The ``jtis`` settled anywhere in the city."""
         return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti IN (SELECT value FROM json_each(?))",
@@ -311,6 +362,12 @@ class IngestTx:
         rows = self._in("SELECT wid, balance, revoked_at FROM wallets WHERE wid IN (SELECT value FROM json_each(?))",
                         wids)
         return {wid: (balance, revoked_at) for wid, balance, revoked_at in rows}
+
+    def wallet_days(self, wids, since: str) -> dict[tuple[str, str], int]:
+        """``{(wid, day): settled}``: the ``wids``' settled payments per day, days from ``since`` on."""
+        rows = self._in("SELECT wid, day, settled FROM wallet_days WHERE day >= ? "
+                        "AND wid IN (SELECT value FROM json_each(?))", wids, since)
+        return {(wid, day): settled for wid, day, settled in rows}
 
     def payments(self, tid: str, entry_ids) -> dict[str, tuple[int, str, str, int]]:
         """``{id: (amount, status, wid, cashback)}`` of stored payments (the earliest one per id)."""
@@ -329,9 +386,9 @@ class IngestTx:
     def day_sums(self, tid: str, biz_date: str) -> dict:
         """The §2 close members of the stored entries of ``biz_date``."""
         rows = self.c.execute(
-            "SELECT kind, COUNT(*), COALESCE(SUM(amount), 0) FROM entries WHERE tid = ? AND biz_date = ? "
+            f"SELECT kind, COUNT(*), {AMOUNT_SUM} FROM entries WHERE tid = ? AND biz_date = ? "
             "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
-        return close_totals(rows)
+        return close_totals((kind, count, exact_sum(high, low)) for kind, count, high, low in rows)
 
     def store(self, tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> None:
         """Insert ``(entry, body, arrived, status, reason, cashback)`` rows; settled payments spend their jti."""
@@ -351,3 +408,9 @@ class IngestTx:
         self.c.executemany("UPDATE wallets SET balance = balance + ? WHERE wid = ?",
                            [(delta, wid) for wid, delta in wallet_deltas.items() if delta])
         self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
+
+    def add_wallet_days(self, settled: dict[tuple[str, str], int]) -> None:
+        """Add ``{(wid, day): amount}`` to the wallets' settled payments per day."""
+        self.c.executemany("INSERT INTO wallet_days (wid, day, settled) VALUES (?, ?, ?) "
+                           "ON CONFLICT (wid, day) DO UPDATE SET settled = settled + excluded.settled",
+                           [(wid, day, amount) for (wid, day), amount in settled.items()])

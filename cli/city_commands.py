@@ -55,7 +55,10 @@ def register(sub) -> None:
     p.add_argument("--cats", help="comma-separated categories (policy voucher)")
     p.add_argument("--png", metavar="FILE", help="also write the QR image")
 
-    add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
+    p = add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
+    p.add_argument("--check", action="store_true",
+                   help="돈의 불변식 점검 (어긋나면 종료 코드 1) / "
+                        "check the money invariants (exit 1 if broken)")
 
 
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
@@ -103,9 +106,12 @@ def cmd_enroll_code(args) -> int:
 
 
 def cmd_wallet_add(args) -> int:
-    city = _city(args)
-    city.storage.add_wallet(args.wid, args.amount)
-    wallet = city.storage.wallet(args.wid)
+    from city.errors import Refused
+
+    try:
+        wallet = _city(args).add_wallet(args.wid, args.amount)
+    except Refused as exc:
+        return fail(exc.detail, 1, code=exc.code, args=args)
     emit(args, wallet, f"지갑 / wallet {args.wid}: {won(wallet['balance'])}")
     return 0
 
@@ -114,7 +120,7 @@ def cmd_wallet_fund(args) -> int:
     from city.errors import Refused
 
     try:
-        balance = _city(args).storage.fund(args.wid, args.amount)
+        balance = _city(args).fund(args.wid, args.amount)
     except Refused as exc:
         return fail(exc.detail, 1, code=exc.code, args=args)
     emit(args, {"wid": args.wid, "balance": balance}, f"지갑 / wallet {args.wid}: {won(balance)}")
@@ -122,7 +128,7 @@ def cmd_wallet_fund(args) -> int:
 
 
 def cmd_wallet_revoke(args) -> int:
-    _city(args).storage.revoke_wallet(args.wid)
+    _city(args).revoke_wallet(args.wid)
     emit(args, {"wid": args.wid, "revoked": True}, f"정지됨 / revoked {args.wid}")
     return 0
 
@@ -138,7 +144,8 @@ def cmd_token(args) -> int:
 
 
 def cmd_ledger(args) -> int:
-    ledger = _city(args).storage.ledger()
+    city = _city(args)
+    ledger = city.ledger()
     lines = ["가맹점 / merchants:"]
     lines += [f"  {m['id']} {m['name']}: {won(m['balance'])}" for m in ledger["merchants"]]
     lines.append("지갑 / wallets:")
@@ -147,5 +154,11 @@ def cmd_ledger(args) -> int:
     lines.append("정산 / settlements:")
     lines += [f"  {e['kind']} {e['status']} {e['reason'] or ''}: {e['count']} × {won(e['amount'])}"
               for e in ledger["entries"]]
+    if not args.check:
+        emit(args, ledger, "\n".join(lines))
+        return 0
+    ledger["problems"] = problems = city.ledger_problems()
+    lines.append("점검 / check: " + ("이상 없음 / ok" if not problems else "불일치 / broken"))
+    lines += [f"  {p}" for p in problems]
     emit(args, ledger, "\n".join(lines))
-    return 0
+    return 1 if problems else 0

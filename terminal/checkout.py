@@ -113,6 +113,7 @@ class Till:
             booked = []  # the business date, read once under the write lock
 
             def rules():
+                self._check_clock(now)
                 booked.append(self.business_date(now))
                 self._check_in_journal(token, amount, cfg, booked[0])
 
@@ -130,6 +131,12 @@ class Till:
             return PayResult(reason=exc.reason, detail=exc.detail)
         events.trigger(events.PAYMENT_ACCEPTED, entry)
         return PayResult(entry=entry)
+
+    def _check_clock(self, now: float) -> None:
+        """The city rejects a payment dated over 300 s before the entry before it (``bad_time``, §4)."""
+        last = self.journal.entry(self.journal.head()[0])
+        if last is not None and last["at"] > (now + tokens.CLOCK_SKEW_S) * 1000:
+            raise Declined("bad_time", f"clock reads {int(now)}, the last entry is at {last['at'] // 1000}")
 
     def _check_in_journal(self, token: tokens.Token, amount, cfg, biz_date: str) -> None:
         if self.journal.token_used(token.jti):

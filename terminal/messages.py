@@ -23,6 +23,8 @@ TEXTS = {
     "insufficient_funds": ("지갑 잔액이 부족합니다", "Insufficient wallet balance"),
     "bad_refund": ("환불이 거부되었습니다", "Refund refused"),
     "totals_mismatch": ("마감 합계가 맞지 않습니다", "Day-close totals do not match"),
+    "bad_time": ("거래 시각이 맞지 않습니다. 단말기 시계를 확인하세요", "Entry time out of order; check the till's clock"),
+    "late": ("오프라인 기한이 지나 전송된 거래입니다", "Sent after the offline time limit"),
     "not_configured": ("단말기 설정이 없습니다. 설정을 가져오세요", "Terminal not configured; import a config"),
     "fork_alarm": ("장부가 시청 기록과 다릅니다. 결제를 멈추고 고객센터에 연락하세요",
                    "Journal differs from the city's record; payments stopped, call support"),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from conftest import JTILL, VECTORS, insert_rows, vector_home
+
+from terminal.canonical import is_int
 from terminal.checkout import Till
 from terminal.home import Home
+from terminal.journal import ZERO_HASH
 from terminal.keys import private_from_seed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -221,7 +226,7 @@ def prepare_city(data_dir: Path):
     city.add_merchant("M-0001", "한옥마을 비빔밥", "food")
     city.add_merchant("M-0002", "풍남문 카페", "cafe")
     for wid, balance in WALLETS.items():
-        city.storage.add_wallet(wid, balance)
+        city.add_wallet(wid, balance)
     return city
 
 
@@ -262,3 +267,151 @@ def assert_agree(city, till: Till) -> None:
     (jtis,) = city.storage.conn.execute("SELECT COUNT(*) - COUNT(DISTINCT jti) FROM spent_tokens").fetchone()
     assert jtis == 0
 
+
+# -- a hostile till --------------------------------------------------------------
+
+SEOUL = "Asia/Seoul"
+
+
+def raw_hash(entry: dict) -> str:
+    """An entry's §2 hash over whatever it holds (lists, floats, lone surrogates too), as a modified till would."""
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def sign_raw(payload: dict, key, kid: str, typ: str = "jjp-batch+jwt") -> str:
+    """A compact JWS over ``payload`` written as JSON with \\u escapes: any value, no canonical-JSON check."""
+    from terminal.canonical import b64u_encode
+
+    header = b64u_encode(json.dumps({"alg": "EdDSA", "kid": kid, "typ": typ}, sort_keys=True,
+                                    separators=(",", ":")).encode())
+    body = b64u_encode(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
+    return f"{header}.{body}.{b64u_encode(key.sign(f'{header}.{body}'.encode()))}"
+
+
+class Outcome:
+    """A batch's answer: HTTP ``status``, the ``error`` code (None on 200), the receipt's ``results``."""
+
+    def __init__(self, status: int, error: str | None = None, results: list | None = None):
+        self.status, self.error, self.results = status, error, results or []
+
+    @property
+    def verdicts(self) -> list[tuple[str, str | None]]:
+        """``(status, reason)`` per entry."""
+        return [(r["status"], r.get("reason")) for r in self.results]
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status}, {self.error}, {self.verdicts})"
+
+
+class HostileTill:
+    """A modified till: a real enrolled terminal key signing whatever chain a test writes.
+
+    Hashes and links are computed for any members (so a batch fails for the member a test chose,
+    not a broken chain); batches go to a real server at ``url`` or, without one, straight to ``city``.
+    After every batch the city's money invariants are asserted.
+    """
+
+    def __init__(self, city, url: str | None = None, merchant: str = "M-0001"):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from terminal.keys import public_jwk
+
+        self.city, self.url = city, url
+        self.key = Ed25519PrivateKey.generate()
+        self.tid = city.enroll(city.enroll_code(merchant), public_jwk(self.key, "hostile"), "hostile")["tid"]
+        self.chain: list[dict] = []  # what the city stores
+        self.session = None
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    @staticmethod
+    def now_ms() -> int:
+        return int(time.time() * 1000)
+
+    @staticmethod
+    def biz_date(at_ms: int) -> str:
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.fromtimestamp(at_ms / 1000, ZoneInfo(SEOUL)).date().isoformat()
+
+    def _common(self, kind: str, members: dict) -> dict:
+        at = members.get("at", self.now_ms())
+        return {"id": str(uuid.uuid4()), "kind": kind, "at": at,
+                "biz_date": self.biz_date(at) if is_int(at) and abs(at) < 10**14 else "2026-01-01",
+                "operator": "owner", **members}
+
+    def payment(self, wid: str = "W-ALICE01", amount=1000, token: str | None = None, **members) -> dict:
+        """A payment entry's members; unless given, the token is minted by the city, valid at the entry's ``at``."""
+        from terminal import jws
+
+        at = members.get("at")
+        token = token or self.city.mint_token(wid, now=at // 1000 - 60 if is_int(at) and abs(at) < 10**14 else None)
+        jti = jws.parse(token, "jjp-pay+jwt").payload["jti"]
+        return self._common("payment", {"amount": amount, "token": token, "wid": wid, "jti": jti, **members})
+
+    def refund(self, ref, amount, **members) -> dict:
+        return self._common("refund", {"amount": amount, "ref": ref, "reason": "반품", **members})
+
+    def close_entry(self, biz_date: str, count, payments, refunds, net=None, **members) -> dict:
+        net = payments - refunds if net is None else net
+        return self._common("close", {"biz_date": biz_date, "count": count, "payments": payments,
+                                      "refunds": refunds, "net": net, **members})
+
+    def link(self, entries: list) -> list:
+        """Give dict entries their next ``seq`` (unless set), ``prev`` and ``hash``; other items stay as they are."""
+        prev = self.chain[-1]["hash"] if self.chain else ZERO_HASH
+        seq = len(self.chain)
+        out = []
+        for e in entries:
+            seq += 1
+            if isinstance(e, dict):
+                e = {"seq": seq, **e, "prev": prev}
+                e["hash"] = prev = raw_hash(e)
+            out.append(e)
+        return out
+
+    def batch(self, chosen: list, /, **payload) -> tuple[list, str]:
+        """``(linked entries, batch JWS)``; ``payload`` overrides members of the batch payload."""
+        linked = self.link(chosen)
+        last = linked[-1] if linked and isinstance(linked[-1], dict) else {}
+        body = {"tid": self.tid, "from": len(self.chain) + 1, "to": len(self.chain) + len(linked),
+                "prev": self.chain[-1]["hash"] if self.chain else ZERO_HASH,
+                "head": last.get("hash", ZERO_HASH), "sent": self.now_ms(), "entries": linked, **payload}
+        return linked, sign_raw(body, self.key, self.tid)
+
+    def send(self, *entries, **payload) -> Outcome:
+        """Sign and upload ``entries`` after the stored chain; on 200 they join it. Asserts the invariants."""
+        linked, compact = self.batch(list(entries), **payload)
+        outcome = self.upload(compact)
+        if outcome.status == 200:
+            self.chain += linked
+        assert self.city.ledger_problems() == [], outcome
+        return outcome
+
+    def upload(self, compact: str) -> Outcome:
+        from terminal import jws
+
+        if self.url is None:
+            from city.errors import Refused
+
+            try:
+                receipt = self.city.ingest(self.tid, compact)
+            except Refused as exc:
+                return Outcome(exc.status, exc.code)
+            return Outcome(200, None, jws.parse(receipt, "jjp-receipt+jwt").payload["results"])
+        import requests
+
+        self.session = self.session or requests.Session()
+        response = self.session.post(f"{self.url}/v1/terminals/{self.tid}/batches", data=compact.encode(),
+                                     headers={"Content-Type": "application/jose"}, timeout=30)
+        if response.status_code != 200:
+            return Outcome(response.status_code, response.json()["error"])
+        return Outcome(200, None, jws.parse(response.text.strip(), "jjp-receipt+jwt").payload["results"])
+
+    def stored_to(self) -> int:
+        return self.city.head(self.tid)["to"]

@@ -175,13 +175,25 @@ def test_business_date_in_seoul_by_default(till, clock):
 
 
 def test_time_zone_from_config(till, clock):
-    till.import_config(signed_config(ver=2, tz="UTC"))
-    clock.now = 1767272400 + 3 * 3600  # 2026-01-01 16:00 UTC
-    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
-    till.import_config(signed_config(ver=3, tz="America/Los_Angeles"))
-    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
+    till.import_config(signed_config(ver=2, tz="America/Los_Angeles"))
     clock.now = 1767225600 + 3600  # 2026-01-01 01:00 UTC = 2025-12-31 17:00 in LA
     assert pay_now(till, 1000).entry["biz_date"] == "2025-12-31"
+    till.import_config(signed_config(ver=3, tz="UTC"))
+    clock.now = 1767272400 + 3 * 3600  # 2026-01-01 16:00 UTC
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
+    till.import_config(signed_config(ver=4, tz="America/Los_Angeles"))
+    assert pay_now(till, 1000).entry["biz_date"] == "2026-01-01"
+
+
+def test_clock_behind_the_last_entry_declines_bad_time(till, clock):
+    """The city rejects a payment dated over 300 s before the entry before it; the till knows that."""
+    assert pay_now(till, 1000).accepted
+    clock.advance(-300)
+    assert pay_now(till, 1000).accepted
+    clock.advance(-301)
+    assert pay_now(till, 1000).reason == "bad_time"
+    clock.advance(2)
+    assert pay_now(till, 1000).accepted
 
 
 def test_entry_time_is_the_till_clock_in_ms(till, clock):

@@ -1,6 +1,7 @@
 """Settlement inside one batch gives the same statuses and balances as one entry per batch."""
 
 import shutil
+import time
 import uuid
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -12,7 +13,7 @@ from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.keys import public_jwk
 
-DAY, NEXT_DAY = "2026-01-01", "2026-01-02"
+DAY, NEXT_DAY = "2026-01-01", "2026-01-02"  # the till's business dates; the city sums closes by them
 
 
 def _chain(city: City) -> list[dict]:
@@ -21,9 +22,10 @@ def _chain(city: City) -> list[dict]:
     Built by hand: a till's journal would refuse the reused token that the city must catch.
     """
     chain = []
+    start = int(time.time() * 1000) - 60_000  # recent: the city settles payments at their ``at``
 
     def add(kind, biz_date=DAY, **fields):
-        entry = {"seq": len(chain) + 1, "id": str(uuid.uuid4()), "kind": kind, "at": 1_767_225_600_000 + len(chain),
+        entry = {"seq": len(chain) + 1, "id": str(uuid.uuid4()), "kind": kind, "at": start + len(chain),
                  "biz_date": biz_date, "operator": "owner", **fields,
                  "prev": chain[-1]["hash"] if chain else ZERO_HASH}
         entry["hash"] = entry_hash(entry)

@@ -16,7 +16,7 @@ def demo(qtbot, tmp_path):
     session = TillSession(home)
     qtbot.addWidget(session.window)
     city = server.city
-    wallet = WalletWindow(DEMO_WALLETS, city.mint_token, lambda wid: city.storage.wallet(wid)["balance"])
+    wallet = WalletWindow(DEMO_WALLETS, city.mint_token, lambda wid: city.wallet(wid)["balance"])
     qtbot.addWidget(wallet)
     wallet.pay_requested.connect(session.window.token_scanned)
     yield session, wallet

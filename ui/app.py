@@ -118,7 +118,7 @@ def demo_setup(root: Path):
     merchant_id, name, category = DEMO_MERCHANT
     city.add_merchant(merchant_id, name, category)
     for wid in DEMO_WALLETS:
-        city.storage.add_wallet(wid, DEMO_FUNDS)
+        city.add_wallet(wid, DEMO_FUNDS)
     home = Home(root / "till")
     enroll(home, server.url, city.enroll_code(merchant_id), trust_file=city.data.public_config_key_path,
            label="demo till")
@@ -142,7 +142,7 @@ def run_demo() -> int:
         city = server.city
 
         def balance(wid: str) -> int | None:
-            wallet = city.storage.wallet(wid)
+            wallet = city.wallet(wid)
             return wallet["balance"] if wallet else None
 
         wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
