@@ -15,7 +15,7 @@ from conftest import jtill, mint
 
 from terminal.journal import Journal
 
-from tests.helpers_sync import enroll_till, fast_client, pay
+from helpers_sync import enroll_till, fast_client, pay
 
 NAME = re.compile(r"jtill-backup-T-000001-\d{8}T\d{6}Z-seq(\d{9})\.db")
 

@@ -14,7 +14,7 @@ from sync.syncer import sync_once
 from terminal import jws
 from terminal.keys import load_private_jwk, private_from_seed
 
-from tests.helpers_sync import enroll_till, fast_client, pay
+from helpers_sync import enroll_till, fast_client, pay
 
 NONCE = "AAECAwQFBgcICQoLDA0ODw"
 

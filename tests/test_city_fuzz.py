@@ -17,7 +17,7 @@ from sync.batches import build_batch
 from sync.reads import authorization
 from terminal.keys import load_private_jwk, private_from_seed, public_jwk
 
-from tests.helpers_sync import ServerProcess, enroll_till, pay, prepare_city
+from helpers_sync import ServerProcess, enroll_till, pay, prepare_city
 
 # Batch bodies: random bytes and JWS-shaped junk (three base64url-ish parts).
 _B64U = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=200)

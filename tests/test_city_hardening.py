@@ -24,7 +24,7 @@ from city.service import City
 from sync.reads import authorization
 from terminal.keys import private_from_seed, public_jwk
 
-from tests.helpers_sync import ServerProcess, prepare_city
+from helpers_sync import ServerProcess, prepare_city
 
 MB = 1024 * 1024
 KEY = private_from_seed(b"\7" * 32)

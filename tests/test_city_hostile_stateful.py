@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sync.batches import batch_payload, sign_batch
 from terminal.journal import ZERO_HASH
 
-from tests.helpers_sync import WALLETS, HostileTill, prepare_city
+from helpers_sync import WALLETS, HostileTill, prepare_city
 
 MAX = 2**53 - 1
 DAY_MS = 86_400_000

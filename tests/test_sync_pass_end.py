@@ -11,7 +11,7 @@ import pytest
 
 from sync.syncer import sync_once, watch
 from terminal import events
-from tests.helpers_sync import fast_client, vector_till
+from helpers_sync import fast_client, vector_till
 
 
 class _NotJSON(BaseHTTPRequestHandler):
