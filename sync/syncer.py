@@ -6,7 +6,7 @@ import json
 import threading
 import time
 
-from terminal import events, settlement
+from terminal import alerts, events, settlement
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till, TillError
 from terminal.config import ConfigError
 from terminal.keys import load_private_jwk
@@ -127,6 +127,8 @@ def sync_once(till: Till, client: CityClient) -> dict:
         _record_failure(till, summary, exc, "error")
     else:
         journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))
+        if client.server_time is not None:
+            alerts.record_clock_skew(journal, client.server_time, till.clock())
         journal.set_meta(META_LAST_ERROR, "")
         events.trigger("sync_finished", summary)
     summary.update(pending_counts(till))

@@ -209,6 +209,87 @@ class Journal:
         with self.transaction():
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
+    # -- operators, PIN lockouts, acknowledged rejections (beside the chain) ----------
+    # Writers below run plain statements: callers wrap them in ``transaction()`` when a read
+    # and a write must not be split (PIN checks), and otherwise each statement commits alone.
+
+    def operator_rows(self) -> list[tuple]:
+        """``(id, name, role, pin_hash, added_at)`` of every operator, owners first, then by when added."""
+        return self.conn.execute(
+            "SELECT id, name, role, pin_hash, added_at FROM operators "
+            "ORDER BY role = 'cashier', added_at, id"
+        ).fetchall()
+
+    def insert_operator(self, op_id: str, name: str, role: str, pin_hash: str, at: int) -> None:
+        """Add one operator row."""
+        self.conn.execute(
+            "INSERT INTO operators (id, name, role, pin_hash, added_at) VALUES (?, ?, ?, ?, ?)",
+            [op_id, name, role, pin_hash, at],
+        )
+
+    def set_operator_pin(self, op_id: str, pin_hash: str) -> None:
+        """Replace an operator's PIN hash (a rehash with newer parameters)."""
+        self.conn.execute("UPDATE operators SET pin_hash = ? WHERE id = ?", [pin_hash, op_id])
+
+    def delete_operator(self, op_id: str) -> None:
+        """Remove an operator and their PIN failure count."""
+        self.conn.execute("DELETE FROM operators WHERE id = ?", [op_id])
+        self.conn.execute("DELETE FROM pin_failures WHERE operator = ?", [op_id])
+
+    def pin_failures(self, op_id: str) -> tuple[int, int]:
+        """``(wrong PINs in a row, locked until ms)`` for an operator; ``(0, 0)`` when none."""
+        row = self.conn.execute(
+            "SELECT failures, locked_until FROM pin_failures WHERE operator = ?", [op_id]
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def set_pin_failures(self, op_id: str, failures: int, locked_until: int) -> None:
+        """Store an operator's wrong-PIN count and lockout end (ms)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO pin_failures (operator, failures, locked_until) VALUES (?, ?, ?)",
+            [op_id, failures, locked_until],
+        )
+
+    def rejected_payments(self, *, unacknowledged: bool = False) -> list[tuple]:
+        """``(seq, reason, ack_at, ack_operator)`` of entries the city rejected, in seq order."""
+        sql = (
+            "SELECT s.seq, s.reason, a.at, a.operator FROM settlement s "
+            "LEFT JOIN rejection_acks a ON a.seq = s.seq WHERE s.status = 'rejected'"
+        )
+        if unacknowledged:
+            sql += " AND a.seq IS NULL"
+        return self.conn.execute(sql + " ORDER BY s.seq").fetchall()
+
+    def acknowledge_rejections(self, seqs: list[int], at: int, operator: str) -> None:
+        """Record that ``operator`` has seen the city's rejection of these entries."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO rejection_acks (seq, at, operator) "
+            "SELECT seq, ?, ? FROM settlement WHERE seq = ? AND status = 'rejected'",
+            [(at, operator, seq) for seq in seqs],
+        )
+
+    def receipt_covering(self, seq: int) -> dict | None:
+        """The stored city receipt whose range holds ``seq``: ``{from, to, head, at, jws}``, or None."""
+        row = self.conn.execute(
+            "SELECT from_seq, to_seq, head, at, jws FROM receipts WHERE from_seq <= ? AND to_seq >= ? "
+            "ORDER BY to_seq LIMIT 1",
+            [seq, seq],
+        ).fetchone()
+        return dict(zip(("from", "to", "head", "at", "jws"), row)) if row else None
+
+    def refunds_of(self, payment_id: str) -> list[dict]:
+        """The refund entries pointing at a payment, in seq order."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM entries WHERE kind = 'refund' AND ref = ? ORDER BY seq",
+            [payment_id],
+        )
+        return [row_to_entry(row) for row in rows]
+
+    def oldest_after(self, seq: int) -> int | None:
+        """The ``at`` (ms) of the first entry after ``seq``, or None when there is none."""
+        row = self.conn.execute("SELECT MIN(at) FROM entries WHERE seq > ?", [seq]).fetchone()
+        return row[0]
+
 
 class _Immediate:
     def __init__(self, conn: sqlite3.Connection):
