@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from cli import city_commands, scan_commands, sync_commands, till_commands, ui_commands
+from cli import city_commands, operator_commands, scan_commands, sync_commands, till_commands, ui_commands
 from cli.output import UsageError, fail
 from terminal.checkout import TillError
 from terminal.config import ConfigError
@@ -16,7 +16,7 @@ from terminal.keys import BadKey
 from terminal.schema import NewerJournal
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
-COMMAND_MODULES = (till_commands, scan_commands, sync_commands, city_commands, ui_commands)
+COMMAND_MODULES = (till_commands, operator_commands, scan_commands, sync_commands, city_commands, ui_commands)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
