@@ -182,7 +182,7 @@ class LockScreen(QWidget):
 
     def resize_to_parent(self) -> None:
         """Keep covering the whole window."""
-        if self.isVisible():
+        if not self.isHidden():
             self.setGeometry(self.parentWidget().rect())
 
 
