@@ -26,11 +26,11 @@ def register(sub) -> None:
     q = command(osub, "add", "직원 추가 / add an operator (PIN from JTILL_NEW_PIN or a prompt)", cmd_add)
     q.add_argument("id", help="short id written into entries, e.g. mina")
     q.add_argument("--name", required=True, help="name shown at the till")
-    q.add_argument("--role", choices=operators.ROLES, default="cashier")
+    q.add_argument("--role", choices=operators.ROLES, default="cashier", help="owner or cashier (default)")
     add_owner_option(q)
     command(osub, "list", "직원 목록 / list operators", cmd_list)
     q = command(osub, "remove", "직원 삭제 / remove an operator", cmd_remove)
-    q.add_argument("id")
+    q.add_argument("id", help="the operator's id")
     add_owner_option(q)
 
     p = command(sub, "inbox", "거절된 결제와 경고 / rejected payments and warnings", cmd_inbox)
