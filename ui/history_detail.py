@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QDialog, QFormLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
@@ -33,6 +34,16 @@ def local_time(at_ms: int, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return dt.datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz)).strftime(fmt)
 
 
+def _value_widget(text: str, long: bool) -> QWidget:
+    # A token or receipt is one unbroken string: wrap it anywhere, keep it selectable for copying.
+    if not long:
+        return QLabel(text, wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
+    box = QPlainTextEdit(text, objectName="receiptText", readOnly=True)
+    box.setWordWrapMode(QTextOption.WrapAnywhere)
+    box.setMaximumHeight(96)
+    return box
+
+
 def detail_for(till, entry_id: str) -> dict | None:
     """:func:`terminal.report.entry_detail` plus the zone to show times in."""
     detail = entry_detail(till.journal, entry_id)
@@ -55,8 +66,7 @@ class HistoryDetail(QDialog):
         self.title = QLabel(objectName="detailTitle")
         self.form = QFormLayout()
         self.status = QLabel(wordWrap=True)
-        self.receipt = QPlainTextEdit(objectName="receiptText", readOnly=True)
-        self.receipt.setMaximumHeight(120)
+        self.receipt = _value_widget("", long=True)
         self.receipt_label = QLabel(wordWrap=True)
         self.links = QVBoxLayout()
         self.error = QLabel(objectName="inlineError", wordWrap=True)
@@ -103,8 +113,7 @@ class HistoryDetail(QDialog):
                 value = won(value)
             elif member == "kind":
                 value = pick(KIND[value])
-            label = QLabel(str(value), wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
-            self.form.addRow(pick(MEMBER_LABELS[member]), label)
+            self.form.addRow(pick(MEMBER_LABELS[member]), _value_widget(str(value), long=member == "token"))
         status, reason = detail["status"], detail["status_reason"]
         lang = language()
         text = pick(STATUS[status])
