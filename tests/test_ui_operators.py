@@ -61,6 +61,10 @@ def pay(qtbot, session, amount: int, token: str) -> dict:
 def test_two_cashiers_switch_through_the_lock_screen(qtbot, staffed_session, clock):
     window = staffed_session.window
     assert not window.lock_screen.isHidden()  # nobody can sell before signing in
+    window.pay_tab.set_amount(1000)
+    window.token_scanned.emit(mint(int(clock.now)))
+    assert "PIN" in window.lock_screen.error.text()
+    assert staffed_session.tasks.run_db(lambda till: till.journal.head()[0]).result(timeout=5) == 0
     sign_in(qtbot, window, "mina", "5678")
     assert window.operator_bar.label.text() == "계산원: 박미나 (직원)"
     assert pay(qtbot, staffed_session, 3000, mint(int(clock.now)))["operator"] == "mina"

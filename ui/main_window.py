@@ -71,6 +71,10 @@ class MainWindow(QMainWindow):
         self.start_camera()
 
     def _pay_scanned(self, text: str) -> None:
+        if not self.lock_screen.isHidden():
+            self.lock_screen.error.setText(t("먼저 계산원을 선택하고 PIN을 입력하세요",
+                                             "Sign in first: pick a name, type the PIN"))
+            return  # nobody is signed in: no sale
         # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
         # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
         self.wedge.flush()

@@ -140,6 +140,9 @@ class LockScreen(QWidget):
 
     def _offer(self, ops: list[Operator]) -> None:
         self.operators = ops
+        # Labels follow the language chosen since the window was built.
+        self.title.setText(t("누가 계산하나요?", "Who is at the till?"))
+        self.sign_in_button.setText(t("시작", "Sign in"))
         for button in self.group.buttons():
             self.group.removeButton(button)
             button.deleteLater()
