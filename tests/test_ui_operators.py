@@ -256,3 +256,45 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
             till.close()
     finally:
         session.close()
+
+
+def test_settings_and_operator_management_need_the_owners_pin(qtbot, staffed_session, monkeypatch):
+    from ui import settings_dialog
+    from ui.operators_dialog import OperatorsDialog
+    from ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setattr(settings_dialog, "camera_choices", lambda: [])  # no Qt Multimedia probing here
+
+    window = staffed_session.window
+    sign_in(qtbot, window, "mina", "5678")
+    qtbot.waitUntil(lambda: len(window.staff) == 3, timeout=5000)
+    assert window.open_settings() is None  # not straight away: the owner's PIN first
+    qtbot.waitUntil(lambda: getattr(window, "owner_dialog", None) is not None, timeout=5000)
+    gate = window.owner_dialog
+    gate.pin.setText("5678")
+    with qtbot.waitSignal(gate.pin.textChanged, timeout=10_000):
+        gate.buttons.button(QDialogButtonBox.Ok).click()
+    assert messages.text("wrong_pin", "ko") in gate.error.text() and not window.findChildren(SettingsDialog)
+    gate.pin.setText("1234")
+    gate.buttons.button(QDialogButtonBox.Ok).click()
+    qtbot.waitUntil(lambda: bool(window.findChildren(SettingsDialog)), timeout=10_000)
+    window.findChildren(SettingsDialog)[0].reject()
+
+    window.owner_dialog = None
+    window.open_operators()
+    qtbot.waitUntil(lambda: window.owner_dialog is not None, timeout=5000)
+    window.owner_dialog.pin.setText("1234")
+    window.owner_dialog.buttons.button(QDialogButtonBox.Ok).click()
+    qtbot.waitUntil(lambda: bool(window.findChildren(OperatorsDialog)), timeout=10_000)
+    dialog = window.findChildren(OperatorsDialog)[0]
+    qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
+    dialog.new_id.setText("sora")
+    dialog.new_name.setText("최소라")
+    dialog.new_pin.setText("13579")
+    with qtbot.waitSignal(dialog.changed, timeout=10_000) as blocker:
+        dialog.add_button.click()
+    assert [op.id for op in blocker.args[0]] == ["boss", "jun", "mina", "sora"]
+    dialog.list.setCurrentRow(0)  # the only owner
+    with qtbot.waitSignal(dialog.refused, timeout=10_000):
+        dialog.remove_selected()
+    assert messages.text("last_owner", "ko") in dialog.error.text()

@@ -84,6 +84,7 @@ class InboxDialog(QDialog):
         super().__init__(parent)
         self.tasks = tasks
         self.rejected = rejected
+        self.owner_dialog = None  # the owner's PIN dialog while it is open
         self.setWindowTitle(t("거절된 거래", "Rejected entries"))
         self.resize(980, 420)
         lang = language()
