@@ -144,6 +144,26 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
     assert messages.text("revoked", "ko") in rep.rejected_list.text()
 
 
+def test_an_unacknowledged_rejection_shouts_from_startup(qtbot, home, clock):
+    from conftest import pay_now
+
+    from terminal.checkout import Till
+
+    till = Till(home, clock=clock)
+    try:
+        pay_now(till, 9000)
+        settle(till, 1, {1: ("rejected", "double_spend")})
+    finally:
+        till.close()
+    session = TillSession(home, clock=clock)
+    qtbot.addWidget(session.window)
+    try:
+        qtbot.waitUntil(lambda: not session.window.alerts.isHidden(), timeout=10_000)
+        assert "9,000원" in session.window.alerts.rejected.text()
+    finally:
+        session.close()
+
+
 def test_history_one_day_filter_search_and_detail(qtbot, staffed_session, clock):
     window = staffed_session.window
     sign_in(qtbot, window, "mina", "5678")

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.report.refresh()
         self.refresh_status()
         self.load_operator()
+        self.alerts.refresh()  # rejections not yet acknowledged shout from the start
 
     def load_operator(self) -> None:
         """Show who is at the till; remember the registered operators (they decide where PINs are asked)."""
