@@ -81,8 +81,8 @@ def test_two_cashiers_switch_through_the_lock_screen(qtbot, staffed_session, clo
     assert pay(qtbot, staffed_session, 4000, mint(int(clock.now)))["operator"] == "jun"
 
     history = window.history
-    with qtbot.waitSignal(history.refreshed, timeout=5000):
-        history.refresh()
+    history.refresh()
+    qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=5000)
     assert [history.table.item(r, 6).text() for r in range(2)] == ["박미나 (mina)", "이준 (jun)"]
 
 
@@ -91,8 +91,8 @@ def test_a_refund_is_refused_without_the_owners_pin_and_done_with_it(qtbot, staf
     sign_in(qtbot, window, "mina", "5678")
     payment = pay(qtbot, staffed_session, 10000, mint(int(clock.now)))
     history = window.history
-    with qtbot.waitSignal(history.refreshed, timeout=5000):
-        history.refresh()
+    history.refresh()
+    qtbot.waitUntil(lambda: len(history.rows) == 1, timeout=5000)
     history.table.selectRow(0)
     dialog = history.refund_selected()
     with qtbot.waitSignal(dialog.loaded, timeout=5000):
@@ -120,9 +120,9 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
     sign_in(qtbot, window, "mina", "5678")
     pay(qtbot, staffed_session, 20000, mint(int(clock.now), wid="W-REVOKED1"))
     staffed_session.tasks.run_db(lambda till: settle(till, 1, {1: ("rejected", "revoked")})).result(timeout=5)
-    with qtbot.waitSignal(window.alerts.refreshed, timeout=5000):
-        window._sync_finished({"status": "ok"})  # what the sync runner reports after a pass
-    assert not window.alerts.isHidden() and "20,000원" in window.alerts.rejected.text()
+    window._sync_finished({"status": "ok"})  # what the sync runner reports after a pass
+    qtbot.waitUntil(lambda: "20,000원" in window.alerts.rejected.text(), timeout=5000)
+    assert not window.alerts.isHidden()
     inbox = window.open_inbox()
     assert inbox.table.item(0, 4).text() == messages.text("revoked", "ko")
     assert "정지" in inbox.table.item(0, 5).text()
@@ -134,13 +134,12 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
         pin.buttons.button(QDialogButtonBox.Ok).click()
     assert not window.alerts.isHidden()
     pin.pin.setText("1234")
-    with qtbot.waitSignal(window.alerts.refreshed, timeout=10_000):
-        pin.buttons.button(QDialogButtonBox.Ok).click()
-    assert window.alerts.isHidden()
+    pin.buttons.button(QDialogButtonBox.Ok).click()
+    qtbot.waitUntil(window.alerts.isHidden, timeout=10_000)
     rep = window.report
-    with qtbot.waitSignal(rep.report_shown, timeout=5000):
-        rep.refresh()
-    assert rep.values["net"].text() == "0원" and rep.values["rejected_amount"].text() == "20,000원"
+    rep.refresh()
+    qtbot.waitUntil(lambda: rep.values["rejected_amount"].text() == "20,000원", timeout=5000)
+    assert rep.values["net"].text() == "0원"
     assert messages.text("revoked", "ko") in rep.rejected_list.text()
 
 
@@ -233,9 +232,9 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
         city.storage.revoke_wallet("W-BOB0001")  # the city stops this wallet before the till hears of it
 
         report = window.report
-        with qtbot.waitSignal(report.report_shown, timeout=5000):
-            report.refresh()
-        assert report.report["unsent"] == 2 and report.unsent.isVisibleTo(report)
+        report.refresh()
+        qtbot.waitUntil(lambda: report.report and report.report["unsent"] == 2, timeout=5000)
+        assert report.unsent.isVisibleTo(report)
         exported = tmp_path / "usb" / "batches.jws"
         exported.parent.mkdir()
         monkeypatch.setattr(report, "confirm_unsent", lambda count: "export")
@@ -247,19 +246,18 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
 
         window.server_override = handle.url  # the network is back
         monkeypatch.setattr(report, "confirm_unsent", lambda count: "upload")
-        with qtbot.waitSignal(window.alerts.refreshed, timeout=30_000):
-            report.close_button.click()
-        qtbot.waitUntil(lambda: "전송 완료" in report.outcome.text(), timeout=10_000)
+        report.close_button.click()
+        qtbot.waitUntil(lambda: "전송 완료" in report.outcome.text(), timeout=30_000)
         assert "1건 정산" in report.outcome.text() and "1건 거절" in report.outcome.text()
         qtbot.waitUntil(lambda: not window.alerts.isHidden(), timeout=5000)
         history = window.history
-        with qtbot.waitSignal(history.refreshed, timeout=5000):
-            history.refresh()
+        history.refresh()
+        qtbot.waitUntil(lambda: [e["status"] for e in history.rows] == ["settled", "rejected"], timeout=5000)
         assert [history.table.item(r, 4).text() for r in range(2)] == ["정산됨", "거절됨"]
 
-        with qtbot.waitSignal(report.report_shown, timeout=5000):
-            report.refresh()
-        assert report.report["unsent"] == 0 and not report.unsent.isVisibleTo(report)
+        report.refresh()
+        qtbot.waitUntil(lambda: report.report["unsent"] == 0, timeout=5000)
+        assert not report.unsent.isVisibleTo(report)
         monkeypatch.setattr(report, "confirm_close", lambda: True)
         report.close_button.click()
         qtbot.waitUntil(lambda: report.owner_dialog is not None, timeout=5000)
