@@ -10,12 +10,10 @@ owner's PIN.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from terminal.checkout import Till, TillError
 from terminal.journal import Journal
@@ -31,7 +29,14 @@ META_OPERATOR = "operator"  # the journal meta key Till reads its operator from
 
 _ID = re.compile(r"\S{1,32}")
 _PIN = re.compile(r"[0-9]{4,12}")
-_hasher = PasswordHasher()  # Argon2id with the library's RFC 9106 low-memory parameters
+
+
+@functools.cache
+def _hasher():
+    # Imported on first use: `jtill pay` and the till's start need no Argon2.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # Argon2id with the library's RFC 9106 low-memory parameters
 
 
 class OperatorError(TillError):
@@ -95,7 +100,7 @@ def add(journal: Journal, op_id: str, name: str, role: str, pin: str, *, now_ms:
     authorize(journal, "operators", owner_pin, now_ms, owner_id)
     if owners(journal) == [] and role != "owner":
         raise OperatorError("owner_pin_required", "add the owner first")
-    pin_hash = _hasher.hash(pin)
+    pin_hash = _hasher().hash(pin)
     with journal.transaction():
         exists = find(journal, op_id) is not None
         if not exists:
@@ -139,8 +144,8 @@ def verify(journal: Journal, op_id: str, pin: str, now_ms: int) -> Operator:
             outcome = "ok"
             if failures or locked_until:
                 journal.set_pin_failures(op_id, 0, 0)
-            if _hasher.check_needs_rehash(pin_hash):
-                journal.set_operator_pin(op_id, _hasher.hash(pin))
+            if _hasher().check_needs_rehash(pin_hash):
+                journal.set_operator_pin(op_id, _hasher().hash(pin))
         else:
             failures += 1
             if failures >= MAX_FAILURES:
@@ -161,8 +166,10 @@ def verify(journal: Journal, op_id: str, pin: str, now_ms: int) -> Operator:
 def _matches(pin_hash: str, pin) -> bool:
     if not isinstance(pin, str) or not _PIN.fullmatch(pin):
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(pin_hash, pin)
+        return _hasher().verify(pin_hash, pin)
     except VerificationError:
         return False
     except InvalidHashError:
