@@ -60,7 +60,14 @@ def home_of(args) -> Home:
 
 def open_till(args) -> Till:
     """Open the till in the chosen data directory."""
-    return Till(home_of(args), operator=getattr(args, "operator", None))
+    from terminal import operators
+
+    till = Till(home_of(args), operator=getattr(args, "operator", None))
+    # Once operators are registered, entries may only name one of them.
+    if getattr(args, "operator", None) and operators.all_operators(till.journal) and not operators.current(till):
+        till.close()
+        raise operators.OperatorError("no_such_operator", args.operator)
+    return till
 
 
 def command(sub, name: str, help_text: str, handler):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from cli.operator_commands import add_owner_option, owner_pin
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
 from cli.print_commands import add_output_options, output
 from terminal.business_day import DEFAULT_OPERATOR
 from terminal.canonical import MAX_SAFE_INT
+from terminal import operators
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -37,9 +39,12 @@ def register(sub) -> None:
     p.add_argument("amount", help="amount to refund in won")
     p.add_argument("--reason", required=True, help="why (required)")
     p.add_argument("--operator", help="cashier id for this entry")
+    add_owner_option(p)
 
     p = command(sub, "close-day", "영업 마감 / close a business day", cmd_close_day)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: the open day)")
+    p.add_argument("--operator", help="cashier id for this entry")
+    add_owner_option(p)
 
     p = command(sub, "report", "Z 리포트 / Z report for a business day", cmd_report)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
@@ -140,7 +145,9 @@ def cmd_pay(args) -> int:
 
 def cmd_refund(args) -> int:
     amount = parse_amount(args.amount)
-    entry = open_till(args).refund(args.payment_id, amount, args.reason)
+    till = open_till(args)
+    entry = operators.refund(till, args.payment_id, amount, args.reason, owner_pin=owner_pin(till, "refund"),
+                             owner_id=args.owner_id)
     emit(
         args,
         {"status": "refunded", "seq": entry["seq"], "id": entry["id"], "amount": entry["amount"], "ref": entry["ref"]},
@@ -151,7 +158,7 @@ def cmd_refund(args) -> int:
 
 def cmd_close_day(args) -> int:
     till = open_till(args)
-    e = till.close_day(_date(args.date))
+    e = operators.close_day(till, _date(args.date), owner_pin=owner_pin(till, "close_day"), owner_id=args.owner_id)
     text = (f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
             f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}")
     saved = till.last_backup
@@ -190,14 +197,18 @@ def _report_text(rep: dict) -> str:
         f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  {'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
         f"  결제 / payments : {pay['count']}건  {won(pay['amount'])}",
         f"  환불 / refunds  : {ref['count']}건  {won(ref['amount'])}",
-        f"  순매출 / net    : {won(rep['net'])}",
+        f"  순매출 / net    : {won(rep['net'])}  (거절 제외 / without rejected)",
+        f"    정산됨 / settled      : {won(rep['settled_net'])}",
+        f"    정산 대기 / unsettled : {won(rep['unsettled_net'])}",
+        f"    거절됨 / rejected     : {won(rep['rejected_amount'])}",
     ]
     for status, label in (("pending", "미전송 / pending"), ("sent", "전송됨 / sent"),
                           ("settled", "정산됨 / settled"), ("rejected", "거절됨 / rejected")):
         s = pay["by_status"][status]
         lines.append(f"  {label:<18}: {s['count']}건  {won(s['amount'])}")
-    for reason, count in sorted(rep["rejected_reasons"].items()):
-        lines.append(f"    {reason}: {count}")
+    for r in rep["rejected"]:
+        reason = r["status_reason"]
+        lines.append(f"    #{r['seq']} {r['kind']} {won(r['amount'])} {reason}: {both(reason)}")
     if rep["cashback"]:
         lines.append(f"  시민 캐시백 / citizen cashback: {won(rep['cashback'])}")
     return "\n".join(lines)

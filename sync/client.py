@@ -57,11 +57,18 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     value = value.strip()
     if value.isdigit():
         return float(value)
+    when = http_date_seconds(value)
+    if when is None:
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def http_date_seconds(value: str | None) -> float | None:
+    """An HTTP ``Date`` header as epoch seconds, or None when absent or unreadable."""
     try:
-        when = email.utils.parsedate_to_datetime(value)
+        return email.utils.parsedate_to_datetime(value).timestamp() if value else None
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _json_object(response: requests.Response, *members: str) -> dict[str, Any]:
@@ -95,6 +102,7 @@ class CityClient:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.clock = clock
+        self.server_time: float | None = None  # the server's clock (its HTTP Date) at the last answer
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -127,6 +135,7 @@ class CityClient:
                     raise Offline(f"{method} {path}: {problem}") from exc
             else:
                 if response.status_code < 400:
+                    self.server_time = http_date_seconds(response.headers.get("Date"))
                     return response
                 if response.status_code not in (429, 500, 502, 503, 504):
                     raise _error_of(response)

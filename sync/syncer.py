@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from terminal import events
+from terminal import alerts, events
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till
 from terminal.errors import ConfigError, TerminalError
 from terminal.keys import load_private_jwk
@@ -116,6 +116,8 @@ def _pass(till: Till, client: CityClient, summary: SyncSummary) -> None:
             raise_fork_alarm(till, str(exc))
         raise
     journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))
+    if client.server_time is not None:
+        alerts.record_clock_skew(journal, client.server_time, till.clock())
     journal.set_meta(META_LAST_ERROR, "")
     summary.pending, summary.pending_amount = pending_counts(till)
 

@@ -259,6 +259,10 @@ class Journal:
         except sqlite3.Error as exc:
             raise self._read_error(exc) from exc
 
+    def locked(self) -> _Immediate:
+        """Hold the write lock across several named calls, so a rule's read and its write are not split."""
+        return self._transaction()
+
     def _read_error(self, exc: sqlite3.Error) -> JournalError:
         """What a failed read means: a busy or unopenable file is a JournalError; anything else is damage."""
         if isinstance(exc, sqlite3.OperationalError) and _TRANSIENT.search(str(exc)):
@@ -581,6 +585,82 @@ class Journal:
         """``pending``, ``sent``, ``settled`` or ``rejected`` for entry ``seq``; None when there is no such entry."""
         row = self._one(f"SELECT {_STATUS_SQL} FROM entries e LEFT JOIN settlement s ON s.seq = e.seq "
                         "WHERE e.seq = ?", [seq])
+        return row[0] if row else None
+
+    # -- operators, PIN lockouts, acknowledged rejections (beside the chain) ----------
+    # Writers below run plain statements: callers hold ``locked()`` when a read and a write must
+    # not be split (PIN checks), and otherwise each statement commits alone.
+
+    def operator_rows(self) -> list[tuple]:
+        """``(id, name, role, pin_hash, added_at)`` of every operator, owners first, then by when added."""
+        return self._rows(
+            "SELECT id, name, role, pin_hash, added_at FROM operators "
+            "ORDER BY role = 'cashier', added_at, id"
+        )
+
+    def insert_operator(self, op_id: str, name: str, role: str, pin_hash: str, at: int) -> None:
+        """Add one operator row."""
+        self._conn.execute(
+            "INSERT INTO operators (id, name, role, pin_hash, added_at) VALUES (?, ?, ?, ?, ?)",
+            [op_id, name, role, pin_hash, at],
+        )
+
+    def set_operator_pin(self, op_id: str, pin_hash: str) -> None:
+        """Replace an operator's PIN hash (a rehash with newer parameters)."""
+        self._conn.execute("UPDATE operators SET pin_hash = ? WHERE id = ?", [pin_hash, op_id])
+
+    def delete_operator(self, op_id: str) -> None:
+        """Remove an operator and their PIN failure count."""
+        self._conn.execute("DELETE FROM operators WHERE id = ?", [op_id])
+        self._conn.execute("DELETE FROM pin_failures WHERE operator = ?", [op_id])
+
+    def pin_failures(self, op_id: str) -> tuple[int, int]:
+        """``(wrong PINs in a row, locked until ms)`` for an operator; ``(0, 0)`` when none."""
+        row = self._one("SELECT failures, locked_until FROM pin_failures WHERE operator = ?", [op_id])
+        return (row[0], row[1]) if row else (0, 0)
+
+    def set_pin_failures(self, op_id: str, failures: int, locked_until: int) -> None:
+        """Store an operator's wrong-PIN count and lockout end (ms)."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO pin_failures (operator, failures, locked_until) VALUES (?, ?, ?)",
+            [op_id, failures, locked_until],
+        )
+
+    def rejected_payments(self, *, unacknowledged: bool = False) -> list[tuple]:
+        """``(seq, reason, ack_at, ack_operator)`` of entries the city rejected, in seq order."""
+        sql = (
+            "SELECT s.seq, s.reason, a.at, a.operator FROM settlement s "
+            "LEFT JOIN rejection_acks a ON a.seq = s.seq WHERE s.status = 'rejected'"
+        )
+        if unacknowledged:
+            sql += " AND a.seq IS NULL"
+        return self._rows(sql + " ORDER BY s.seq")
+
+    def acknowledge_rejections(self, seqs: list[int], at: int, operator: str) -> None:
+        """Record that ``operator`` has seen the city's rejection of these entries."""
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO rejection_acks (seq, at, operator) "
+            "SELECT seq, ?, ? FROM settlement WHERE seq = ? AND status = 'rejected'",
+            [(at, operator, seq) for seq in seqs],
+        )
+
+    def receipt_covering(self, seq: int) -> dict | None:
+        """The stored city receipt whose range holds ``seq``: ``{from, to, head, at, jws}``, or None."""
+        row = self._one(
+            "SELECT from_seq, to_seq, head, at, jws FROM receipts WHERE from_seq <= ? AND to_seq >= ? "
+            "ORDER BY to_seq LIMIT 1",
+            [seq, seq],
+        )
+        return dict(zip(("from", "to", "head", "at", "jws"), row, strict=True)) if row else None
+
+    def refunds_of(self, payment_id: str) -> list[Entry]:
+        """The refund entries pointing at a payment, in seq order."""
+        rows = self._rows(_SELECT_ENTRIES + " WHERE kind = 'refund' AND ref = ? ORDER BY seq", [payment_id])
+        return [row_to_entry(row) for row in rows]
+
+    def oldest_after(self, seq: int) -> int | None:
+        """The ``at`` (ms) of the first entry after ``seq``, or None when there is none."""
+        row = self._one("SELECT MIN(at) FROM entries WHERE seq > ?", [seq])
         return row[0] if row else None
 
 

@@ -76,7 +76,43 @@ TEXTS = {
     "bad_file": ("배치/영수증 파일이 아닙니다", "Not a batch or receipt file"),
     "recovery_failed": ("복구할 수 없습니다", "Recovery refused"),
     "already_enrolled": ("이미 등록된 단말기입니다", "Already enrolled"),
+    "no_such_operator": ("등록되지 않은 직원입니다", "No such operator"),
+    "operator_exists": ("이미 등록된 직원 ID입니다", "An operator with that id already exists"),
+    "bad_operator": ("직원 ID(1–32자, 공백 없이)와 이름(1–40자)을 확인하세요",
+                     "Check the operator id (1–32 characters, no spaces) and name (1–40 characters)"),
+    "bad_role": ("역할은 사장(owner) 또는 직원(cashier)입니다", "The role is owner or cashier"),
+    "bad_pin": ("PIN은 숫자 4–12자리입니다", "A PIN is 4 to 12 digits"),
+    "wrong_pin": ("PIN이 틀렸습니다", "Wrong PIN"),
+    "locked_out": ("PIN을 여러 번 틀려 잠겼습니다. 잠시 후 다시 하세요", "Too many wrong PINs; locked, try again later"),
+    "owner_pin_required": ("사장님 PIN이 필요합니다", "The owner's PIN is needed"),
+    "not_owner": ("사장님만 할 수 있습니다", "Only the owner may do this"),
+    "last_owner": ("마지막 사장님은 지울 수 없습니다", "The last owner cannot be removed"),
+    "warn_offline_cap": ("미정산 금액이 오프라인 한도에 가깝습니다. 인터넷에 연결해 정산하세요",
+                         "Unsettled money is close to the offline limit; connect to settle"),
+    "warn_old_unsent": ("하루 넘게 전송되지 않은 거래가 있습니다. 전송하거나 파일로 내보내세요",
+                        "Entries unsent for over a day; upload them or export the file"),
+    "warn_clock": ("단말기 시계가 서버 시각과 다릅니다. 시계를 맞추세요", "The till's clock differs from the server's; set the clock"),
+    "unsent_at_close": ("시청에 보내지 않은 거래가 있습니다", "Some entries have not reached the city"),
 }
+
+# What the owner can do about a payment or refund the city rejected, by the city's reason code.
+REJECTION_ADVICE = {
+    "revoked": ("시청이 정지한 지갑입니다. 이 돈은 들어오지 않습니다. 손님께 다른 방법으로 받거나 시청 상품권 창구에 문의하세요.",
+                "The city had suspended this wallet; this money will not arrive. Collect it another way "
+                "or call the city's voucher desk."),
+    "double_spend": ("같은 코드가 다른 곳에서 먼저 쓰였습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받고, 되풀이되면 시청에 신고하세요.",
+                     "The same code was spent elsewhere first; this money will not arrive. Collect it again "
+                     "and report it to the city if it happens again."),
+    "insufficient_funds": ("손님 지갑 잔액이 모자랐습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받으세요.",
+                           "The customer's wallet did not hold enough; this money will not arrive. Collect it again."),
+    "bad_refund": ("시청이 이 환불을 인정하지 않았습니다(원래 결제가 정산되지 않음). 시청 고객센터에 문의하세요.",
+                   "The city did not accept this refund (its payment was not settled). Call the city's help desk."),
+    "totals_mismatch": ("마감 합계가 시청 계산과 다릅니다. 고객센터에 연락하세요.",
+                        "The day-close totals differ from the city's; call the help desk."),
+}
+OTHER_REJECTION_ADVICE = ("시청이 이 결제를 인정하지 않았습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받거나 시청에 문의하세요.",
+                          "The city did not accept this payment; this money will not arrive. Collect it again "
+                          "or ask the city.")
 
 
 # Settlement status of a journal entry, as shop owners read it.
@@ -86,6 +122,11 @@ STATUS_TEXTS = {
     "settled": ("정산됨", "settled"),
     "rejected": ("거절됨", "rejected"),
 }
+
+
+def advice(reason: str | None) -> tuple[str, str]:
+    """``(korean, english)``: what the owner can do about an entry the city rejected for ``reason``."""
+    return REJECTION_ADVICE.get(reason or "", OTHER_REJECTION_ADVICE)
 
 
 def won(amount: int) -> str:

@@ -43,6 +43,10 @@ def z_report(journal: Journal, biz_date: str, tz: str) -> dict[str, Any]:
         cashback += t.cashback
     close = journal.close_entry(biz_date)
     pay, ref = kinds["payment"], kinds["refund"]
+
+    def net_of(*statuses: str) -> int:
+        return sum(pay["by_status"][s]["amount"] - ref["by_status"][s]["amount"] for s in statuses)
+
     return {
         "biz_date": biz_date,
         "tz": tz,
@@ -50,8 +54,55 @@ def z_report(journal: Journal, biz_date: str, tz: str) -> dict[str, Any]:
         "close": close,
         "payments": pay,
         "refunds": ref,
-        "net": pay["amount"] - ref["amount"],
-        "settled_net": pay["by_status"]["settled"]["amount"] - ref["by_status"]["settled"]["amount"],
+        # Money the city rejected will not arrive: it is never part of "net".
+        "net": net_of("settled", "sent", "pending"),
+        "journal_net": pay["amount"] - ref["amount"],  # what the day's close entry records
+        "settled_net": net_of("settled"),
+        "unsettled_net": net_of("sent", "pending"),
+        "rejected_amount": pay["by_status"]["rejected"]["amount"],
         "rejected_reasons": rejected_reasons,
+        "rejected": [
+            {k: e[k] for k in ("seq", "id", "kind", "amount", "operator", "status_reason")}
+            for e in history(journal, biz_date) if e["status"] == "rejected"
+        ],
         "cashback": cashback,
     }
+
+
+def day_view(journal: Journal, biz_date: str, *, status: str | None = None, search: str = "") -> list[dict]:
+    """One business day's entries, optionally of one ``status``, matching ``search``.
+
+    ``search`` matches an amount (``12000`` or ``12,000``), or part of a wallet id or entry id.
+    """
+    needle = search.strip().lower()
+    digits = needle.replace(",", "").removesuffix("원")
+    out = []
+    for e in history(journal, biz_date):
+        if status and e["status"] != status:
+            continue
+        if needle:
+            amount = e.get("amount", e.get("net"))
+            hit = (digits.isdigit() and amount == int(digits)) or needle in e["id"].lower() or (
+                needle in (e.get("wid") or "").lower())
+            if not hit:
+                continue
+        out.append(e)
+    return out
+
+
+def entry_detail(journal: Journal, entry_id: str) -> dict | None:
+    """Everything that proves an entry: its members, settlement, the receipt that settled it, linked entries."""
+    entry = journal.entry_by_id(entry_id)
+    if entry is None:
+        return None
+    row = next(e for e in history(journal, entry["biz_date"]) if e["seq"] == entry["seq"])
+    receipt = journal.receipt_covering(entry["seq"]) if row["status"] in ("settled", "rejected") else None
+    if entry["kind"] == "payment":
+        linked = journal.refunds_of(entry["id"])
+    elif entry["kind"] == "refund":
+        payment = journal.entry_by_id(entry["ref"])
+        linked = [payment] if payment else []
+    else:
+        linked = []
+    return {"entry": entry, "status": row["status"], "status_reason": row["status_reason"],
+            "cashback": row["cashback"], "receipt": receipt, "linked": linked}

@@ -84,6 +84,32 @@ def m001_journal(db):
     )
 
 
+@migrations()
+def m002_operators(db):
+    # Beside the chain, never in it: who may sign in, PIN lockouts, and which rejections the owner has seen.
+    db.executescript(
+        """
+        CREATE TABLE operators (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'cashier')),
+            pin_hash TEXT NOT NULL,
+            added_at INTEGER NOT NULL
+        );
+        CREATE TABLE pin_failures (
+            operator TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            locked_until INTEGER NOT NULL
+        );
+        CREATE TABLE rejection_acks (
+            seq INTEGER PRIMARY KEY REFERENCES entries (seq),
+            at INTEGER NOT NULL,
+            operator TEXT NOT NULL
+        );
+        """
+    )
+
+
 def upgrade(db) -> None:
     """Apply pending migrations; refuse a journal that a newer jtill has written."""
     known = {m.name for m in migrations._migrations}

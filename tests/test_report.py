@@ -28,7 +28,9 @@ def test_counts_sums_and_statuses(till):
     rep = report(till)
     pay, ref = rep["payments"], rep["refunds"]
     assert (pay["count"], pay["amount"], ref["count"], ref["amount"]) == (4, 100000, 2, 1500)
-    assert rep["net"] == 98500
+    assert rep["net"] == 78500 and rep["journal_net"] == 98500  # the rejected 20,000 will not arrive
+    assert rep["unsettled_net"] == 68500 and rep["rejected_amount"] == 20000
+    assert [(r["seq"], r["status_reason"]) for r in rep["rejected"]] == [(2, "insufficient_funds")]
     assert {s: (v["count"], v["amount"]) for s, v in pay["by_status"].items()} == {
         "pending": (1, 40000), "sent": (1, 30000), "settled": (1, 10000), "rejected": (1, 20000),
     }

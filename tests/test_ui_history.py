@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from conftest import VECTOR_NOW, input_method_enabled, mint, refreshed
-from terminal import settlement
+from terminal import messages, settlement
 from ui.history_list import HistoryList
 
 
@@ -33,7 +33,7 @@ def cell(history, row, column):
 def test_entries_show_their_settlement_status(history):
     assert history.table.rowCount() == 4
     assert [cell(history, r, 4) for r in range(4)] == ["정산됨", "거절됨", "전송됨", "미전송"]
-    assert cell(history, 1, 5) == "double_spend"
+    assert cell(history, 1, 5) == messages.text("double_spend", "ko")  # plain words, not the code
     assert cell(history, 3, 3) == "4,000원"
 
 

@@ -1,44 +1,65 @@
-"""Today's journal entries with their settlement status (미전송 / 전송됨 / 정산됨 / 거절됨)."""
+"""One business day's journal entries with their settlement status: filter, search, detail, refund."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from terminal import messages, operators
 from terminal.messages import won
-from terminal.report import todays_history
-from ui.i18n import KIND, STATUS, error_texts, pick, t
+from terminal.report import day_view
+from terminal.settlement import STATUSES
+from ui.history_detail import HistoryDetail, local_time
+from ui.i18n import KIND, STATUS, error_texts, language, pick, t
 from ui.operations import TillOp
 from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
 
 
+def day_history(till, biz_date: str | None, status: str | None, search: str) -> dict:
+    """Rows of ``biz_date`` (default: the open business day) and what is needed to show them."""
+    day = biz_date or till.business_date()
+    names = {op.id: op.name for op in operators.all_operators(till.journal)}
+    return {"biz_date": day, "tz": till.config.tz, "names": names,
+            "rows": day_view(till.journal, day, status=status, search=search)}
+
+
 class HistoryList(QWidget):
-    """A table of today's entries; select a payment and press 환불 to refund it."""
+    """A table of one business day; select a payment and press 환불 to refund it, 상세 to prove it."""
 
     refreshed = Signal(list)
     receipt_requested = Signal(object)  # the selected entry: print (or reprint) its receipt
 
     COLUMNS = (("번호", "#"), ("시각", "Time"), ("종류", "Kind"), ("금액", "Amount"), ("상태", "Status"),
-               ("사유", "Reason"))
+               ("사유", "Reason"), ("계산원", "Operator"))
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.tasks = tasks
         self.rows: list[dict] = []
+        self.biz_date: str | None = None  # a day picked; None follows the open business day
+        self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd", objectName="historyDate")
+        self.date.dateChanged.connect(self._date_picked)
+        self.status = QComboBox(objectName="historyStatus")
+        self.status.addItem(t("모든 상태", "All statuses"), "")
+        for status in STATUSES:
+            self.status.addItem(pick(STATUS[status]), status)
+        self.status.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True,
+                                placeholderText=t("금액, 지갑 ID, 거래 ID 검색", "Search amount, wallet id, entry id"))
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda text: text or self.refresh())
+        keep_input_method_out(self.search, Qt.ImhNoPredictiveText)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(t("영업일", "Business date")))
+        filters.addWidget(self.date)
+        filters.addWidget(self.status)
+        filters.addWidget(self.search, 1)
+
         self.table = QTableWidget(0, len(self.COLUMNS), objectName="history")
         self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -48,8 +69,11 @@ class HistoryList(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda _item: self.show_detail())
         keep_input_method_out(self.table, Qt.ImhNoPredictiveText)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
+        self.detail_button = QPushButton(t("상세", "Detail"), enabled=False)
+        self.detail_button.clicked.connect(self.show_detail)
         self.refund_button = QPushButton(t("환불", "Refund"), enabled=False)
         self.refund_button.clicked.connect(self.refund_selected)
         self.receipt_button = QPushButton(t("영수증", "Receipt"), enabled=False)
@@ -60,25 +84,47 @@ class HistoryList(QWidget):
         buttons.addWidget(self.error, 1)
         buttons.addWidget(reload_button)
         buttons.addWidget(self.receipt_button)
+        buttons.addWidget(self.detail_button)
         buttons.addWidget(self.refund_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
-    def refresh(self) -> None:
-        """Reload the entries from the journal."""
-        TillOp(self.tasks, todays_history).success(self._show).failure(self._show_error).run()
+    def _date_picked(self, date: QDate) -> None:
+        self.biz_date = date.toString("yyyy-MM-dd")
+        self.refresh()
 
-    def _show(self, rows: list[dict]) -> None:
+    def show_day(self, biz_date: str) -> None:
+        """Show the entries of ``biz_date``."""
+        self.biz_date = biz_date
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the chosen day (default: the open business day) with the filter and search applied."""
+        day, status, search = self.biz_date, self.status.currentData() or None, self.search.text()
+        TillOp(self.tasks, lambda till: day_history(till, day, status, search)).success(self._show).failure(
+            self._show_error).run()
+
+    def _show(self, view: dict) -> None:
+        rows, tz, names = view["rows"], view["tz"], view["names"]
         self.rows = rows
+        self.date.blockSignals(True)
+        self.date.setDate(QDate.fromString(view["biz_date"], "yyyy-MM-dd"))
+        self.date.blockSignals(False)
         self.error.clear()
+        lang = language()
         self.table.setRowCount(len(rows))
         for r, entry in enumerate(rows):
-            at = dt.datetime.fromtimestamp(entry["at"] / 1000).strftime("%H:%M:%S")
             amount = entry["amount"] if "amount" in entry else entry["net"]
-            reason = entry.get("status_reason") or entry.get("reason") or ""
-            cells = (str(entry["seq"]), at, pick(KIND[entry["kind"]]), won(amount), pick(STATUS[entry["status"]]),
-                     reason)
+            code = entry.get("status_reason")
+            reason = messages.text(code, lang) if code else entry.get("reason") or ""
+            if entry["kind"] == "refund":
+                reason = f"→ #{self._seq_of(entry['ref'])} {reason}"
+            operator = entry["operator"]
+            cells = (str(entry["seq"]), local_time(entry["at"], tz, "%H:%M:%S"), pick(KIND[entry["kind"]]),
+                     won(amount), pick(STATUS[entry["status"]]), reason,
+                     f"{names[operator]} ({operator})" if operator in names else operator)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 # Read-only: the view turns the input method back on whenever the current item is editable.
@@ -88,6 +134,9 @@ class HistoryList(QWidget):
                 self.table.setItem(r, c, item)
         self._selection_changed()
         self.refreshed.emit(rows)
+
+    def _seq_of(self, entry_id: str) -> str:
+        return next((str(e["seq"]) for e in self.rows if e["id"] == entry_id), entry_id[:8])
 
     def _show_error(self, exc: Exception) -> None:
         self.error.setText(" / ".join(error_texts(exc)))
@@ -100,7 +149,17 @@ class HistoryList(QWidget):
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
         self.receipt_button.setEnabled(bool(entry))
+        self.detail_button.setEnabled(entry is not None)
         self.refund_button.setEnabled(bool(entry) and entry["kind"] == "payment" and entry["status"] != "rejected")
+
+    def show_detail(self) -> HistoryDetail | None:
+        """Open the detail of the selected entry."""
+        entry = self.selected_entry()
+        if not entry:
+            return None
+        dialog = HistoryDetail(self.tasks, entry["id"], self)
+        dialog.open()
+        return dialog
 
     def refund_selected(self) -> RefundDialog | None:
         """Open the refund dialog for the selected payment."""

@@ -6,19 +6,22 @@ import dataclasses
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from sync import syncer
 from sync.summary import SyncSummary
-from terminal import tokens
+from terminal import operators, tokens
 from terminal.home import Home
 from ui import i18n
 from ui.bridge import CoreBridge
 from ui.history_list import HistoryList
 from ui.i18n import t
 from ui.operations import TillOp
+from ui.operator_gate import LockScreen, OperatorBar, as_owner
+from ui.operators_dialog import OperatorsDialog
 from ui.pay_tab import PayTab
 from ui.preferences import Preferences
+from ui.rejection_inbox import AlertBar, InboxDialog
 from ui.report_tab import ReportTab
 from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
@@ -54,6 +57,8 @@ class MainWindow(QMainWindow):
         bridge.sync_finished.connect(self._sync_finished)
         bridge.sync_failed.connect(self._sync_finished)
         self.online: bool | None = None
+        self.staff: list[operators.Operator] = []  # registered operators (empty: no PINs on this till)
+        self.upload_for_close = False
         self.token_scanned.connect(self._pay_scanned)
 
         bridge.payment_accepted.connect(self._journal_changed)
@@ -62,13 +67,20 @@ class MainWindow(QMainWindow):
         bridge.config_changed.connect(self._config_changed)
         bridge.fork_alarm.connect(lambda detail: self.status.raise_alarm(str(detail)))
         self.resize(1100, 720)
+        self.lock_screen = LockScreen(tasks, self)
+        self.lock_screen.signed_in.connect(lambda _op: self.load_operator())
         self.build()
+        self.lock_screen.lock()  # when operators are registered, someone signs in first
         self.wedge = WedgeCapture(self, is_valid=self._signature_ok)
         self.wedge.scanned.connect(self.token_scanned)
         self.wedge.unreadable.connect(lambda message: self.pay_tab.show_message(message))
         self.start_camera()
 
     def _pay_scanned(self, text: str) -> None:
+        if not self.lock_screen.isHidden():
+            self.lock_screen.error.setText(t("먼저 계산원을 선택하고 PIN을 입력하세요",
+                                             "Sign in first: pick a name, type the PIN"))
+            return  # nobody is signed in: no sale
         # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
         # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
         self.wedge.flush()
@@ -87,13 +99,25 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history, t("거래 내역", "History"))
         self.tabs.addTab(self.report, t("리포트 · 마감", "Report · Close"))
         self.tabs.currentChanged.connect(self._tab_shown)
-        self.setCentralWidget(self.tabs)
+        self.operator_bar = OperatorBar()
+        self.operator_bar.lock_button.clicked.connect(self.lock_screen.lock)
+        self.tabs.setCornerWidget(self.operator_bar)
+        self.alerts = AlertBar(self.tasks)
+        self.alerts.review.connect(self.open_inbox)
+        self.report.upload_requested.connect(self._upload_for_close)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.alerts)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.status = TillStatusBar()
         self.setStatusBar(self.status)
         self.status.set_online(self.online)
         self.menuBar().clear()
         for label, slot in ((t("지금 동기화", "Sync now"), self.sync.request),
                             (t("설정", "Settings"), self.open_settings),
+                            (t("직원 관리", "Operators"), self.open_operators),
                             ("English" if i18n.language() == "ko" else "한국어", self.toggle_language)):
             action = QAction(label, self)
             action.triggered.connect(slot)
@@ -108,6 +132,16 @@ class MainWindow(QMainWindow):
         self.history.refresh()
         self.report.refresh()
         self.refresh_status()
+        self.load_operator()
+        self.alerts.refresh()  # rejections not yet acknowledged shout from the start
+
+    def load_operator(self) -> None:
+        """Show who is at the till; remember the registered operators (they decide where PINs are asked)."""
+        TillOp(self.tasks, _operators).success(self._got_operators).failure(self.pay_tab.show_refusal).run()
+
+    def _got_operators(self, found: tuple) -> None:
+        self.staff, current, operator_id = found
+        self.operator_bar.show_operator(current, operator_id)
 
     def _got_identity(self, identity: tuple) -> None:
         self.merchant_name, self.enrolled_url, self.issuer = identity
@@ -163,6 +197,7 @@ class MainWindow(QMainWindow):
     def _journal_changed(self, _entry) -> None:
         self.history.refresh()
         self.refresh_status()
+        self.alerts.refresh()
         if self.online is not False:
             self.sync.request()
 
@@ -177,15 +212,53 @@ class MainWindow(QMainWindow):
         self.status.set_online(self.online)
         self.history.refresh()
         self.refresh_status()
+        self.alerts.refresh()  # a rejection the city just sent back raises the alert
+        if self.upload_for_close:
+            self.upload_for_close = False
+            self.report.show_upload_outcome(summary)
+
+    def _upload_for_close(self) -> None:
+        self.upload_for_close = True
+        self.sync.request()
 
     # -- actions ----------------------------------------------------------------------
 
-    def open_settings(self) -> SettingsDialog:
-        """Edit camera, server URL and language."""
+    def open_settings(self) -> SettingsDialog | None:
+        """Edit camera, server URL and language (behind the owner's PIN once an owner is registered)."""
+        if any(op.is_owner for op in self.staff):
+            as_owner(self.tasks, self, "settings", t("설정", "Settings"),
+                     lambda till, pin: operators.authorize(till.journal, "settings", pin, int(till.clock() * 1000)),
+                     lambda _owner: self._settings_dialog(), self.pay_tab.show_refusal)
+            return None
+        return self._settings_dialog()
+
+    def _settings_dialog(self) -> SettingsDialog:
         dialog = SettingsDialog(self.prefs, self.enrolled_url, self)
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
         dialog.open()
         return dialog
+
+    def open_operators(self) -> None:
+        """Operator management, behind the owner's PIN."""
+        def opened(pin: str | None) -> None:
+            self.operators_dialog = OperatorsDialog(self.tasks, pin, self)
+            self.operators_dialog.changed.connect(lambda _ops: self.load_operator())
+            self.operators_dialog.open()
+
+        as_owner(self.tasks, self, "operators", t("직원 관리", "Operators"),
+                 lambda till, pin: operators.authorize(till.journal, "operators", pin, int(till.clock() * 1000))
+                 and pin, opened, self.pay_tab.show_refusal)
+
+    def open_inbox(self) -> InboxDialog:
+        """The rejected entries waiting for the owner."""
+        self.inbox = InboxDialog(self.tasks, self.alerts.state["rejected"], self)
+        self.inbox.acknowledged.connect(lambda _n: self.alerts.refresh())
+        self.inbox.open()
+        return self.inbox
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.lock_screen.resize_to_parent()
 
     def apply_preferences(self, prefs: Preferences) -> None:
         """Save new preferences; rebuild the labels if the language changed, sync if the server did."""
@@ -214,6 +287,10 @@ class MainWindow(QMainWindow):
         if self.camera is not None:
             self.camera.close()
         super().closeEvent(event)
+
+
+def _operators(till) -> tuple:
+    return operators.all_operators(till.journal), operators.current(till), till.operator
 
 
 def _identity(till) -> tuple:

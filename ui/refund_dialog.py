@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal import operators
 from terminal.messages import won
 from ui.i18n import error_texts, t
 from ui.operations import TillOp
+from ui.operator_gate import pin_field
 from ui.tasks import TaskManager
 
 
@@ -44,6 +46,8 @@ class RefundDialog(QDialog):
         self.amount.setGroupSeparatorShown(True)
         self.reason = QLineEdit(maxLength=200, placeholderText=t("예: 고객 변심", "e.g. customer changed mind"))
         self.left_label = QLabel("…")
+        self.owner_pin = pin_field(self)
+        self.owner_pin_label = QLabel(t("사장님 PIN", "Owner's PIN"))
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText(t("환불하기", "Refund"))
@@ -57,6 +61,7 @@ class RefundDialog(QDialog):
         form.addRow(self.full)
         form.addRow(self.partial, self.amount)
         form.addRow(t("사유 (필수)", "Reason (required)"), self.reason)
+        form.addRow(self.owner_pin_label, self.owner_pin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -66,9 +71,14 @@ class RefundDialog(QDialog):
         self.reason.textChanged.connect(self._update_ok)
         self._update_ok()
         pid, total = payment["id"], payment["amount"]
-        TillOp(tasks, lambda till: total - till.refunded(pid)).success(self._loaded).failure(self._show_error).run()
+        TillOp(tasks, lambda till: (total - till.refunded(pid), operators.owner_required(till.journal, "refund"))
+               ).success(self._loaded).failure(self._show_error).run()
 
-    def _loaded(self, left: int) -> None:
+    def _loaded(self, state: tuple[int, bool]) -> None:
+        left, pin_needed = state
+        # Only the owner may refund: the PIN row shows once this till has an owner.
+        self.owner_pin.setVisible(pin_needed)
+        self.owner_pin_label.setVisible(pin_needed)
         self.left = left
         self.left_label.setText(won(left))
         self.amount.setMaximum(max(left, 1))
@@ -86,10 +96,10 @@ class RefundDialog(QDialog):
     def submit(self) -> None:
         """Record the refund; the dialog closes only when the till accepted it."""
         pid, amount, reason = self.payment["id"], self.refund_amount(), self.reason.text()
+        pin = self.owner_pin.text() or None
         self.buttons.setEnabled(False)
-        TillOp(self.tasks, lambda till: till.refund(pid, amount, reason)).success(self._done).failure(
-            self._show_error
-        ).run()
+        TillOp(self.tasks, lambda till: operators.refund(till, pid, amount, reason, owner_pin=pin)).success(
+            self._done).failure(self._show_error).run()
 
     def _done(self, entry: dict) -> None:
         self.refunded.emit(entry)
@@ -97,5 +107,6 @@ class RefundDialog(QDialog):
 
     def _show_error(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
+        self.owner_pin.clear()
         self.error.setText("\n".join(error_texts(exc)))
         self.refused.emit(exc)

@@ -1,0 +1,118 @@
+"""``jtill operator add/list/remove`` and ``jtill inbox``; the owner's PIN for owner-only commands.
+
+PINs never appear on the command line (shell history, ``ps``): the owner's PIN comes from the
+``JTILL_PIN`` environment variable, else a hidden prompt (``getpass``) when a terminal is attached;
+a new operator's PIN from ``JTILL_NEW_PIN``, else a prompt asked twice.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from cli.output import UsageError, command, emit, open_till
+from terminal import alerts, operators
+from terminal.messages import text, won
+
+PIN_ENV = "JTILL_PIN"
+NEW_PIN_ENV = "JTILL_NEW_PIN"
+
+
+def register(sub) -> None:
+    """Add ``operator`` and ``inbox``."""
+    p = sub.add_parser("operator", help="사장·직원 관리 / owner and cashiers")
+    osub = p.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
+    q = command(osub, "add", "직원 추가 / add an operator (PIN from JTILL_NEW_PIN or a prompt)", cmd_add)
+    q.add_argument("id", help="short id written into entries, e.g. mina")
+    q.add_argument("--name", required=True, help="name shown at the till")
+    q.add_argument("--role", choices=operators.ROLES, default="cashier", help="owner or cashier (default)")
+    add_owner_option(q)
+    command(osub, "list", "직원 목록 / list operators", cmd_list)
+    q = command(osub, "remove", "직원 삭제 / remove an operator", cmd_remove)
+    q.add_argument("id", help="the operator's id")
+    add_owner_option(q)
+
+    p = command(sub, "inbox", "거절된 결제와 경고 / rejected payments and warnings", cmd_inbox)
+    p.add_argument("--ack", nargs="+", type=int, metavar="SEQ", help="acknowledge these rejected entries (owner)")
+    add_owner_option(p)
+
+
+def add_owner_option(parser) -> None:
+    """``--owner ID``: which owner's PIN allows the command (default: the first owner)."""
+    parser.add_argument("--owner", dest="owner_id", help="owner whose PIN allows this (default: the first owner)")
+
+
+def owner_pin(till, action: str) -> str | None:
+    """The owner's PIN for ``action`` when this till needs one: ``JTILL_PIN``, else a hidden prompt."""
+    if not operators.owner_required(till.journal, action):
+        return None
+    pin = os.environ.get(PIN_ENV)
+    if pin is None and sys.stdin.isatty():
+        pin = getpass.getpass("사장님 PIN / owner's PIN: ")
+    return pin
+
+
+def _new_pin() -> str:
+    pin = os.environ.get(NEW_PIN_ENV)
+    if pin is not None:
+        return pin
+    if not sys.stdin.isatty():
+        raise UsageError(f"새 PIN을 {NEW_PIN_ENV}로 주세요 / give the new PIN in {NEW_PIN_ENV}")
+    pin = getpass.getpass("새 PIN / new PIN: ")
+    if getpass.getpass("새 PIN 다시 / new PIN again: ") != pin:
+        raise UsageError("두 PIN이 다릅니다 / the two PINs differ")
+    return pin
+
+
+def _now_ms(till) -> int:
+    return int(till.clock() * 1000)
+
+
+def cmd_add(args) -> int:
+    till = open_till(args)
+    op = operators.add(till.journal, args.id, args.name, args.role, _new_pin(), now_ms=_now_ms(till),
+                       owner_pin=owner_pin(till, "operators"), owner_id=args.owner_id)
+    emit(args, {"status": "added", **op.as_json()}, f"추가함 / added: {op.id} ({op.name}, {op.role})")
+
+
+def cmd_list(args) -> int:
+    ops = operators.all_operators(open_till(args).journal)
+    if getattr(args, "json", False):
+        emit(args, [op.as_json() for op in ops], "")
+        return 0
+    if not ops:
+        print("등록된 직원이 없습니다 / no operators")
+    for op in ops:
+        print(f"{op.id:<16} {op.role:<8} {op.name}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    till = open_till(args)
+    operators.remove(till.journal, args.id, now_ms=_now_ms(till), owner_pin=owner_pin(till, "operators"),
+                     owner_id=args.owner_id)
+    emit(args, {"status": "removed", "id": args.id}, f"삭제함 / removed: {args.id}")
+
+
+def cmd_inbox(args) -> int:
+    till = open_till(args)
+    if args.ack:
+        count = alerts.acknowledge(till, args.ack, owner_pin=owner_pin(till, "acknowledge"), owner_id=args.owner_id)
+        emit(args, {"status": "acknowledged", "count": count}, f"확인함 / acknowledged: {count}")
+        return 0
+    inbox = alerts.rejected(till.journal)
+    warnings = alerts.warnings(till)
+    if getattr(args, "json", False):
+        emit(args, {"rejected": inbox, "warnings": warnings}, "")
+        return 0
+    if not inbox and not warnings:
+        print("확인할 것이 없습니다 / nothing to see")
+    for r in inbox:
+        reason = r["status_reason"]
+        print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(r['amount']):>12}  거절됨 / rejected: "
+              f"{text(reason, 'ko')} / {text(reason, 'en')}")
+        print(f"        {r['advice']['ko']}\n        {r['advice']['en']}")
+    for w in warnings:
+        print(f"⚠ {text(w['code'], 'ko')} / {text(w['code'], 'en')} ({w['detail']})")
+    return 0

@@ -1,0 +1,135 @@
+"""Rejections shout: a red alert above the tabs until the owner acknowledges, the inbox behind it, and warnings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from terminal import alerts, messages
+from terminal.messages import won
+from ui.i18n import KIND, error_texts, language, pick, t
+from ui.operations import TillOp
+from ui.operator_gate import as_owner
+from ui.tasks import TaskManager
+
+
+def inbox_state(till) -> dict:
+    """Unacknowledged rejections and current warnings, read on the DB worker."""
+    return {"rejected": alerts.rejected(till.journal), "warnings": alerts.warnings(till)}
+
+
+class AlertBar(QWidget):
+    """A red line while rejections wait for the owner; a yellow one for warnings; hidden when all is well."""
+
+    review = Signal()
+    refreshed = Signal(dict)
+
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.state = {"rejected": [], "warnings": []}
+        self.rejected = QLabel(objectName="alarm", wordWrap=True)
+        self.review_button = QPushButton(t("확인하기", "Review"), objectName="reviewRejections")
+        self.review_button.clicked.connect(self.review)
+        self.warnings = QLabel(objectName="warning", wordWrap=True)
+        top = QHBoxLayout()
+        top.addWidget(self.rejected, 1)
+        top.addWidget(self.review_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.warnings)
+        self._show(self.state)
+
+    def refresh(self) -> None:
+        """Re-read the inbox and the warnings."""
+        TillOp(self.tasks, inbox_state).success(self._show).failure(self._failed).run()
+
+    def _show(self, state: dict) -> None:
+        self.state = state
+        rejected = state["rejected"]
+        total = sum(r["amount"] for r in rejected)
+        self.rejected.setText(
+            t(f"⚠ 시청이 거절한 거래 {len(rejected)}건 ({won(total)}): 이 돈은 들어오지 않습니다. 확인하세요",
+              f"⚠ {len(rejected)} entries rejected by the city ({won(total)}): this money will not arrive. "
+              "Please review")
+        )
+        for widget in (self.rejected, self.review_button):
+            widget.setVisible(bool(rejected))
+        lang = language()
+        self.warnings.setText("\n".join(f"⚠ {messages.text(w['code'], lang)} ({w['detail']})"
+                                        for w in state["warnings"]))
+        self.warnings.setVisible(bool(state["warnings"]))
+        self.setVisible(bool(rejected or state["warnings"]))
+        self.refreshed.emit(state)
+
+    def _failed(self, exc: Exception) -> None:
+        self.warnings.setText(" / ".join(error_texts(exc)))
+        self.warnings.show()
+        self.show()
+
+
+class InboxDialog(QDialog):
+    """Each rejected entry with the reason in plain words and what the owner can do; acknowledged with the owner's PIN."""
+
+    acknowledged = Signal(int)
+    refused = Signal(object)
+
+    COLUMNS = (("번호", "#"), ("영업일", "Date"), ("종류", "Kind"), ("금액", "Amount"), ("사유", "Reason"),
+               ("할 일", "What to do"))
+
+    def __init__(self, tasks: TaskManager, rejected: list[dict], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.rejected = rejected
+        self.owner_dialog = None  # the owner's PIN dialog while it is open
+        self.setWindowTitle(t("거절된 거래", "Rejected entries"))
+        self.resize(980, 420)
+        lang = language()
+        self.table = QTableWidget(len(rejected), len(self.COLUMNS), objectName="inbox")
+        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        for r, entry in enumerate(rejected):
+            reason = entry["status_reason"]
+            cells = (str(entry["seq"]), entry["biz_date"], pick(KIND[entry["kind"]]), won(entry["amount"]),
+                     messages.text(reason, lang), entry["advice"][lang])
+            for c, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemIsEditable)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(5, 460)
+        self.table.resizeRowsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.error = QLabel(objectName="inlineError", wordWrap=True)
+        self.ack_button = QPushButton(t("모두 확인함 (사장님 PIN)", "Acknowledge all (owner's PIN)"),
+                                      objectName="acknowledge")
+        self.ack_button.clicked.connect(self.acknowledge)
+        close = QPushButton(t("닫기", "Close"))
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error, 1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.ack_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(t("시청이 아래 거래를 인정하지 않았습니다. 사유와 할 일을 확인하세요.",
+                                  "The city did not accept these entries. Read the reason and what to do.")))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def acknowledge(self) -> None:
+        """Record, with the owner's PIN, that every listed rejection has been seen."""
+        seqs = [r["seq"] for r in self.rejected]
+        as_owner(self.tasks, self, "acknowledge", t("거절 확인", "Acknowledge rejections"),
+                 lambda till, pin: alerts.acknowledge(till, seqs, owner_pin=pin), self._done, self._failed)
+
+    def _done(self, count: int) -> None:
+        self.acknowledged.emit(count)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText("\n".join(error_texts(exc)))
+        self.refused.emit(exc)
