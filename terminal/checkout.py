@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ class PayResult:
     entry: dict | None = None
     reason: str | None = None
     detail: str = ""
+    figures: dict = field(default_factory=dict)  # amounts that explain a decline: limit, left
 
     @property
     def accepted(self) -> bool:
@@ -136,7 +137,7 @@ class Till:
         except Declined as exc:
             self._log_decline(now, amount, exc)
             events.trigger("payment_declined", exc.reason, amount)
-            return PayResult(reason=exc.reason, detail=exc.detail)
+            return PayResult(reason=exc.reason, detail=exc.detail, figures=exc.figures)
         events.trigger("payment_accepted", entry)
         return PayResult(entry=entry)
 
@@ -151,10 +152,12 @@ class Till:
             [token.wid, biz_date],
         ).fetchone()
         if spent + amount > cfg.limits.wallet_daily:
-            raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}")
+            raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}",
+                           left=max(0, cfg.limits.wallet_daily - spent))
         unsettled = settlement.unsettled_payment_total(self.journal)
         if unsettled + amount > cfg.limits.terminal_offline:
-            raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
+            raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}",
+                           left=max(0, cfg.limits.terminal_offline - unsettled))
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
         with self.journal.transaction() as conn:

@@ -37,12 +37,13 @@ REASONS = (
 
 
 class Declined(Exception):
-    """A payment check failed; ``reason`` is the protocol reason code."""
+    """A payment check failed; ``reason`` is the protocol reason code, ``figures`` amounts that explain it."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", **figures: int):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.figures = figures
 
 
 @dataclass(frozen=True)
@@ -136,4 +137,5 @@ def check_category(token: Token, category: str) -> None:
 def check_amount(token: Token, amount, max_payment: int) -> None:
     """Check 11: ``1 <= amount <= min(lim, max_payment)``."""
     if not is_int(amount) or not (1 <= amount <= min(token.lim, max_payment)):
-        raise Declined("over_limit", f"amount {amount} outside 1..{min(token.lim, max_payment)}")
+        limit = min(token.lim, max_payment)
+        raise Declined("over_limit", f"amount {amount} outside 1..{limit}", limit=limit)
