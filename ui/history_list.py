@@ -32,7 +32,6 @@ class HistoryList(QWidget):
         self.tasks = tasks
         self.rows: list[dict] = []
         self.table = QTableWidget(0, len(self.COLUMNS), objectName="history")
-        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -42,17 +41,26 @@ class HistoryList(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         keep_input_method_out(self.table, Qt.ImhNoPredictiveText)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
-        self.refund_button = QPushButton(t("환불", "Refund"), enabled=False)
+        self.refund_button = QPushButton(enabled=False)
         self.refund_button.clicked.connect(self.refund_selected)
-        reload_button = QPushButton(t("새로고침", "Reload"))
-        reload_button.clicked.connect(self.refresh)
+        self.reload_button = QPushButton()
+        self.reload_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
-        buttons.addWidget(reload_button)
+        buttons.addWidget(self.reload_button)
         buttons.addWidget(self.refund_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Headers, buttons and rows in the current language."""
+        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
+        self.refund_button.setText(t("환불", "Refund"))
+        self.reload_button.setText(t("새로고침", "Reload"))
+        if self.rows:
+            self._show(self.rows)
 
     def refresh(self) -> None:
         """Reload the entries from the journal."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import dataclasses
+import logging
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QWidget
 
 from sync import syncer
 from terminal import tokens
@@ -16,6 +19,7 @@ from ui.i18n import t
 from ui.operations import TillOp
 from ui.pay_tab import PayTab
 from ui.preferences import Preferences
+from ui.qt_translations import use_qt_translations
 from ui.report_tab import ReportTab
 from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
@@ -23,7 +27,10 @@ from ui.sync_runner import SyncRunner
 from ui.tasks import TaskManager
 from ui.wedge_capture import WedgeCapture
 
+log = logging.getLogger(__name__)
+
 TITLE = ("전주사랑상품권 단말기", "Jeonju Till")
+TABS = (("결제", "Pay"), ("거래 내역", "History"), ("리포트 · 마감", "Report · Close"))
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +51,7 @@ class MainWindow(QMainWindow):
         self.camera = None
         self.prefs = Preferences.load(home)
         i18n.set_language(self.prefs.language)
+        use_qt_translations(self.prefs.language)
         self.sync = SyncRunner(tasks, self.server_url, self)
         self.sync.started.connect(lambda: self.status.set_online(self.online, syncing=True))
         self.sync.finished.connect(self._sync_finished)
@@ -68,32 +76,52 @@ class MainWindow(QMainWindow):
         self.wedge.flush()
         self.pay_tab.submit_token(text)
 
-    # -- building (again, when the language changes) ----------------------------------
+    # -- building once; texts again when the language changes ---------------------------
 
     def build(self) -> None:
-        """Create the tabs, status bar and actions in the current language, then load their data."""
+        """Create the tabs, status bar and tool bar once, then load their data.
+
+        A language switch only re-sets texts (:meth:`retranslate`): rebuilding widgets from the slot of
+        an action that the rebuild deletes crashed the till, and lost the amount being typed.
+        """
         self.pay_tab = PayTab(self.tasks)
+        self.pay_tab.confirm_over = self.prefs.confirm_over
         self.pay_tab.result_shown.connect(self._let_camera_rescan)
         self.history = HistoryList(self.tasks)
         self.report = ReportTab(self.tasks)
         self.tabs = QTabWidget(objectName="tabs")
-        self.tabs.addTab(self.pay_tab, t("결제", "Pay"))
-        self.tabs.addTab(self.history, t("거래 내역", "History"))
-        self.tabs.addTab(self.report, t("리포트 · 마감", "Report · Close"))
+        for tab in (self.pay_tab, self.history, self.report):
+            self.tabs.addTab(tab, "")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
         self.status = TillStatusBar()
         self.setStatusBar(self.status)
         self.status.set_online(self.online)
-        self.menuBar().clear()
-        for label, slot in ((t("지금 동기화", "Sync now"), self.sync.request),
-                            (t("설정", "Settings"), self.open_settings),
-                            ("English" if i18n.language() == "ko" else "한국어", self.toggle_language)):
-            action = QAction(label, self)
-            action.triggered.connect(slot)
-            self.menuBar().addAction(action)
-        self._update_title()
+        self.toolbar = QToolBar(objectName="actions", movable=False, floatable=False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.toolbar.toggleViewAction().setEnabled(False)  # no way to hide the till's only buttons
+        self.addToolBar(Qt.TopToolBarArea, self.toolbar)
+        self.sync_action = QAction(self, objectName="syncNow", triggered=self.sync.request)
+        self.settings_action = QAction(self, objectName="settings", triggered=self.open_settings)
+        self.language_action = QAction(self, objectName="language", triggered=self.toggle_language)
+        for action in (self.sync_action, self.settings_action, self.language_action):
+            self.toolbar.addAction(action)
+        self.retranslate()
+        self.pay_tab.focus_amount()  # digits typed right after launch land in the amount
         self.load()
+
+    def retranslate(self) -> None:
+        """Every text in the current language; no widget is replaced, nothing typed is lost."""
+        for index, label in enumerate(TABS):
+            self.tabs.setTabText(index, i18n.pick(label))
+        self.sync_action.setText(t("지금 동기화", "Sync now"))
+        self.settings_action.setText(t("설정", "Settings"))
+        self.language_action.setText("English" if i18n.language() == "ko" else "한국어")
+        self.pay_tab.retranslate()
+        self.history.retranslate()
+        self.report.retranslate()
+        self.status.set_online(self.online)
+        self._update_title()
 
     def load(self) -> None:
         """Read merchant, enrolled server, history, report and sync status from the till."""
@@ -140,6 +168,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} · {self.merchant_name}" if self.merchant_name else title)
 
     def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.pay_tab:
+            self.pay_tab.focus_amount()
         if self.tabs.widget(index) is self.report:
             self.report.refresh(self.report.report["biz_date"] if self.report.report else None)
 
@@ -151,7 +181,11 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         """Reload pending counts, last sync and the alarm flag."""
-        TillOp(self.tasks, syncer.status).success(self.status.show_status).failure(lambda exc: None).run()
+        TillOp(self.tasks, syncer.status).success(self.status.show_status).failure(self._status_failed).run()
+
+    def _status_failed(self, exc: Exception) -> None:
+        log.error("reading the sync status failed", exc_info=exc)
+        self.status.showMessage(" / ".join(i18n.error_texts(exc)), 10_000)
 
     def _journal_changed(self, _entry) -> None:
         self.history.refresh()
@@ -165,6 +199,7 @@ class MainWindow(QMainWindow):
         self.load()
 
     def _sync_finished(self, summary: dict) -> None:
+        log.info("sync pass: %s", summary)
         status = summary.get("status")
         self.online = True if status in ("ok", "fork") else False if status == "offline" else None
         self.status.set_online(self.online)
@@ -181,15 +216,17 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_preferences(self, prefs: Preferences) -> None:
-        """Save new preferences; rebuild the labels if the language changed, sync if the server did."""
+        """Save new preferences; re-set the texts if the language changed, sync if the server did."""
         language_changed = prefs.language != self.prefs.language
         camera_changed = prefs.camera != self.prefs.camera
         server_changed = prefs.server_url != self.prefs.server_url
         self.prefs = prefs
         prefs.save(self.home)
+        self.pay_tab.confirm_over = prefs.confirm_over
         if language_changed:
             i18n.set_language(prefs.language)
-            self.build()
+            use_qt_translations(prefs.language)
+            self.retranslate()
         if camera_changed:
             self.start_camera()
         if server_changed:
@@ -198,7 +235,15 @@ class MainWindow(QMainWindow):
     def toggle_language(self) -> None:
         """Switch labels between Korean and English."""
         lang = "en" if self.prefs.language == "ko" else "ko"
-        self.apply_preferences(Preferences(self.prefs.camera, self.prefs.server_url, lang))
+        self.apply_preferences(dataclasses.replace(self.prefs, language=lang))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # A key nobody took (focus on a tab or a tool button): on the pay screen it belongs to the amount.
+        if self.tabs.currentWidget() is self.pay_tab and event.text().isdigit():
+            self.pay_tab.focus_amount()
+            self.pay_tab.amount.keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         self.sync.stop()

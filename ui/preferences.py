@@ -1,4 +1,4 @@
-"""The desktop till's own preferences (camera, server URL, language), kept beside the journal."""
+"""The desktop till's own preferences (camera, server URL, language, large-amount threshold), kept beside the journal."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Preferences:
     camera: str = ""  # Qt device id in hex; empty: no camera
     server_url: str = ""
     language: str = "ko"
+    confirm_over: int = 100_000  # a charge above this many won asks for confirmation
 
     @classmethod
     def load(cls, home: Home) -> "Preferences":
@@ -28,8 +29,8 @@ class Preferences:
             data = json.loads((Path(home.root) / FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known and isinstance(v, str)})
+        known = {f.name: type(f.default) for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known and type(v) is known[k]})
 
     def save(self, home: Home) -> None:
         """Write the file atomically."""

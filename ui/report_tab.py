@@ -33,10 +33,11 @@ class ReportTab(QWidget):
         self.report: dict | None = None
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.date.dateChanged.connect(lambda _d: self.refresh(self._picked_date()))
-        self.close_button = QPushButton(t("영업 마감", "Close day"), objectName="closeDay")
+        self.close_button = QPushButton(objectName="closeDay")
         self.close_button.clicked.connect(self.ask_close_day)
+        self.texts: list[tuple[QWidget, tuple[str, str]]] = [(self.close_button, ("영업 마감", "Close day"))]
         top = QHBoxLayout()
-        top.addWidget(QLabel(t("영업일", "Business date")))
+        top.addWidget(self._translated(QLabel(), ("영업일", "Business date")))
         top.addWidget(self.date)
         top.addStretch(1)
         top.addWidget(self.close_button)
@@ -48,14 +49,14 @@ class ReportTab(QWidget):
                            ("net", ("순매출", "Net")), ("settled_net", ("정산 완료 순액", "Settled net")),
                            ("cashback", ("시민 캐시백", "Citizen cashback"))):
             self.values[key] = QLabel(objectName="reportValue")
-            totals.addRow(pick(label), self.values[key])
+            totals.addRow(self._translated(QLabel(), label), self.values[key])
         by_status = QFormLayout()
         for status in STATUSES:
             self.values[status] = QLabel(objectName="reportValue")
-            by_status.addRow(pick(STATUS[status]), self.values[status])
-        totals_box = QGroupBox(t("합계", "Totals"))
+            by_status.addRow(self._translated(QLabel(), STATUS[status]), self.values[status])
+        totals_box = self._translated(QGroupBox(), ("합계", "Totals"))
         totals_box.setLayout(totals)
-        status_box = QGroupBox(t("정산 상태 (결제)", "Settlement (payments)"))
+        status_box = self._translated(QGroupBox(), ("정산 상태 (결제)", "Settlement (payments)"))
         status_box.setLayout(by_status)
         boxes = QHBoxLayout()
         boxes.addWidget(totals_box, 1)
@@ -68,6 +69,18 @@ class ReportTab(QWidget):
         layout.addLayout(boxes)
         layout.addWidget(self.error)
         layout.addStretch(1)
+        self.retranslate()
+
+    def _translated(self, widget, label: tuple[str, str]):
+        self.texts.append((widget, label))
+        return widget
+
+    def retranslate(self) -> None:
+        """Labels and the report shown in the current language."""
+        for widget, label in self.texts:
+            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(pick(label))
+        if self.report:
+            self._show(self.report)
 
     def _picked_date(self) -> str:
         return self.date.date().toString("yyyy-MM-dd")
