@@ -138,9 +138,12 @@ def test_a_large_amount_asks_first_with_the_amount_in_korean_words(qtbot, window
 
 
 def test_the_threshold_is_the_owners_setting(qtbot, window, home):
-    import dataclasses
-
-    window.apply_preferences(dataclasses.replace(window.prefs, confirm_over=200_000))
+    dialog = window.open_settings()
+    dialog.confirm_over.press("C")
+    for key in "200000":
+        dialog.confirm_over.press(key)
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+    assert window.pay_tab.confirm_over == 200_000
     type_keys(qtbot, window, "150000")
     assert pay_with(qtbot, window, mint(VECTOR_NOW, lim=500_000)).accepted  # no question asked
     from ui.preferences import Preferences

@@ -26,9 +26,8 @@ class AmountField(QLineEdit):
     changed = Signal(object)
     keyed = Signal(str)  # every key pressed, before it applies (the pay screen dismisses a result on it)
 
-    def __init__(self, maximum: int = 10 ** MAX_DIGITS - 1, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.maximum = maximum
+    def __init__(self, parent: QWidget | None = None, **properties):
+        super().__init__(parent, **properties)
         self._value: int | None = None
         self._fresh = False
         self.setReadOnly(True)  # no caret, no paste, no selection edits: keys arrive through keyPressEvent
@@ -61,9 +60,8 @@ class AmountField(QLineEdit):
         elif key == BACKSPACE:
             digits = digits[:-1]
         elif key.isdigit():
-            digits = (digits + key).lstrip("0")
-            if digits and int(digits) > self.maximum:
-                digits = digits[:-len(key)]  # the key that would go over is ignored, the rest stays
+            longer = (digits + key).lstrip("0")
+            digits = longer if len(longer) <= MAX_DIGITS else digits  # a key past 999,999,999 is ignored
         self._show(int(digits) if digits else None)
 
     def _show(self, amount: int | None) -> None:

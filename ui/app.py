@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from terminal.home import Home
-from ui import style
+from ui import log_file, style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
 from ui.tasks import TaskManager
@@ -76,6 +76,7 @@ def run_till(home: Home, server_url: str | None = None) -> int:
     """Open the till window for ``home`` and run until it is closed; returns the exit status."""
     app = application()
     with quit_on_signals(app):
+        stop_logging = log_file.install(home.root)
         session = TillSession(home, server_url)
         try:
             session.window.show()
@@ -83,6 +84,7 @@ def run_till(home: Home, server_url: str | None = None) -> int:
             return app.exec()
         finally:
             session.close()
+            stop_logging()
 
 
 def demo_setup(root: Path):
@@ -102,6 +104,14 @@ def demo_setup(root: Path):
     return server, home
 
 
+def connect_wallet(window: MainWindow, wallet) -> None:
+    """The demo wallet pays through the till's one scan entry and follows its results and language."""
+    wallet.pay_requested.connect(window.token_scanned)  # as if the till had scanned the phone
+    window.sync.finished.connect(lambda _summary: wallet.show_balance())
+    window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+    window.language_changed.connect(wallet.retranslate)
+
+
 def run_demo() -> int:
     """A temporary city server, an enrolled till and a citizen wallet simulator, all in this process."""
     from ui.wallet_window import WalletWindow
@@ -113,6 +123,7 @@ def run_demo() -> int:
         cleanup.enter_context(quit_on_signals(app))
         print(f"데모 폴더 / demo folder: {root}", flush=True)  # from here on, SIGTERM removes it
         server, home = demo_setup(root)
+        cleanup.callback(log_file.install(home.root))
         cleanup.callback(server.stop)
         session = TillSession(home)
         cleanup.callback(session.close)
@@ -123,10 +134,7 @@ def run_demo() -> int:
             return wallet["balance"] if wallet else None
 
         wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
-        # The same entry every scanner uses, as if the till had scanned the phone.
-        wallet.pay_requested.connect(session.window.token_scanned)
-        session.window.sync.finished.connect(lambda _summary: wallet.show_balance())
-        session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+        connect_wallet(session.window, wallet)
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()

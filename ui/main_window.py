@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     """Wires the tabs to the core bridge and the sync runner; scans of every kind enter at :attr:`token_scanned`."""
 
     token_scanned = Signal(str)  # the wedge scanner, the camera, the demo wallet: one path into the pay tab
+    language_changed = Signal(str)  # ``ko`` or ``en``, after every text was re-set
 
     def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
                  parent: QWidget | None = None):
@@ -160,8 +161,12 @@ class MainWindow(QMainWindow):
 
         self.camera = CameraScanner(self)
         self.camera.scanned.connect(self.token_scanned)
-        self.camera.message.connect(lambda message: self.status.showMessage(message, 10_000))
+        self.camera.message.connect(self._camera_message)
         self.camera.start(bytes.fromhex(self.prefs.camera))
+
+    def _camera_message(self, message: str) -> None:
+        log.warning("camera: %s", message)
+        self.status.showMessage(message, 10_000)
 
     def _update_title(self) -> None:
         title = i18n.pick(TITLE)
@@ -227,6 +232,7 @@ class MainWindow(QMainWindow):
             i18n.set_language(prefs.language)
             use_qt_translations(prefs.language)
             self.retranslate()
+            self.language_changed.emit(prefs.language)
         if camera_changed:
             self.start_camera()
         if server_changed:

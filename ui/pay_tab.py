@@ -48,8 +48,7 @@ class PayTab(QWidget):
         self.confirmation: LargeAmountDialog | None = None
         self.sounds = sounds or ResultSounds(self)
 
-        self.amount = AmountField()
-        self.amount.setObjectName("amount")
+        self.amount = AmountField(objectName="amount")
         self.amount.keyed.connect(lambda _key: self.banner.clear())
         self.caption = QLabel(objectName="caption")
         amount_row = QHBoxLayout()

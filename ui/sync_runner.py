@@ -6,6 +6,7 @@ server never holds up the DB worker that serves the cashier.
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -14,6 +15,8 @@ from sync import syncer
 from sync.client import Timing
 from ui.operations import NetworkOp
 from ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
 
 PERIOD_MS = 30_000
 # The cashier is waiting on nothing here, but a stuck pass would delay the next one.
@@ -63,6 +66,7 @@ class SyncRunner(QObject):
             till.close()
 
     def _failed(self, exc: Exception) -> None:
+        log.warning("sync pass failed", exc_info=exc)
         self._done({"status": "error", "error": getattr(exc, "code", type(exc).__name__), "message": str(exc)})
 
     def _done(self, summary: dict) -> None:
