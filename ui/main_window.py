@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.pay_tab.confirm_over = self.prefs.confirm_over
         self.pay_tab.result_shown.connect(self._let_camera_rescan)
         self.history = HistoryList(self.tasks)
+        self.history_stale = True  # loaded when first shown (see refresh_history)
         self.report = ReportTab(self.tasks)
         self.tabs = QTabWidget(objectName="tabs")
         for tab in (self.pay_tab, self.history, self.report):
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.language_action.setText("English" if i18n.language() == "ko" else "한국어")
         self.pay_tab.retranslate()
         self.history.retranslate()
+        self.refresh_status()
         self.report.retranslate()
         self.status.set_online(self.online)
         self._update_title()
@@ -127,7 +129,7 @@ class MainWindow(QMainWindow):
     def load(self) -> None:
         """Read merchant, enrolled server, history, report and sync status from the till."""
         TillOp(self.tasks, _identity).success(self._got_identity).failure(self.pay_tab.show_refusal).run()
-        self.history.refresh()
+        self.refresh_history()
         self.report.refresh()
         self.refresh_status()
 
@@ -175,6 +177,8 @@ class MainWindow(QMainWindow):
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.pay_tab:
             self.pay_tab.focus_amount()
+        if self.tabs.widget(index) is self.history and self.history_stale:
+            self.refresh_history()
         if self.tabs.widget(index) is self.report:
             self.report.refresh(self.report.report["biz_date"] if self.report.report else None)
 
@@ -192,8 +196,18 @@ class MainWindow(QMainWindow):
         log.error("reading the sync status failed", exc_info=exc)
         self.status.showMessage(" / ".join(i18n.error_texts(exc)), 10_000)
 
+    def refresh_history(self) -> None:
+        """Reload History now if it is on screen, else when it is next shown.
+
+        Filling its table costs the GUI thread about a millisecond per entry; done behind the pay
+        screen after every sync it froze the keypad for seconds on a busy day.
+        """
+        self.history_stale = self.tabs.currentWidget() is not self.history
+        if not self.history_stale:
+            self.history.refresh()
+
     def _journal_changed(self, _entry) -> None:
-        self.history.refresh()
+        self.refresh_history()
         self.refresh_status()
         if self.online is not False:
             self.sync.request()
@@ -208,7 +222,7 @@ class MainWindow(QMainWindow):
         status = summary.get("status")
         self.online = True if status in ("ok", "fork") else False if status == "offline" else None
         self.status.set_online(self.online)
-        self.history.refresh()
+        self.refresh_history()
         self.refresh_status()
 
     # -- actions ----------------------------------------------------------------------
