@@ -59,3 +59,4 @@ def test_declines_carry_the_limit_and_what_is_left(till):
     assert pay_now(till, 250_000, lim=500_000).accepted  # the vectors' wallet_daily is 300,000
     capped = pay_now(till, 100_000, lim=500_000)
     assert (capped.reason, capped.figures) == ("wallet_cap", {"left": 50_000})
+

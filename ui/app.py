@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
+from terminal.checkout import Till
 from terminal.home import Home
 from ui import log_file, style
 from ui.bridge import CoreBridge
@@ -72,19 +73,34 @@ class TillSession:
         self.bridge.close()
 
 
+def needs_setup(home: Home) -> bool:
+    """Whether ``home`` has no journal yet, or one that was never enrolled (no config)."""
+    if not home.exists():
+        return True
+    till = Till(home)
+    try:
+        return not till.configured
+    finally:
+        till.close()
+
+
 def run_till(home: Home, server_url: str | None = None) -> int:
-    """Open the till window for ``home`` and run until it is closed; returns the exit status."""
+    """Open the till window for ``home`` (after the first-run wizard if it needs one) and run until it is
+    closed; returns the exit status (1 when the wizard was cancelled)."""
     app = application()
-    with quit_on_signals(app):
-        stop_logging = log_file.install(home.root)
+    home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with quit_on_signals(app), ExitStack() as cleanup:  # undone in reverse: session, log
+        cleanup.callback(log_file.install(home.root))
+        if needs_setup(home):
+            from ui.setup_wizard import SetupWizard
+
+            if SetupWizard(home, server_url).exec() != QDialog.Accepted:
+                return 1
         session = TillSession(home, server_url)
-        try:
-            session.window.show()
-            session.window.sync.start()
-            return app.exec()
-        finally:
-            session.close()
-            stop_logging()
+        cleanup.callback(session.close)
+        session.window.show()
+        session.window.sync.start()
+        return app.exec()
 
 
 def demo_setup(root: Path):
