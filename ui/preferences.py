@@ -1,4 +1,4 @@
-"""The desktop till's own preferences (camera, server URL, language, large-amount threshold), kept beside the journal."""
+"""The desktop till's own preferences (camera, server URL, language, large-amount threshold), beside the journal."""
 
 from __future__ import annotations
 

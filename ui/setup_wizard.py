@@ -164,6 +164,7 @@ class SetupWizard(QWizard):
         self.setObjectName("setupWizard")
         self.setWindowTitle(t("전주사랑상품권 단말기 설정", "Jeonju Till setup"))
         self.setWizardStyle(QWizard.ClassicStyle)
+        self.setMinimumSize(720, 520)
         self.server_page = ServerPage(server_url or "")
         self.key_page = KeyPage()
         self.enroll_page = EnrollPage()
