@@ -120,6 +120,14 @@ def test_focus_returns_to_the_amount_after_every_result(qtbot, window):
     assert QApplication.focusWidget() is window.pay_tab.amount
 
 
+def test_a_scan_on_another_tab_shows_its_result_on_the_pay_screen(qtbot, window):
+    for key in "2000":
+        window.pay_tab.press(key)
+    window.tabs.setCurrentWidget(window.report)
+    assert pay_with(qtbot, window, mint(VECTOR_NOW)).accepted
+    assert window.tabs.currentWidget() is window.pay_tab and window.pay_tab.banner.isVisible()
+
+
 def test_a_large_amount_asks_first_with_the_amount_in_korean_words(qtbot, window, home):
     type_keys(qtbot, window, "120000")
     window.token_scanned.emit(mint(VECTOR_NOW, lim=500_000))

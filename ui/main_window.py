@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
         # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
         self.wedge.flush()
+        self.tabs.setCurrentWidget(self.pay_tab)  # the result must be seen, whichever tab was open
         self.pay_tab.submit_token(text)
 
     # -- building once; texts again when the language changes ---------------------------
