@@ -100,6 +100,7 @@ class LargeAmountDialog(QDialog):
         self.setObjectName("largeAmount")
         self.setWindowTitle(t("큰 금액 확인", "Confirm a large amount"))
         self.setModal(True)
+        self.setMinimumWidth(480)
         self.digits = QLabel(won(amount), objectName="largeDigits", alignment=Qt.AlignCenter)
         self.words = QLabel(korean_won_words(amount), objectName="largeWords", alignment=Qt.AlignCenter)
         question = QLabel(t("이 금액을 결제할까요?", "Charge this amount?"), alignment=Qt.AlignCenter)
