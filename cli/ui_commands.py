@@ -7,7 +7,8 @@ from cli.output import command, home_of
 
 def register(sub) -> None:
     """Add ``gui`` and ``demo``."""
-    p = command(sub, "gui", "단말기 화면 열기 / open the desktop till", cmd_gui)
+    p = command(sub, "gui", "단말기 화면 열기 (새 데이터 폴더: 설정 마법사) / "
+                "open the desktop till (new data folder: setup wizard)", cmd_gui)
     p.add_argument("--server", metavar="URL", help="city server to sync with (default: the one enrolled with)")
 
     command(sub, "demo", "데모: 시청 서버·단말기·시민 지갑 / demo with an in-process city server and wallet", cmd_demo)
@@ -16,9 +17,7 @@ def register(sub) -> None:
 def cmd_gui(args) -> int:
     from ui.app import run_till
 
-    home = home_of(args)
-    home.trust()  # a clear "not initialised" error before any window opens
-    return run_till(home, args.server)
+    return run_till(home_of(args), args.server)
 
 
 def cmd_demo(args) -> int:

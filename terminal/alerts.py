@@ -10,7 +10,7 @@ import logging
 from terminal import operators, settlement
 from terminal.checkout import Till
 from terminal.journal import Journal
-from terminal.messages import advice
+from terminal.messages import rejection_advice
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def rejected(journal: Journal, *, unacknowledged: bool = True) -> list[dict]:
     out = []
     for seq, reason, ack_at, ack_by in journal.rejected_payments(unacknowledged=unacknowledged):
         entry = journal.entry(seq)
-        ko, en = advice(reason)
+        ko, en = rejection_advice(reason)
         out.append({**entry, "status": "rejected", "status_reason": reason, "advice": {"ko": ko, "en": en},
                     "acknowledged_at": ack_at, "acknowledged_by": ack_by})
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from terminal import business_day, events, settlement, tokens
@@ -29,6 +29,7 @@ class PayResult:
     entry: Entry | None = None
     reason: str = ""  # the §1.1 reason code when declined
     detail: str = ""
+    figures: dict = field(default_factory=dict)  # amounts that explain a decline: limit, left
 
     @property
     def accepted(self) -> bool:
@@ -128,7 +129,7 @@ class Till:
         except Declined as exc:
             self._log_decline(now, amount, exc)
             events.trigger(events.PAYMENT_DECLINED, exc.reason, amount)
-            return PayResult(reason=exc.reason, detail=exc.detail)
+            return PayResult(reason=exc.reason, detail=exc.detail, figures=exc.figures)
         events.trigger(events.PAYMENT_ACCEPTED, entry)
         return PayResult(entry=entry)
 
@@ -145,10 +146,12 @@ class Till:
         tokens.check_amount(token, amount, cfg.limits.max_payment)
         spent = self.journal.wallet_spent(token.wid, biz_date)
         if spent + amount > cfg.limits.wallet_daily:
-            raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}")
+            raise Declined("wallet_cap", f"{spent} already today, limit {cfg.limits.wallet_daily}",
+                           left=max(0, cfg.limits.wallet_daily - spent))
         unsettled = settlement.unsettled_payment_total(self.journal)
         if unsettled + amount > cfg.limits.terminal_offline:
-            raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}")
+            raise Declined("terminal_cap", f"{unsettled} unsettled, limit {cfg.limits.terminal_offline}",
+                           left=max(0, cfg.limits.terminal_offline - unsettled))
 
     def _log_decline(self, now: float, amount, exc: Declined) -> None:
         # An amount SQLite cannot store (a huge int) is declined all the same, and logged without it.

@@ -22,11 +22,12 @@ class TerminalError(Exception):
 
 
 class Declined(TerminalError):
-    """A payment check failed; ``code`` (also ``reason``) is the protocol reason code."""
+    """A payment check failed; ``code`` (also ``reason``) is the protocol reason code, ``figures`` amounts that explain it."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", **figures: int):
         super().__init__(f"{reason}: {detail}" if detail else reason, code=reason)
         self.detail = detail
+        self.figures = figures
 
     @property
     def reason(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -56,6 +57,14 @@ def load_public_jwk(jwk) -> tuple[str, Ed25519PublicKey]:
     if len(raw) != 32:
         raise BadKey("the JWK's x is not 32 bytes")
     return kid, Ed25519PublicKey.from_public_bytes(raw)
+
+
+def thumbprint(jwk: dict) -> str:
+    """The RFC 7638 thumbprint of a public Ed25519 JWK (SHA-256, base64url): what a person compares."""
+    load_public_jwk(jwk)
+    members = {name: jwk[name] for name in ("crv", "kty", "x")}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
+    return b64u_encode(hashlib.sha256(canonical).digest())
 
 
 def read_public_jwk_file(path: str | os.PathLike) -> tuple[str, Ed25519PublicKey, dict]:

@@ -124,9 +124,67 @@ STATUS_TEXTS = {
 }
 
 
-def advice(reason: str | None) -> tuple[str, str]:
+def rejection_advice(reason: str | None) -> tuple[str, str]:
     """``(korean, english)``: what the owner can do about an entry the city rejected for ``reason``."""
     return REJECTION_ADVICE.get(reason or "", OTHER_REJECTION_ADVICE)
+
+
+# What the cashier can do about a declined payment.
+ADVICE = {
+    "malformed": ("고객 앱의 결제 QR인지 확인하고 다시 스캔하세요", "Check it is the app's payment QR and scan again"),
+    "unknown_key": ("지금 동기화를 누른 뒤 다시 스캔하세요", "Press Sync now, then scan again"),
+    "bad_signature": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
+    "wrong_issuer": ("다른 결제 수단을 요청하세요", "Ask for another way to pay"),
+    "not_yet_valid": ("단말기와 고객 휴대폰의 시계를 확인하세요", "Check the clocks of the till and the customer's phone"),
+    "expired": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
+    "revoked": ("이 지갑은 쓸 수 없습니다. 다른 결제 수단을 요청하세요", "This wallet cannot pay; ask for another way to pay"),
+    "already_used": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
+    "category_not_allowed": ("다른 결제 수단을 요청하세요", "Ask for another way to pay"),
+    "over_limit": ("금액을 나누어 결제하세요", "Split the amount into smaller payments"),
+    "wallet_cap": ("금액을 줄이거나 다른 결제 수단을 요청하세요", "Lower the amount or ask for another way to pay"),
+    "terminal_cap": ("인터넷에 연결하고 지금 동기화를 누르세요", "Connect to the internet and press Sync now"),
+    "bad_amount": ("금액을 입력한 뒤 다시 스캔하세요", "Type the amount, then scan again"),
+}
+# Figures a decline may carry (amounts in won), as the cashier reads them.
+FIGURES = {
+    "limit": ("이 코드의 결제 한도 {}", "this code's limit {}"),
+    "left": ("남은 한도 {}", "{} left"),
+}
+
+
+def advice(code: str, lang: str | None = None, figures: dict | None = None) -> str:
+    """What to do about ``code`` in one language, then the ``figures`` that help; empty when there is no advice."""
+    pick = 1 if (lang or language()) == "en" else 0
+    parts = [ADVICE[code][pick]] if code in ADVICE else []
+    parts += [FIGURES[name][pick].format(won(value)) for name, value in (figures or {}).items() if name in FIGURES]
+    return " · ".join(parts)
+
+
+_DIGITS = "영일이삼사오육칠팔구"
+_SMALL_UNITS = ("", "십", "백", "천")
+_GROUP_UNITS = ("", "만", "억", "조", "경")
+
+
+def korean_won_words(amount: int) -> str:
+    """An amount in Korean words, as on a cheque: 120000 → ``십이만 원``, 12345 → ``만 이천삼백사십오 원``."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise ValueError(f"not a whole number of won: {amount!r}")
+    if amount == 0:
+        return "영 원"
+    groups = []
+    for unit in _GROUP_UNITS:
+        amount, group = divmod(amount, 10_000)
+        if group:
+            words = "".join(
+                ("" if digit == 1 and place else _DIGITS[digit]) + _SMALL_UNITS[place]
+                for place, digit in reversed(list(enumerate(int(d) for d in reversed(f"{group}")))) if digit
+            )
+            groups.append(("" if words == "일" and unit == "만" else words) + unit)
+        if not amount:
+            break
+    else:
+        raise ValueError("amount too large")
+    return " ".join(reversed(groups)) + " 원"
 
 
 def won(amount: int) -> str:

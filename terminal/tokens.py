@@ -128,4 +128,5 @@ def check_category(token: Token, category: str) -> None:
 def check_amount(token: Token, amount, max_payment: int) -> None:
     """Check 11: ``1 <= amount <= min(lim, max_payment)``."""
     if not is_int(amount) or not (1 <= amount <= min(token.lim, max_payment)):
-        raise Declined("over_limit", f"amount {amount} outside 1..{min(token.lim, max_payment)}")
+        limit = min(token.lim, max_payment)
+        raise Declined("over_limit", f"amount {amount} outside 1..{limit}", limit=limit)

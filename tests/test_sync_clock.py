@@ -10,7 +10,7 @@ from sync import syncer
 from sync.client import http_date_seconds
 from terminal import alerts
 from terminal.checkout import Till
-from helpers_sync import enroll_till, fast_client, served  # noqa: F401 - fixture
+from helpers_sync import enroll_till, fast_client
 
 
 def test_http_date_header():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QPushButton
 
-from ui.app import DEMO_FUNDS, DEMO_WALLETS, TillSession, demo_setup
+from ui.app import DEMO_FUNDS, DEMO_WALLETS, TillSession, connect_wallet, demo_setup
 from ui.qr_widget import qr_matrix
 from ui.wallet_window import WalletWindow
 
@@ -18,7 +18,7 @@ def demo(qtbot, tmp_path):
     city = server.city
     wallet = WalletWindow(DEMO_WALLETS, city.mint_token, lambda wid: city.wallet(wid)["balance"])
     qtbot.addWidget(wallet)
-    wallet.pay_requested.connect(session.window.token_scanned)
+    connect_wallet(session, wallet)
     yield session, wallet
     session.close()
     server.stop()
@@ -38,3 +38,23 @@ def test_wallet_qr_pays_and_the_city_settles_it(qtbot, demo):
     assert settled.args[0].status == "ok"
     # 10% cashback on a settled payment (the city's default incentive).
     assert wallet.balance_of(wallet.wallet_id()) == DEMO_FUNDS - 15000 + 1500
+
+
+def test_after_a_language_switch_the_wallet_still_mints_and_shows_the_whole_token(qtbot, demo):
+    session, wallet = demo
+    window = session.window
+    for _ in range(3):
+        window.language_action.trigger()
+    assert wallet.pay_button.text() == "Pay with this QR"
+    assert wallet.token_text.text() == wallet.token and "…" not in wallet.token_text.text()
+    first = wallet.token
+    for key in "1000":
+        window.pay_tab.press(key)
+    with qtbot.waitSignal(window.pay_tab.result_shown, timeout=5000) as paid:
+        wallet.pay_button.click()
+    assert paid.args[0].accepted
+    assert wallet.token != first  # a fresh QR for the next customer
+    wallet.copy_button.click()
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text() == wallet.token

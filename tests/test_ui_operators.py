@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint, settle
 from terminal import messages, operators
-from helpers_sync import assert_agree, enroll_till, free_port, served  # noqa: F401 - fixture
+from helpers_sync import assert_agree, enroll_till, free_port
 from ui.app import TillSession
 
 

@@ -82,8 +82,11 @@ def test_a_scan_in_the_main_window_reaches_history(qtbot, till_session):
     window = till_session.window
     for key in "3000":
         window.pay_tab.press(key)
-    with qtbot.waitSignal(window.history.refreshed, timeout=5000, check_params_cb=bool) as blocker:
+    with qtbot.waitSignal(window.pay_tab.result_shown, timeout=5000):
         window.token_scanned.emit(mint(VECTOR_NOW))
+    # History fills its table when it is shown, not behind the pay screen.
+    with qtbot.waitSignal(window.history.refreshed, timeout=5000, check_params_cb=bool) as blocker:
+        window.tabs.setCurrentWidget(window.history)
     assert [row["amount"] for row in blocker.args[0]] == [3000]
 
 

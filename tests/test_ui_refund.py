@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint
@@ -64,3 +65,23 @@ def test_refusal_is_shown_and_changes_nothing(qtbot, tasks, payment):
     assert messages.text("no_such_payment", "ko") in dialog.error.text()
     assert dialog.result() != dialog.DialogCode.Accepted  # still open for a correction
     assert refunds(tasks) == []
+
+
+def test_typed_partial_amount_is_the_amount_typed(qtbot, tasks):
+    """Typing 20,000 gave 2,000원 when the box started from a value and capped what was typed."""
+    payment = tasks.run_db(lambda till: till.pay(30000, mint(VECTOR_NOW)).entry).result(timeout=5)
+    dialog = open_dialog(qtbot, tasks, payment)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.partial.setChecked(True)
+    assert dialog.focusWidget() is dialog.amount and dialog.refund_amount() is None
+    qtbot.keyClicks(dialog.amount, "20000")
+    assert dialog.amount.text() == "20,000" and dialog.refund_amount() == 20000
+    dialog.reason.setText("반만 환불")
+    qtbot.keyClicks(dialog.amount, "0")  # 200,000: more than is left, said at once
+    assert not ok_button(dialog).isEnabled()
+    assert messages.text("refund_too_large", "ko") in dialog.error.text()
+    qtbot.keyClick(dialog.amount, Qt.Key_Backspace)
+    with qtbot.waitSignal(dialog.refunded, timeout=5000) as blocker:
+        ok_button(dialog).click()
+    assert blocker.args[0]["amount"] == 20000

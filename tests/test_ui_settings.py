@@ -86,7 +86,7 @@ def test_language_switch_persists(qtbot, till_session, no_cameras):
     assert saved(window.home)["language"] == "en"
     assert Preferences.load(window.home).language == "en"
     assert window.tabs.tabText(0) == "Pay"
-    assert [a.text() for a in window.menuBar().actions()][-1] == "한국어"
+    assert [a.text() for a in window.toolbar.actions()][-1] == "한국어"
 
     window.toggle_language()
     assert saved(window.home)["language"] == "ko"

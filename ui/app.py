@@ -11,11 +11,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from terminal.checkout import Till
 from terminal.home import Home, HomeError
 from terminal.journal import JournalError
-from ui import style
+from ui import log_file, style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
 from ui.peripherals import Peripherals
@@ -88,24 +89,44 @@ def journal_refusal(home: Home) -> str | None:
     return None
 
 
+def needs_setup(home: Home) -> bool:
+    """Whether ``home`` was never initialised, or has a journal that was never enrolled (no config)."""
+    if not home.exists() and home.journal_id() is None:
+        return True
+    try:
+        till = Till(home)
+    except (HomeError, JournalError):
+        return False  # a journal that is there but refused: the start-up check says what to do
+    try:
+        return not till.configured
+    finally:
+        till.close()
+
+
 def run_till(home: Home, server_url: str | None = None) -> int:
-    """Open the till window for ``home`` and run until it is closed; returns the exit status.
+    """Open the till window for ``home`` (after the first-run wizard if it needs one) and run until it is
+    closed; returns the exit status (1 when the wizard was cancelled).
 
     A journal that fails the start-up check opens no window: a dialog says what to do instead.
     """
     app = application()
-    with quit_on_signals(app):
+    home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with quit_on_signals(app), ExitStack() as cleanup:  # undone in reverse: session, log
+        cleanup.callback(log_file.install(home.root))
+        if needs_setup(home):
+            from ui.setup_wizard import SetupWizard
+
+            if SetupWizard(home, server_url).exec() != QDialog.Accepted:
+                return 1
         refusal = journal_refusal(home)
         if refusal:
             QMessageBox.critical(None, "장부 문제 / Journal problem", refusal.replace(" / ", "\n\n", 1))
             return 1
         session = TillSession(home, server_url)
-        try:
-            session.window.show()
-            session.window.sync.start()
-            return app.exec()
-        finally:
-            session.close()
+        cleanup.callback(session.close)
+        session.window.show()
+        session.window.sync.start()
+        return app.exec()
 
 
 def demo_setup(root: Path):
@@ -125,6 +146,15 @@ def demo_setup(root: Path):
     return server, home
 
 
+def connect_wallet(session: TillSession, wallet) -> None:
+    """The demo wallet pays through the till's one scan entry and follows its results and language."""
+    window = session.window
+    wallet.pay_requested.connect(window.token_scanned)  # as if the till had scanned the phone
+    session.bridge.sync_finished.connect(lambda _summary: wallet.show_balance())
+    window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+    window.language_changed.connect(wallet.retranslate)
+
+
 def run_demo() -> int:
     """A temporary city server, an enrolled till and a citizen wallet simulator, all in this process."""
     from ui.wallet_window import WalletWindow
@@ -136,6 +166,7 @@ def run_demo() -> int:
         cleanup.enter_context(quit_on_signals(app))
         print(f"데모 폴더 / demo folder: {root}", flush=True)  # from here on, SIGTERM removes it
         server, home = demo_setup(root)
+        cleanup.callback(log_file.install(home.root))
         cleanup.callback(server.stop)
         session = TillSession(home)
         cleanup.callback(session.close)
@@ -146,10 +177,7 @@ def run_demo() -> int:
             return wallet["balance"] if wallet else None
 
         wallet = WalletWindow(DEMO_WALLETS, lambda wid: city.mint_token(wid), balance)
-        # The same entry every scanner uses, as if the till had scanned the phone.
-        wallet.pay_requested.connect(session.window.token_scanned)
-        session.bridge.sync_finished.connect(lambda _summary: wallet.show_balance())
-        session.window.pay_tab.result_shown.connect(lambda _result: wallet.new_token())
+        connect_wallet(session, wallet)
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()

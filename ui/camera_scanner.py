@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
@@ -17,7 +19,10 @@ from PySide6.QtMultimedia import (
 from terminal.scanning import Frame, MissingQrDetectionLib, decode_camera_frame, get_decoder
 from ui.i18n import NO_CAMERA
 
+log = logging.getLogger(__name__)
+
 CAMERA_ERROR = "카메라 오류 / Camera error: {}"
+DECODE_ERROR = "카메라 화면을 읽지 못했습니다 / Camera frames cannot be decoded: {}"
 
 _RECENT = 4
 _PF = QVideoFrameFormat.PixelFormat
@@ -64,17 +69,23 @@ class _FrameDecoder(QObject):
     """Lives on the worker thread: decodes one frame at a time."""
 
     decoded = Signal(tuple)
+    failed = Signal(str)  # the first frame that could not be decoded, and every 100th after it
 
     def __init__(self, backend):
         super().__init__()
         self._backend = backend
+        self.failures = 0
 
     @Slot(object)
     def decode(self, frame: Frame) -> None:
         try:
             texts = decode_camera_frame(frame, self._backend)
-        except Exception:  # one bad frame must not stop scanning: the scanner waits for this answer
+        except Exception as exc:  # one bad frame must not stop scanning: the scanner waits for this answer
             texts = ()
+            self.failures += 1
+            if self.failures % 100 == 1:  # logged and shown, without a line per frame at 30 frames a second
+                log.exception("camera frame %d could not be decoded", self.failures)
+                self.failed.emit(DECODE_ERROR.format(exc))
         self.decoded.emit(texts)
 
 
@@ -111,6 +122,7 @@ class CameraScanner(QObject):
         self._decoder.moveToThread(self._thread)
         self._request.connect(self._decoder.decode)
         self._decoder.decoded.connect(self._on_decoded)
+        self._decoder.failed.connect(self.message)
         self._thread.finished.connect(self._decoder.deleteLater)
         self._thread.start()
         self.sink.videoFrameChanged.connect(self._on_frame)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from terminal import messages
 from terminal.journal import COMMON, MEMBERS
-from terminal.messages import advice, won
+from terminal.messages import rejection_advice, won
 from terminal.report import entry_detail
 from ui.i18n import KIND, STATUS, error_texts, language, pick, t
 from ui.operations import TillOp
@@ -118,7 +118,7 @@ class HistoryDetail(QDialog):
         lang = language()
         text = pick(STATUS[status])
         if reason:
-            text += f": {messages.text(reason, lang)} ({reason})\n{advice(reason)[0 if lang == 'ko' else 1]}"
+            text += f": {messages.text(reason, lang)} ({reason})\n{rejection_advice(reason)[0 if lang == 'ko' else 1]}"
         if detail["cashback"]:
             text += t(f"\n시민 캐시백 {won(detail['cashback'])}", f"\nCitizen cashback {won(detail['cashback'])}")
         self.status.setText(text)

@@ -41,6 +41,7 @@ class HistoryList(QWidget):
         super().__init__(parent)
         self.tasks = tasks
         self.rows: list[dict] = []
+        self.view: dict | None = None
         self.biz_date: str | None = None  # a day picked; None follows the open business day
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd", objectName="historyDate")
         self.date.dateChanged.connect(self._date_picked)
@@ -61,7 +62,6 @@ class HistoryList(QWidget):
         filters.addWidget(self.search, 1)
 
         self.table = QTableWidget(0, len(self.COLUMNS), objectName="history")
-        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -72,17 +72,17 @@ class HistoryList(QWidget):
         self.table.itemDoubleClicked.connect(lambda _item: self.show_detail())
         keep_input_method_out(self.table, Qt.ImhNoPredictiveText)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
-        self.detail_button = QPushButton(t("상세", "Detail"), enabled=False)
+        self.detail_button = QPushButton(enabled=False)
         self.detail_button.clicked.connect(self.show_detail)
-        self.refund_button = QPushButton(t("환불", "Refund"), enabled=False)
+        self.refund_button = QPushButton(enabled=False)
         self.refund_button.clicked.connect(self.refund_selected)
-        self.receipt_button = QPushButton(t("영수증", "Receipt"), enabled=False)
+        self.receipt_button = QPushButton(enabled=False)
         self.receipt_button.clicked.connect(lambda: self.receipt_requested.emit(self.selected_entry()))
-        reload_button = QPushButton(t("새로고침", "Reload"))
-        reload_button.clicked.connect(self.refresh)
+        self.reload_button = QPushButton()
+        self.reload_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
-        buttons.addWidget(reload_button)
+        buttons.addWidget(self.reload_button)
         buttons.addWidget(self.receipt_button)
         buttons.addWidget(self.detail_button)
         buttons.addWidget(self.refund_button)
@@ -90,6 +90,17 @@ class HistoryList(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Headers, buttons and rows in the current language."""
+        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
+        self.refund_button.setText(t("환불", "Refund"))
+        self.reload_button.setText(t("새로고침", "Reload"))
+        self.receipt_button.setText(t("영수증", "Receipt"))
+        self.detail_button.setText(t("상세", "Detail"))
+        if self.view:
+            self._show(self.view)
 
     def _date_picked(self, date: QDate) -> None:
         self.biz_date = date.toString("yyyy-MM-dd")
@@ -108,7 +119,7 @@ class HistoryList(QWidget):
 
     def _show(self, view: dict) -> None:
         rows, tz, names = view["rows"], view["tz"], view["names"]
-        self.rows = rows
+        self.view, self.rows = view, rows
         self.date.blockSignals(True)
         self.date.setDate(QDate.fromString(view["biz_date"], "yyyy-MM-dd"))
         self.date.blockSignals(False)

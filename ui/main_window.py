@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from sync import syncer
 from sync.summary import SyncSummary
@@ -22,6 +23,7 @@ from ui.operators_dialog import OperatorsDialog
 from ui.pay_tab import PayTab
 from ui.preferences import Preferences
 from ui.rejection_inbox import AlertBar, InboxDialog
+from ui.qt_translations import use_qt_translations
 from ui.report_tab import ReportTab
 from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
@@ -29,7 +31,10 @@ from ui.sync_runner import SyncRunner
 from ui.tasks import TaskManager
 from ui.wedge_capture import WedgeCapture
 
+log = logging.getLogger(__name__)
+
 TITLE = ("전주사랑상품권 단말기", "Jeonju Till")
+TABS = (("결제", "Pay"), ("거래 내역", "History"), ("리포트 · 마감", "Report · Close"))
 
 
 class MainWindow(QMainWindow):
@@ -38,6 +43,7 @@ class MainWindow(QMainWindow):
     token_scanned = Signal(str)  # the wedge scanner, the camera, the demo wallet: one path into the pay tab
     built = Signal()  # the tabs were (re)built: hooks on them must attach again
     preferences_applied = Signal(object)  # Preferences
+    language_changed = Signal(str)  # ``ko`` or ``en``, after every text was re-set
 
     def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
                  parent: QWidget | None = None):
@@ -52,6 +58,7 @@ class MainWindow(QMainWindow):
         self.camera = None
         self.prefs = Preferences.load(home)
         i18n.set_language(self.prefs.language)
+        use_qt_translations(self.prefs.language)
         self.sync = SyncRunner(tasks, self.server_url, self)
         bridge.sync_started.connect(lambda: self.status.set_online(self.online, syncing=True))
         bridge.sync_finished.connect(self._sync_finished)
@@ -84,20 +91,26 @@ class MainWindow(QMainWindow):
         # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
         # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
         self.wedge.flush()
+        self.tabs.setCurrentWidget(self.pay_tab)  # the result must be seen, whichever tab was open
         self.pay_tab.submit_token(text)
 
-    # -- building (again, when the language changes) ----------------------------------
+    # -- building once; texts again when the language changes ---------------------------
 
     def build(self) -> None:
-        """Create the tabs, status bar and actions in the current language, then load their data."""
+        """Create the tabs, status bar and tool bar once, then load their data.
+
+        A language switch only re-sets texts (:meth:`retranslate`): rebuilding widgets from the slot of
+        an action that the rebuild deletes crashed the till, and lost the amount being typed.
+        """
         self.pay_tab = PayTab(self.tasks)
+        self.pay_tab.confirm_over = self.prefs.confirm_over
         self.pay_tab.result_shown.connect(self._let_camera_rescan)
         self.history = HistoryList(self.tasks)
+        self.history_stale = True  # loaded when first shown (see refresh_history)
         self.report = ReportTab(self.tasks)
         self.tabs = QTabWidget(objectName="tabs")
-        self.tabs.addTab(self.pay_tab, t("결제", "Pay"))
-        self.tabs.addTab(self.history, t("거래 내역", "History"))
-        self.tabs.addTab(self.report, t("리포트 · 마감", "Report · Close"))
+        for tab in (self.pay_tab, self.history, self.report):
+            self.tabs.addTab(tab, "")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.operator_bar = OperatorBar()
         self.operator_bar.lock_button.clicked.connect(self.lock_screen.lock)
@@ -114,22 +127,40 @@ class MainWindow(QMainWindow):
         self.status = TillStatusBar()
         self.setStatusBar(self.status)
         self.status.set_online(self.online)
-        self.menuBar().clear()
-        for label, slot in ((t("지금 동기화", "Sync now"), self.sync.request),
-                            (t("설정", "Settings"), self.open_settings),
-                            (t("직원 관리", "Operators"), self.open_operators),
-                            ("English" if i18n.language() == "ko" else "한국어", self.toggle_language)):
-            action = QAction(label, self)
-            action.triggered.connect(slot)
-            self.menuBar().addAction(action)
-        self._update_title()
+        self.toolbar = QToolBar(objectName="actions", movable=False, floatable=False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.toolbar.toggleViewAction().setEnabled(False)  # no way to hide the till's only buttons
+        self.addToolBar(Qt.TopToolBarArea, self.toolbar)
+        self.sync_action = QAction(self, objectName="syncNow", triggered=self.sync.request)
+        self.settings_action = QAction(self, objectName="settings", triggered=self.open_settings)
+        self.operators_action = QAction(self, objectName="operators", triggered=self.open_operators)
+        self.language_action = QAction(self, objectName="language", triggered=self.toggle_language)
+        for action in (self.sync_action, self.settings_action, self.operators_action, self.language_action):
+            self.toolbar.addAction(action)
+        self.retranslate()
+        self.pay_tab.focus_amount()  # digits typed right after launch land in the amount
         self.load()
         self.built.emit()
+
+    def retranslate(self) -> None:
+        """Every text in the current language; no widget is replaced, nothing typed is lost."""
+        for index, label in enumerate(TABS):
+            self.tabs.setTabText(index, i18n.pick(label))
+        self.sync_action.setText(t("지금 동기화", "Sync now"))
+        self.settings_action.setText(t("설정", "Settings"))
+        self.operators_action.setText(t("직원 관리", "Operators"))
+        self.language_action.setText("English" if i18n.language() == "ko" else "한국어")
+        self.pay_tab.retranslate()
+        self.history.retranslate()
+        self.refresh_status()
+        self.report.retranslate()
+        self.status.set_online(self.online)
+        self._update_title()
 
     def load(self) -> None:
         """Read merchant, enrolled server, history, report and sync status from the till."""
         TillOp(self.tasks, _identity).success(self._got_identity).failure(self.pay_tab.show_refusal).run()
-        self.history.refresh()
+        self.refresh_history()
         self.report.refresh()
         self.refresh_status()
         self.load_operator()
@@ -173,14 +204,22 @@ class MainWindow(QMainWindow):
 
         self.camera = CameraScanner(self)
         self.camera.scanned.connect(self.token_scanned)
-        self.camera.message.connect(lambda message: self.status.showMessage(message, 10_000))
+        self.camera.message.connect(self._camera_message)
         self.camera.start(bytes.fromhex(self.prefs.camera))
+
+    def _camera_message(self, message: str) -> None:
+        log.warning("camera: %s", message)
+        self.status.showMessage(message, 10_000)
 
     def _update_title(self) -> None:
         title = i18n.pick(TITLE)
         self.setWindowTitle(f"{title} · {self.merchant_name}" if self.merchant_name else title)
 
     def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.pay_tab:
+            self.pay_tab.focus_amount()
+        if self.tabs.widget(index) is self.history and self.history_stale:
+            self.refresh_history()
         if self.tabs.widget(index) is self.report:
             self.report.refresh(self.report.report["biz_date"] if self.report.report else None)
 
@@ -192,10 +231,24 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         """Reload pending counts, last sync and the alarm flag."""
-        TillOp(self.tasks, syncer.status).success(self.status.show_status).failure(lambda exc: None).run()
+        TillOp(self.tasks, syncer.status).success(self.status.show_status).failure(self._status_failed).run()
+
+    def _status_failed(self, exc: Exception) -> None:
+        log.error("reading the sync status failed", exc_info=exc)
+        self.status.showMessage(" / ".join(i18n.error_texts(exc)), 10_000)
+
+    def refresh_history(self) -> None:
+        """Reload History now if it is on screen, else when it is next shown.
+
+        Filling its table costs the GUI thread about a millisecond per entry; done behind the pay
+        screen after every sync it froze the keypad for seconds on a busy day.
+        """
+        self.history_stale = self.tabs.currentWidget() is not self.history
+        if not self.history_stale:
+            self.history.refresh()
 
     def _journal_changed(self, _entry) -> None:
-        self.history.refresh()
+        self.refresh_history()
         self.refresh_status()
         self.alerts.refresh()
         if self.online is not False:
@@ -207,10 +260,11 @@ class MainWindow(QMainWindow):
         self.load()
 
     def _sync_finished(self, summary: SyncSummary) -> None:
+        log.info("sync pass: %s", summary.as_json())
         status = summary.status
         self.online = True if status in ("ok", "fork") else False if status == "offline" else None
         self.status.set_online(self.online)
-        self.history.refresh()
+        self.refresh_history()
         self.refresh_status()
         self.alerts.refresh()  # a rejection the city just sent back raises the alert
         if self.upload_for_close:
@@ -261,15 +315,18 @@ class MainWindow(QMainWindow):
         self.lock_screen.resize_to_parent()
 
     def apply_preferences(self, prefs: Preferences) -> None:
-        """Save new preferences; rebuild the labels if the language changed, sync if the server did."""
+        """Save new preferences; re-set the texts if the language changed, sync if the server did."""
         language_changed = prefs.language != self.prefs.language
         camera_changed = prefs.camera != self.prefs.camera
         server_changed = prefs.server_url != self.prefs.server_url
         self.prefs = prefs
         prefs.save(self.home)
+        self.pay_tab.confirm_over = prefs.confirm_over
         if language_changed:
             i18n.set_language(prefs.language)
-            self.build()
+            use_qt_translations(prefs.language)
+            self.retranslate()
+            self.language_changed.emit(prefs.language)
         if camera_changed:
             self.start_camera()
         if server_changed:
@@ -280,6 +337,14 @@ class MainWindow(QMainWindow):
         """Switch labels between Korean and English."""
         lang = "en" if self.prefs.language == "ko" else "ko"
         self.apply_preferences(dataclasses.replace(self.prefs, language=lang))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # A key nobody took (focus on a tab or a tool button): on the pay screen it belongs to the amount.
+        if self.tabs.currentWidget() is self.pay_tab and event.text().isdigit():
+            self.pay_tab.focus_amount()
+            self.pay_tab.amount.keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         self.sync.stop()

@@ -1,71 +1,38 @@
-"""The pay screen: a big amount with a keypad, the scan prompt, and a green/red result banner."""
+"""The pay screen: one amount input with a keypad, the scan prompt, and the full-screen result."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from terminal import messages
 from terminal.checkout import TillError
 from terminal.messages import won
+from ui.amount_input import BACKSPACE, CLEAR, AmountField, LargeAmountDialog
 from ui.i18n import error_texts, t
 from ui.operations import TillOp
-from ui.style import repolish
+from ui.result_screen import ResultScreen, short_wallet
+from ui.sounds import ResultSounds
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
 
-MAX_DIGITS = 9
-KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫")
+log = logging.getLogger(__name__)
+
+KEYS = ("7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", BACKSPACE)
+CONFIRM_OVER = 100_000  # default: a charge above this asks first (an owner's setting)
 
 
-class ResultBanner(QFrame):
-    """A large green (accepted) or red (declined, error) banner: title, Korean message, English under it."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.title = QLabel(objectName="bannerTitle", alignment=Qt.AlignCenter)
-        self.korean = QLabel(objectName="bannerKorean", alignment=Qt.AlignCenter, wordWrap=True)
-        self.english = QLabel(objectName="bannerEnglish", alignment=Qt.AlignCenter, wordWrap=True)
-        layout = QVBoxLayout(self)
-        for label in (self.title, self.korean, self.english):
-            layout.addWidget(label)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        self.clear()
-
-    def show_result(self, ok: bool, title: str, korean: str, english: str) -> None:
-        """Show one outcome."""
-        self.setProperty("outcome", "ok" if ok else "bad")
-        self.title.setText(title)
-        self.korean.setText(korean)
-        self.english.setText(english)
-        self._repolish()
-
-    def clear(self) -> None:
-        """Back to the neutral, empty banner."""
-        self.setProperty("outcome", "none")
-        for label in (self.title, self.korean, self.english):
-            label.clear()
-        self._repolish()
-
-    def text(self) -> str:
-        """Everything the banner says (for tests and screen readers)."""
-        return "\n".join(label.text() for label in (self.title, self.korean, self.english))
-
-    def _repolish(self) -> None:
-        # The style sheet keys on the ``outcome`` property; children must be re-polished to pick it up.
-        repolish(self, self.title, self.korean, self.english)
+def _pay(amount: int, token: str):
+    """On the DB worker: pay, and the local time of the outcome in the till's zone."""
+    def op(till):
+        result = till.pay(amount, token)
+        at = result.entry["at"] / 1000 if result.accepted else till.clock()
+        return result, dt.datetime.fromtimestamp(at, ZoneInfo(till.config.tz)).strftime("%H:%M:%S")
+    return op
 
 
 class PayTab(QWidget):
@@ -73,49 +40,46 @@ class PayTab(QWidget):
 
     result_shown = Signal(object)  # PayResult, or the exception that refused the payment
 
-    def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None, sounds: ResultSounds | None = None):
         super().__init__(parent)
         self.tasks = tasks
         self.busy = False
+        self.confirm_over = CONFIRM_OVER
+        self.confirmation: LargeAmountDialog | None = None
+        self.sounds = sounds or ResultSounds(self)
 
-        self.amount = QLineEdit(objectName="amount", alignment=Qt.AlignRight | Qt.AlignVCenter)
-        self.amount.setPlaceholderText("0")
-        self.amount.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9,]{0,13}"), self))
-        self.amount.textEdited.connect(self._reformat)
-        keep_input_method_out(self.amount, Qt.ImhPreferNumbers)
-        currency = QLabel("원", objectName="currency")
+        self.amount = AmountField(objectName="amount")
+        self.amount.keyed.connect(lambda _key: self.banner.clear())
+        self.caption = QLabel(objectName="caption")
         amount_row = QHBoxLayout()
-        amount_row.addWidget(QLabel(t("결제 금액", "Amount"), objectName="caption"))
+        amount_row.addWidget(self.caption)
         amount_row.addWidget(self.amount, 1)
-        amount_row.addWidget(currency)
+        amount_row.addWidget(QLabel("원", objectName="currency"))
 
         keypad = QGridLayout()
         keypad.setSpacing(8)
         for i, key in enumerate(KEYS):
             button = QPushButton(key, objectName="key")
-            button.setFocusPolicy(Qt.NoFocus)  # keep keyboard focus where a wedge scanner types
+            button.setFocusPolicy(Qt.NoFocus)  # keep keyboard focus on the amount, where a wedge scanner types
             button.clicked.connect(lambda _=False, k=key: self.press(k))
             keypad.addWidget(button, i // 3, i % 3)
-        clear = QPushButton(t("지우기", "Clear"), objectName="keyClear")
-        clear.setFocusPolicy(Qt.NoFocus)
-        clear.clicked.connect(lambda: self.press("C"))
-        keypad.addWidget(clear, 4, 0, 1, 3)
+        self.clear_button = QPushButton(objectName="keyClear")
+        self.clear_button.setFocusPolicy(Qt.NoFocus)
+        self.clear_button.clicked.connect(lambda: self.press(CLEAR))
+        keypad.addWidget(self.clear_button, 4, 0, 1, 3)
 
         self.prompt = QLabel(objectName="scanPrompt", alignment=Qt.AlignCenter)
         self.paste = QLineEdit(objectName="paste")
-        self.paste.setPlaceholderText(t("QR 텍스트 붙여넣기", "Paste QR text"))
         self.paste.returnPressed.connect(self._pay_pasted)
         keep_input_method_out(self.paste, Qt.ImhNoPredictiveText)
-        pay_button = QPushButton(t("결제", "Pay"), objectName="payPasted")
-        pay_button.clicked.connect(self._pay_pasted)
+        self.pay_button = QPushButton(objectName="payPasted")
+        self.pay_button.clicked.connect(self._pay_pasted)
         paste_row = QHBoxLayout()
         paste_row.addWidget(self.paste, 1)
-        paste_row.addWidget(pay_button)
-        self.banner = ResultBanner()
+        paste_row.addWidget(self.pay_button)
 
         right = QVBoxLayout()
-        right.addWidget(self.prompt)
-        right.addWidget(self.banner, 1)
+        right.addWidget(self.prompt, 1)
         right.addLayout(paste_row)
         body = QHBoxLayout()
         body.addLayout(keypad, 2)
@@ -125,33 +89,41 @@ class PayTab(QWidget):
         layout.addLayout(amount_row)
         layout.addSpacing(12)
         layout.addLayout(body, 1)
+        self.banner = ResultScreen(self)  # over everything above, hidden until a result
+        self.banner.dismissed.connect(self.focus_amount)
+        self.setFocusProxy(self.amount)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every label in the current language; the amount typed and the result shown stay."""
+        self.caption.setText(t("결제 금액", "Amount"))
+        self.clear_button.setText(t("지우기", "Clear"))
+        self.paste.setPlaceholderText(t("QR 텍스트 붙여넣기", "Paste QR text"))
+        self.pay_button.setText(t("결제", "Pay"))
+        self.banner.retranslate()
         self._set_prompt()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.banner.setGeometry(self.rect())
 
     # -- amount ------------------------------------------------------------------
 
     def press(self, key: str) -> None:
-        """A keypad key: a digit, ``00``, ``⌫`` (backspace) or ``C`` (clear)."""
-        digits = self.amount.text().replace(",", "")
-        if key == "C":
-            digits = ""
-        elif key == "⌫":
-            digits = digits[:-1]
-        else:
-            digits = (digits + key).lstrip("0")[:MAX_DIGITS]
-        self.set_amount(int(digits) if digits else None)
+        """A keypad key: a digit, ``00``, ``⌫`` (backspace) or ``C`` (clear); the same rule as typing."""
+        self.amount.press(key)
 
     def set_amount(self, amount: int | None) -> None:
         """Show ``amount`` with thousands separators (``None`` empties the field)."""
-        self.amount.setText(f"{amount:,}" if amount else "")
+        self.amount.setValue(amount)
 
     def amount_value(self) -> int | None:
-        """The amount typed, or ``None`` when it is not a whole number of won of at least 1."""
-        digits = self.amount.text().replace(",", "")
-        return int(digits) if digits.isdigit() and int(digits) >= 1 else None
+        """The amount typed, or ``None`` when there is none."""
+        return self.amount.value()
 
-    def _reformat(self, text: str) -> None:
-        digits = text.replace(",", "")[:MAX_DIGITS]
-        self.set_amount(int(digits) if digits.isdigit() else None)
+    def focus_amount(self) -> None:
+        """Put the keyboard on the amount (at launch and after every result)."""
+        self.amount.setFocus(Qt.OtherFocusReason)
 
     # -- scans -------------------------------------------------------------------
 
@@ -163,50 +135,91 @@ class PayTab(QWidget):
         if amount is None:
             self.show_refusal(TillError("bad_amount"))
             return
+        token = text.strip()
+        self.busy = True
+        if amount > self.confirm_over:
+            self._confirm(amount, token)
+        else:
+            self._charge(amount, token)
+
+    def _confirm(self, amount: int, token: str) -> None:
+        dialog = LargeAmountDialog(amount, self)
+        self.confirmation = dialog
+        dialog.accepted.connect(lambda: self._charge(amount, token))
+        dialog.rejected.connect(self._not_confirmed)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _not_confirmed(self) -> None:
+        log.info("large amount not confirmed")
+        self.busy = False
+        self.confirmation = None
+        self._set_prompt()
+        self.focus_amount()
+
+    def _charge(self, amount: int, token: str) -> None:
+        self.confirmation = None
         self.busy = True
         self._set_prompt()
-        token = text.strip()
-        TillOp(self.tasks, lambda till: till.pay(amount, token)).success(self._show_pay_result).failure(
-            self.show_refusal
-        ).run()
+        TillOp(self.tasks, _pay(amount, token)).success(self._show_pay_result).failure(self.show_refusal).run()
 
     def _pay_pasted(self) -> None:
         text = self.paste.text()
         if text.strip():
             self.submit_token(text)
 
-    def _show_pay_result(self, result) -> None:
+    def _show_pay_result(self, outcome) -> None:
+        result, at = outcome
         if result.accepted:
-            amount = result.entry["amount"]
+            entry = result.entry
+            log.info("payment accepted: seq %s, %s", entry["seq"], won(entry["amount"]))
             self.banner.show_result(
-                True, f"✓ {t('승인', 'Accepted')}  {won(amount)}",
-                messages.text("accepted", "ko"), messages.text("accepted", "en"),
+                True, f"✓ {t('승인', 'Accepted')}", messages.text("accepted", "ko"), messages.text("accepted", "en"),
+                amount=won(entry["amount"]), details=f"{t('지갑', 'Wallet')} {short_wallet(entry['wid'])} · {at}",
             )
-            self.set_amount(None)
+            self.amount.setValue(None)
             self.paste.clear()
         else:
+            log.info("payment declined: %s (%s)", result.reason, result.detail)
+            amount = self.amount_value()
             self.banner.show_result(
-                False, f"✗ {t('거절', 'Declined')}",
-                messages.text(result.reason, "ko"), messages.text(result.reason, "en"),
+                False, f"✗ {t('거절', 'Declined')}", messages.text(result.reason, "ko"),
+                messages.text(result.reason, "en"), amount=won(amount) if amount else "",
+                advice=(messages.advice(result.reason, "ko", result.figures),
+                        messages.advice(result.reason, "en", result.figures)),
+                details=at,
             )
+        self.sounds.play(result.accepted)
         self._done(result)
 
     def show_refusal(self, exc: Exception) -> None:
-        """Red banner for a refusal raised before or instead of a pay result."""
+        """The red result for a refusal raised before or instead of a pay result."""
         korean, english = error_texts(exc)
-        self.banner.show_result(False, f"✗ {t('결제 불가', 'Cannot pay')}", korean, english)
+        code = getattr(exc, "code", "")
+        if code:
+            log.info("payment refused: %s", exc)
+        else:  # not a refusal the till explains: a failure to look into
+            log.error("payment failed", exc_info=exc)
+        self.banner.show_result(False, f"✗ {t('결제 불가', 'Cannot pay')}", korean, english,
+                                advice=(messages.advice(code, "ko"), messages.advice(code, "en")))
+        self.sounds.play(False)
         self._done(exc)
 
     def show_message(self, message: str) -> None:
-        """Red banner for a ``"한국어 / English"`` message from a scanner (e.g. an unreadable scan)."""
+        """The red result for a ``"한국어 / English"`` message from a scanner (e.g. an unreadable scan)."""
         korean, _, english = message.partition(" / ")
+        log.info("scan failed: %s", english or korean)
         self.banner.show_result(False, f"✗ {t('스캔 실패', 'Scan failed')}", korean, english)
+        self.sounds.play(False)
+        self.amount.start_fresh()
+        self.focus_amount()
 
     def _done(self, outcome) -> None:
         self.busy = False
+        self.amount.start_fresh()  # the next digit starts the next sale, whatever the outcome
         self._set_prompt()
+        self.focus_amount()
         self.result_shown.emit(outcome)
 
     def _set_prompt(self) -> None:
-        self.prompt.setText("확인 중… / checking…" if self.busy else "스캔 대기 중 / waiting for scan")
-
+        self.prompt.setText(t("확인 중…", "Checking…") if self.busy else t("스캔 대기 중", "Waiting for scan"))

@@ -1,4 +1,5 @@
-"""The desktop till's own preferences (camera, server URL, language, printer and screens), kept beside the journal."""
+"""The desktop till's own preferences (camera, server URL, language, large-amount threshold, printer and screens),
+kept beside the journal."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Preferences:
     auto_print: bool = False  # print the receipt of every approved payment
     drawer_kick: bool = False  # open the cash drawer on every approved payment
     customer_display: bool = False  # a second window facing the customer
+    confirm_over: int = 100_000  # a charge above this many won asks for confirmation
 
     @classmethod
     def load(cls, home: Home) -> Preferences:

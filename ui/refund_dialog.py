@@ -8,16 +8,18 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from terminal import operators
+from terminal.checkout import TillError
 from terminal.messages import won
+from ui.amount_input import AmountField
 from ui.i18n import error_texts, t
 from ui.operations import TillOp
 from ui.operator_gate import pin_field
@@ -42,8 +44,13 @@ class RefundDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.full)
         group.addButton(self.partial)
-        self.amount = QSpinBox(enabled=False, suffix="원", singleStep=1000, minimum=1, maximum=1)
-        self.amount.setGroupSeparatorShown(True)
+        # The pay screen's one input rule: digits append at the end; more than what is left is said, not cut.
+        self.amount = AmountField()
+        self.amount.setEnabled(False)
+        self.amount.changed.connect(lambda _value: self._update_ok())
+        partial_amount = QHBoxLayout()
+        partial_amount.addWidget(self.amount, 1)
+        partial_amount.addWidget(QLabel("원"))
         self.reason = QLineEdit(maxLength=200, placeholderText=t("예: 고객 변심", "e.g. customer changed mind"))
         self.left_label = QLabel("…")
         self.owner_pin = pin_field(self)
@@ -59,7 +66,7 @@ class RefundDialog(QDialog):
         form.addRow(t("결제", "Payment"), QLabel(f"#{payment['seq']}  {won(payment['amount'])}"))
         form.addRow(t("환불 가능", "Refundable"), self.left_label)
         form.addRow(self.full)
-        form.addRow(self.partial, self.amount)
+        form.addRow(self.partial, partial_amount)
         form.addRow(t("사유 (필수)", "Reason (required)"), self.reason)
         form.addRow(self.owner_pin_label, self.owner_pin)
         layout = QVBoxLayout(self)
@@ -67,7 +74,7 @@ class RefundDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
-        self.partial.toggled.connect(self.amount.setEnabled)
+        self.partial.toggled.connect(self._partial_toggled)
         self.reason.textChanged.connect(self._update_ok)
         self._update_ok()
         pid, total = payment["id"], payment["amount"]
@@ -81,16 +88,24 @@ class RefundDialog(QDialog):
         self.owner_pin_label.setVisible(pin_needed)
         self.left = left
         self.left_label.setText(won(left))
-        self.amount.setMaximum(max(left, 1))
-        self.amount.setValue(max(left, 1))
         self._update_ok()
         self.loaded.emit(left)
 
-    def _update_ok(self) -> None:
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(self.left > 0 and bool(self.reason.text().strip()))
+    def _partial_toggled(self, partial: bool) -> None:
+        self.amount.setEnabled(partial)
+        if partial:
+            self.amount.setFocus()
+        self._update_ok()
 
-    def refund_amount(self) -> int:
-        """What will be refunded: everything left, or the partial amount."""
+    def _update_ok(self) -> None:
+        amount = self.refund_amount()
+        too_large = amount is not None and amount > self.left
+        self.error.setText("\n".join(error_texts(TillError("refund_too_large", won(self.left)))) if too_large else "")
+        ok = self.left > 0 and bool(self.reason.text().strip()) and amount is not None and not too_large
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
+
+    def refund_amount(self) -> int | None:
+        """What will be refunded: everything left, or the partial amount typed (``None`` while empty)."""
         return self.left if self.full.isChecked() else self.amount.value()
 
     def submit(self) -> None:

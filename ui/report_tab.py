@@ -60,10 +60,11 @@ class ReportTab(QWidget):
         self.owner_dialog = None
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.date.dateChanged.connect(lambda _d: self.refresh(self._picked_date()))
-        self.close_button = QPushButton(t("영업 마감", "Close day"), objectName="closeDay")
+        self.close_button = QPushButton(objectName="closeDay")
         self.close_button.clicked.connect(self.ask_close_day)
+        self.texts: list[tuple[QWidget, tuple[str, str]]] = [(self.close_button, ("영업 마감", "Close day"))]
         top = QHBoxLayout()
-        top.addWidget(QLabel(t("영업일", "Business date")))
+        top.addWidget(self._translated(QLabel(), ("영업일", "Business date")))
         top.addWidget(self.date)
         self.print_button = QPushButton(t("Z 리포트 출력", "Print Z report"))
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
@@ -81,14 +82,14 @@ class ReportTab(QWidget):
                            ("rejected_amount", ("거절됨 (들어오지 않음)", "Rejected (will not arrive)")),
                            ("cashback", ("시민 캐시백", "Citizen cashback"))):
             self.values[key] = QLabel(objectName="reportValue")
-            totals.addRow(pick(label), self.values[key])
+            totals.addRow(self._translated(QLabel(), label), self.values[key])
         by_status = QFormLayout()
         for status in STATUSES:
             self.values[status] = QLabel(objectName="reportValue")
-            by_status.addRow(pick(STATUS[status]), self.values[status])
-        totals_box = QGroupBox(t("합계", "Totals"))
+            by_status.addRow(self._translated(QLabel(), STATUS[status]), self.values[status])
+        totals_box = self._translated(QGroupBox(), ("합계", "Totals"))
         totals_box.setLayout(totals)
-        status_box = QGroupBox(t("정산 상태 (결제)", "Settlement (payments)"))
+        status_box = self._translated(QGroupBox(), ("정산 상태 (결제)", "Settlement (payments)"))
         status_box.setLayout(by_status)
         boxes = QHBoxLayout()
         boxes.addWidget(totals_box, 1)
@@ -115,6 +116,18 @@ class ReportTab(QWidget):
         layout.addWidget(self.outcome)
         layout.addWidget(self.error)
         layout.addStretch(1)
+        self.retranslate()
+
+    def _translated(self, widget, label: tuple[str, str]):
+        self.texts.append((widget, label))
+        return widget
+
+    def retranslate(self) -> None:
+        """Labels and the report shown in the current language."""
+        for widget, label in self.texts:
+            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(pick(label))
+        if self.report:
+            self._show(self.report)
 
     def _picked_date(self) -> str:
         return self.date.date().toString("yyyy-MM-dd")

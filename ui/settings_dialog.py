@@ -1,10 +1,12 @@
-"""Settings: which camera scans, which city server to sync with, Korean or English labels."""
+"""Settings: which camera scans, which city server to sync with, Korean or English labels, and above which
+amount a charge asks for confirmation."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.device_settings import DeviceSettings
+from ui.amount_input import AmountField
 from ui.i18n import NO_CAMERA, t
 from ui.preferences import Preferences, server_url_problem
 
@@ -38,6 +40,8 @@ class SettingsDialog(QDialog):
         self.language.addItem("한국어", "ko")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
+        self.confirm_over = AmountField(objectName="confirmOver")
+        self.confirm_over.setValue(prefs.confirm_over)
         form = QFormLayout()
         form.addRow(t("카메라", "Camera"), self.camera)
         form.addRow("", self.no_camera)
@@ -45,6 +49,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.server_error)
         form.addRow("", QLabel(t("비워 두면 등록한 서버를 씁니다", "Empty: the server this till enrolled with")))
         form.addRow(t("언어", "Language"), self.language)
+        form.addRow(t("확인이 필요한 결제 (원 초과)", "Confirm charges above (won)"), self.confirm_over)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -68,4 +73,5 @@ class SettingsDialog(QDialog):
     def preferences(self) -> Preferences:
         """The values in the dialog."""
         return self.devices.applied(Preferences(camera=self.camera.currentData(), server_url=self.server.text().strip(),
-                                                language=self.language.currentData()))
+                                                language=self.language.currentData(),
+                                                confirm_over=self.confirm_over.value() or Preferences.confirm_over))

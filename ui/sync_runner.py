@@ -7,6 +7,7 @@ the core's sync events (the :class:`ui.bridge.CoreBridge`), the one channel for 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -17,6 +18,8 @@ from sync.summary import SyncSummary
 from terminal import events
 from ui.operations import NetworkOp
 from ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
 
 PERIOD_MS = 30_000
 # The cashier is waiting on nothing here, but a stuck pass would delay the next one.
@@ -65,6 +68,7 @@ class SyncRunner(QObject):
     def _failed(self, url: str | None, exc: Exception) -> None:
         # No pass ran (no server to talk to, the till would not open): say so on the same channel.
         summary = SyncSummary(server=url or "")
+        log.warning("sync pass failed", exc_info=exc)
         syncer.describe_failure(summary, exc)
         events.trigger(events.SYNC_FAILED, summary)
         self._done(summary)

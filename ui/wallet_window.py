@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
 
 from terminal.messages import won
 from ui.i18n import t
@@ -20,7 +22,6 @@ class WalletWindow(QWidget):
     def __init__(self, wallets: dict[str, str], mint: Callable[[str], str], balance: Callable[[str], int | None],
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(t("시민 지갑 (데모)", "Citizen wallet (demo)"))
         self.mint = mint
         self.balance_of = balance
         self.token = ""
@@ -30,23 +31,38 @@ class WalletWindow(QWidget):
         self.wallet.currentIndexChanged.connect(lambda _i: self.new_token())
         self.balance = QLabel(objectName="walletBalance")
         self.qr = QRWidget()
-        self.token_label = QLabel(objectName="tokenText", textInteractionFlags=Qt.TextSelectableByMouse)
-        self.token_label.setMaximumWidth(360)
-        refresh = QPushButton(t("새 QR", "New QR"))
-        refresh.clicked.connect(self.new_token)
-        pay = QPushButton(t("이 QR로 결제", "Pay with this QR"), objectName="payWithQr")
-        pay.clicked.connect(lambda: self.pay_requested.emit(self.token))
+        # The whole token, scrollable and copied whole (a label cut it with "…").
+        self.token_text = QLineEdit(objectName="tokenText", readOnly=True)
+        self.token_text.setMaximumWidth(360)
+        self.copy_button = QPushButton(objectName="copyToken")
+        self.copy_button.clicked.connect(lambda: QApplication.clipboard().setText(self.token))
+        self.refresh_button = QPushButton(objectName="newQr")
+        self.refresh_button.clicked.connect(self.new_token)
+        self.pay_button = QPushButton(objectName="payWithQr")
+        self.pay_button.clicked.connect(lambda: self.pay_requested.emit(self.token))
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_text, 1)
+        token_row.addWidget(self.copy_button)
         buttons = QHBoxLayout()
-        buttons.addWidget(refresh)
-        buttons.addWidget(pay, 1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.pay_button, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("전주사랑상품권 · Jeonju local currency", objectName="walletTitle"))
         layout.addWidget(self.wallet)
         layout.addWidget(self.balance)
         layout.addWidget(self.qr, 1)
-        layout.addWidget(self.token_label)
+        layout.addLayout(token_row)
         layout.addLayout(buttons)
+        self.retranslate()
         self.new_token()
+
+    def retranslate(self) -> None:
+        """Texts in the current language (the till's language button switches both windows)."""
+        self.setWindowTitle(t("시민 지갑 (데모)", "Citizen wallet (demo)"))
+        self.copy_button.setText(t("복사", "Copy"))
+        self.refresh_button.setText(t("새 QR", "New QR"))
+        self.pay_button.setText(t("이 QR로 결제", "Pay with this QR"))
+        self.show_balance()
 
     def wallet_id(self) -> str:
         """The wallet shown."""
@@ -56,7 +72,8 @@ class WalletWindow(QWidget):
         """Mint a fresh token for the wallet shown (a token pays once)."""
         self.token = self.mint(self.wallet_id())
         self.qr.set_data(self.token)
-        self.token_label.setText(self.token[:40] + "…")
+        self.token_text.setText(self.token)
+        self.token_text.setCursorPosition(0)
         self.show_balance()
 
     def show_balance(self) -> None:
