@@ -139,8 +139,8 @@ class JournalCorrupt(JournalError):
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-# Read failures that say nothing about the file's health (another writer, a file that cannot be opened).
-_TRANSIENT = re.compile(r"locked|busy|unable to open", re.IGNORECASE)
+# What SQLite says when the file itself is damaged (any other failure is the journal in use, closed, …).
+_DAMAGE = re.compile(r"malformed|not a database|could not decode|corrupt", re.IGNORECASE)
 
 
 def header_problem(path: str | os.PathLike) -> str | None:
@@ -226,7 +226,7 @@ class Journal:
         except sqlite3.OperationalError as exc:
             self._conn.close()
             raise JournalError(f"장부를 열 수 없습니다 / cannot open the journal {path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged header can fail to decode
             self._conn.close()
             raise JournalCorrupt(path, str(exc)) from exc
         except BaseException:
@@ -264,10 +264,10 @@ class Journal:
         return self._transaction()
 
     def _read_error(self, exc: sqlite3.Error) -> JournalError:
-        """What a failed read means: a busy or unopenable file is a JournalError; anything else is damage."""
-        if isinstance(exc, sqlite3.OperationalError) and _TRANSIENT.search(str(exc)):
-            return JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}")
-        return JournalCorrupt(self.path, str(exc))
+        """What a failed read means: damage to the file is :class:`JournalCorrupt`, anything else a JournalError."""
+        if isinstance(exc, sqlite3.DatabaseError) and _DAMAGE.search(str(exc)):
+            return JournalCorrupt(self.path, str(exc))
+        return JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}")
 
     def _write(self, sql: str, params: Iterable = ()) -> None:
         with self._transaction():

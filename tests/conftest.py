@@ -290,6 +290,9 @@ def fake_printers():
     yield make
     for printer in made:
         printer.close()
+
+
+@pytest.fixture
 def served(tmp_path):
     """``(admin City, in-thread server handle)`` for a prepared city."""
     from city.server import serve_in_thread

@@ -17,7 +17,7 @@ from terminal.canonical import is_int
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.journal import ZERO_HASH
-from terminal.keys import private_from_seed
+from terminal.keys import private_from_seed, save_private_jwk
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,8 +29,10 @@ def vector_key(role: str):
 
 
 def vector_till(root: Path) -> Till:
-    """A till trusting the vectors' config key, holding the vectors' config and chain."""
-    till = Till(vector_home(root))
+    """A till trusting the vectors' config key, holding the vectors' config, chain and terminal key."""
+    home = vector_home(root)
+    save_private_jwk(home.terminal_key_path, vector_key("terminal")[1], vector_key("terminal")[0])
+    till = Till(home)
     insert_rows(till.journal, VECTORS["chain"])
     return till
 

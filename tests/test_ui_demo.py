@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from ui.app import DEMO_FUNDS, DEMO_WALLETS, TillSession, connect_wallet, demo_setup
 from ui.qr_widget import qr_matrix
@@ -21,6 +21,7 @@ def demo(qtbot, tmp_path):
     connect_wallet(session, wallet)
     yield session, wallet
     session.close()
+    QApplication.processEvents()  # results the bridge queued before the close reach the wallet while the city is up
     server.stop()
 
 

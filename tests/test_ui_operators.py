@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint, settle
+from sync.summary import SyncSummary
 from terminal import messages, operators
 from helpers_sync import assert_agree, enroll_till, free_port
 from ui.app import TillSession
@@ -120,7 +121,7 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
     sign_in(qtbot, window, "mina", "5678")
     pay(qtbot, staffed_session, 20000, mint(int(clock.now), wid="W-REVOKED1"))
     staffed_session.tasks.run_db(lambda till: settle(till, 1, {1: ("rejected", "revoked")})).result(timeout=5)
-    window._sync_finished({"status": "ok"})  # what the sync runner reports after a pass
+    window._sync_finished(SyncSummary(server="http://city"))  # what a finished pass reports
     qtbot.waitUntil(lambda: "20,000원" in window.alerts.rejected.text(), timeout=5000)
     assert not window.alerts.isHidden()
     inbox = window.open_inbox()
@@ -225,7 +226,7 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
         with qtbot.waitSignal(window.lock_screen.loaded, timeout=10_000):
             pass
         sign_in(qtbot, window, "mina", "5678")
-        with qtbot.waitSignal(window.sync.finished, timeout=30_000):
+        with qtbot.waitSignal(window.bridge.sync_failed, timeout=30_000):  # offline: the pass fails
             pay(qtbot, session, 5000, city.mint_token("W-ALICE01"))
         assert window.online is False  # no more passes after each payment until the next periodic one
         pay(qtbot, session, 20000, city.mint_token("W-BOB0001"))
@@ -265,7 +266,7 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
         with qtbot.waitSignal(report.day_closed, timeout=10_000) as blocker:
             report.owner_dialog.buttons.button(QDialogButtonBox.Ok).click()
         assert (blocker.args[0]["payments"], blocker.args[0]["operator"]) == (25000, "mina")
-        with qtbot.waitSignal(window.sync.finished, timeout=30_000):
+        with qtbot.waitSignal(window.bridge.sync_finished, timeout=30_000):
             window.sync.request()
         till = session.tasks.open_till()
         try:

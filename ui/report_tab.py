@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from sync import sneakernet
+from sync.summary import SyncSummary
 from terminal import messages, operators
 from terminal.messages import won
 from terminal.report import z_report
@@ -257,15 +258,15 @@ class ReportTab(QWidget):
         self.exported.emit(result)
         self.refresh(self.report["biz_date"] if self.report else None)
 
-    def show_upload_outcome(self, summary: dict) -> None:
+    def show_upload_outcome(self, summary: SyncSummary) -> None:
         """What the last upload did: settled and rejected counts, or why it failed."""
-        if summary.get("status") == "ok":
-            rejected = len(summary.get("rejected", []))
-            self.outcome.setText(t(f"✓ 전송 완료: {summary['uploaded']}건 보냄, {summary['settled']}건 정산, "
+        if summary.status == "ok":
+            rejected = len(summary.rejected)
+            self.outcome.setText(t(f"✓ 전송 완료: {summary.uploaded}건 보냄, {summary.settled}건 정산, "
                                    f"{rejected}건 거절",
-                                   f"✓ Uploaded {summary['uploaded']}: {summary['settled']} settled, "
+                                   f"✓ Uploaded {summary.uploaded}: {summary.settled} settled, "
                                    f"{rejected} rejected"))
         else:
-            self.outcome.setText(t(f"✗ 전송 실패 ({summary.get('error', '')}): 파일로 내보내세요",
-                                   f"✗ Upload failed ({summary.get('error', '')}): export the file instead"))
+            self.outcome.setText(t(f"✗ 전송 실패 ({summary.error or ''}): 파일로 내보내세요",
+                                   f"✗ Upload failed ({summary.error or ''}): export the file instead"))
         self.refresh(self.report["biz_date"] if self.report else None)

@@ -3,7 +3,17 @@ amount a charge asks for confirmation."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.device_settings import DeviceSettings
 from ui.amount_input import AmountField
@@ -54,9 +64,12 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.devices = DeviceSettings(prefs)
+        # Side by side: stacked, the dialog outgrew a small tablet's screen and squeezed controls below 44 px.
+        columns = QHBoxLayout()
+        columns.addLayout(form, 1)
+        columns.addWidget(self.devices, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.devices)
+        layout.addLayout(columns)
         layout.addWidget(buttons)
 
     def accept(self) -> None:
