@@ -154,6 +154,7 @@ def spawn(*args: str) -> list[tuple[float, dict]]:
 def setup(root: Path):
     """A city server, a till enrolled with it holding PAYMENTS unsent payments, and a slow proxy to it."""
     from bench_sync import fill_journal
+
     from city.server import serve_in_thread
     from helpers_sync import FaultProxy
     from sync.enroll import enroll

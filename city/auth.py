@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from terminal import jws
-from terminal.canonical import is_int
-from terminal.keys import BadKey, load_public_jwk
-
 from city.errors import Unauthorized
 from city.storage import SQLiteStorage, now_ms
 from sync.reads import AUTH_SCHEME, REQUEST_TYP
+from terminal import jws
+from terminal.canonical import is_int
+from terminal.keys import BadKey, load_public_jwk
 
 SKEW_MS = 300_000
 NONCE_MEMORY_MS = 600_000

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from cryptography.exceptions import InvalidSignature
 
 from city.errors import Refused
+from city.settings import Settings
 from city.storage import IngestTx, now_ms
 from sync.batches import BATCH_TYP, MAX_ENTRIES
 from terminal import jws, tokens
@@ -17,8 +18,6 @@ from terminal.canonical import b64u_decode
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import CLOCK_SKEW_S, Declined
-
-from city.settings import Settings
 
 MAX_INT = 2**53 - 1  # the largest integer every JSON reader holds exactly; SQLite's INTEGER holds far more
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
@@ -159,7 +158,7 @@ class BatchView:
     are summed and written once, at the end of the batch's transaction.
     """
 
-    def __init__(self, tx: IngestTx, tid: str, ctx: "SettleContext", entries: list[dict], arrived: int):
+    def __init__(self, tx: IngestTx, tid: str, ctx: SettleContext, entries: list[dict], arrived: int):
         self.tx = tx
         self.tid = tid
         self.merchant_id = ctx.merchant["id"]

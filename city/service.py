@@ -22,7 +22,6 @@ from terminal.journal import ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk, public_jwk
 from terminal.tokens import TOKEN_TYP
 
-
 CODE_TTL = 72 * 3600
 FAILURE_WINDOW = 600
 MAX_FAILURES = 10

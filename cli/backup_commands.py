@@ -8,7 +8,8 @@ from cli.output import command, emit, home_of, open_till
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
     p = command(sub, "backup", "장부 백업 (검증된 사본) / write a verified copy of the journal", cmd_backup)
-    p.add_argument("--to", metavar="DIR", help="folder to write it to, e.g. a USB stick (default: the backup-dir setting)")
+    p.add_argument("--to", metavar="DIR",
+                   help="folder to write it to, e.g. a USB stick (default: the backup-dir setting)")
 
     p = command(sub, "restore", "백업에서 장부 복원 / install a backup as this till's journal", cmd_restore)
     p.add_argument("file", metavar="FILE", help="a backup written by `jtill backup` (jtill-backup-….db)")
@@ -61,7 +62,8 @@ def cmd_backup_dir(args) -> int:
     till = open_till(args)
     setting = backup.set_backup_dir(till.journal, None if args.off else args.dir, args.keep)
     emit(args, {"status": "ok", **setting},
-         f"자동 백업 / automatic backup: {setting['backup_dir']}, 최근 {setting['keep']}개 보관 / keeping {setting['keep']}"
+         f"자동 백업 / automatic backup: {setting['backup_dir']}, "
+         f"최근 {setting['keep']}개 보관 / keeping {setting['keep']}"
          if setting["backup_dir"] else "자동 백업 꺼짐 / automatic backup off")
     return 0
 

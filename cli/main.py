@@ -20,8 +20,16 @@ from sync.errors import SyncError
 from terminal.errors import TerminalError
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
-COMMAND_MODULES = (till_commands, operator_commands, backup_commands, print_commands, scan_commands, sync_commands, city_commands,
-                   ui_commands)
+COMMAND_MODULES = (
+    till_commands,
+    operator_commands,
+    backup_commands,
+    print_commands,
+    scan_commands,
+    sync_commands,
+    city_commands,
+    ui_commands,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 

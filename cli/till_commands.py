@@ -8,9 +8,9 @@ from pathlib import Path
 from cli.operator_commands import add_owner_option, owner_pin
 from cli.output import UsageError, command, dumps, emit, home_of, open_till
 from cli.print_commands import add_output_options, output
+from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
 from terminal.canonical import MAX_SAFE_INT
-from terminal import operators
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -194,7 +194,8 @@ def cmd_report(args) -> int:
 def _report_text(rep: dict) -> str:
     pay, ref = rep["payments"], rep["refunds"]
     lines = [
-        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  {'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
+        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  "
+        f"{'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
         f"  결제 / payments : {pay['count']}건  {won(pay['amount'])}",
         f"  환불 / refunds  : {ref['count']}건  {won(ref['amount'])}",
         f"  순매출 / net    : {won(rep['net'])}  (거절 제외 / without rejected)",
@@ -232,7 +233,8 @@ def cmd_history(args) -> int:
         print("내역이 없습니다 / no entries")
     for r in rows:
         amount = r.get("amount", r.get("net", 0))
-        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}" + (f" ({r['status_reason']})" if r["status_reason"] else "")
+        reason = f" ({r['status_reason']})" if r["status_reason"] else ""
+        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}{reason}"
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
     return 0
 

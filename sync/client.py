@@ -12,9 +12,8 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.reads import authorization
-
 from sync.errors import ApiError, BadAnswer, Offline
+from sync.reads import authorization
 
 GZIP_ABOVE = 64 * 1024
 JOSE = "application/jose"

@@ -6,13 +6,12 @@ import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from terminal.checkout import Till
-from terminal.home import Home
-from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
-
 from sync.client import CityClient, Timing
 from sync.errors import AlreadyEnrolled, SyncError
 from sync.syncer import META_SERVER
+from terminal.checkout import Till
+from terminal.home import Home
+from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
 UNENROLLED_KID = "unenrolled"
 

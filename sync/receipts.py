@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from sync.errors import ReceiptError
 from terminal import config as config_mod
 from terminal import jws, settlement
 from terminal.canonical import is_int
 from terminal.journal import Journal
 from terminal.settlement import Receipt
-
-from sync.errors import ReceiptError
 
 RECEIPT_TYP = "jjp-receipt+jwt"
 STATUSES = ("settled", "rejected")

@@ -15,6 +15,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync import receipts
+from sync.client import CityClient, Timing
+from sync.enroll import UNENROLLED_KID
+from sync.errors import RecoveryError
+from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
 from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
@@ -22,12 +27,6 @@ from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
-
-from sync import receipts
-from sync.client import CityClient, Timing
-from sync.enroll import UNENROLLED_KID
-from sync.errors import RecoveryError
-from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META_SERVER
 
 # The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
 # that a recovery interrupted after the code was used finishes on the next run instead of being lost.

@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from terminal.atomic import write_atomic
-from terminal.checkout import Till
-from terminal.keys import load_private_jwk
-
 from sync import batches, receipts
 from sync.client import CityClient, Timing
 from sync.errors import SyncError
+from terminal.atomic import write_atomic
+from terminal.checkout import Till
+from terminal.keys import load_private_jwk
 
 
 def _write_lines(path, lines: list[str]) -> None:

@@ -9,16 +9,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sync import batches, receipts
+from sync.client import CityClient, Timing, backoff
+from sync.errors import ApiError, ForkDetected, Offline, SyncError
+from sync.summary import SyncSummary
 from terminal import alerts, events
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till
 from terminal.errors import ConfigError, TerminalError
 from terminal.keys import load_private_jwk
 from terminal.messages import both
-
-from sync import batches, receipts
-from sync.client import CityClient, Timing, backoff
-from sync.errors import ApiError, ForkDetected, Offline, SyncError
-from sync.summary import SyncSummary
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,8 @@ def rejected(journal: Journal, *, unacknowledged: bool = True) -> list[dict]:
     out = []
     for seq, reason, ack_at, ack_by in journal.rejected_payments(unacknowledged=unacknowledged):
         entry = journal.entry(seq)
+        if entry is None:  # settlement rows name journaled entries only
+            continue
         ko, en = rejection_advice(reason)
         out.append({**entry, "status": "rejected", "status_reason": reason, "advice": {"ko": ko, "en": en},
                     "acknowledged_at": ack_at, "acknowledged_by": ack_by})

@@ -6,8 +6,8 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir

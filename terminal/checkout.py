@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from terminal import business_day, events, settlement, tokens
+from terminal import backup, business_day, events, settlement, tokens
 from terminal import config as config_mod
-from terminal import backup
 from terminal.business_day import DEFAULT_OPERATOR, DEFAULT_TZ, OPERATOR_META
 from terminal.canonical import MAX_SAFE_INT, is_int
 from terminal.errors import Declined, TillError

@@ -22,7 +22,10 @@ class TerminalError(Exception):
 
 
 class Declined(TerminalError):
-    """A payment check failed; ``code`` (also ``reason``) is the protocol reason code, ``figures`` amounts that explain it."""
+    """A payment check failed: ``code`` (also ``reason``) is the protocol reason code.
+
+    ``figures`` are amounts that explain it (the token's ``limit``, what is ``left`` of a cap).
+    """
 
     def __init__(self, reason: str, detail: str = "", **figures: int):
         super().__init__(f"{reason}: {detail}" if detail else reason, code=reason)

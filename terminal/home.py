@@ -132,7 +132,8 @@ class Home:
         expected = self.journal_id()
         if not self.journal_path.exists():
             if expected is None:
-                raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
+                raise HomeError(
+                    f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
             raise JournalMissing(about_file("journal_missing", self.journal_path))
         if not despite_damage_mark and self.damage_mark_path.exists():
             raise JournalCorrupt(self.journal_path, self.damage_mark_path.read_text(encoding="utf-8").strip())

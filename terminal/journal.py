@@ -181,7 +181,7 @@ def entry_hash(entry: Entry | dict) -> str:
 
 def row_to_entry(row: Iterable) -> Entry:
     """The protocol entry for a row of the ``entries`` table (a tuple in ``COLUMNS`` order)."""
-    values = dict(zip(COLUMNS, row))
+    values = dict(zip(COLUMNS, row, strict=True))
     entry: dict = {k: values[k] for k in COMMON}
     for member in MEMBERS[values["kind"]]:
         entry[member] = values[member]
@@ -375,7 +375,7 @@ class Journal:
     def _walk(self, state: dict) -> VerifyResult:
         expected_seq, prev, count = 1, ZERO_HASH, 0
         for row in self._iterate(_SELECT_ENTRIES + " ORDER BY seq"):
-            values = dict(zip(COLUMNS, row))
+            values = dict(zip(COLUMNS, row, strict=True))
             seq = values["seq"]
             if seq < expected_seq:
                 # Only seq <= 0 can sort first: a row slipped in before the chain's start.

@@ -23,7 +23,8 @@ TEXTS = {
     "insufficient_funds": ("지갑 잔액이 부족합니다", "Insufficient wallet balance"),
     "bad_refund": ("환불이 거부되었습니다", "Refund refused"),
     "totals_mismatch": ("마감 합계가 맞지 않습니다", "Day-close totals do not match"),
-    "bad_time": ("거래 시각이 맞지 않습니다. 단말기 시계를 확인하세요", "Entry time out of order; check the till's clock"),
+    "bad_time": ("거래 시각이 맞지 않습니다. 단말기 시계를 확인하세요",
+                 "Entry time out of order; check the till's clock"),
     "late": ("오프라인 기한이 지나 전송된 거래입니다", "Sent after the offline time limit"),
     "not_configured": ("단말기 설정이 없습니다. 설정을 가져오세요", "Terminal not configured; import a config"),
     "fork_alarm": ("장부가 시청 기록과 다릅니다. 결제를 멈추고 고객센터에 연락하세요",
@@ -52,7 +53,8 @@ TEXTS = {
                         "Bad printer address (tcp://, usb://, serial://, file://)"),
     "printer_unreachable": ("프린터에 연결할 수 없습니다. 전원과 케이블을 확인하세요",
                             "Cannot reach the printer; check its power and cable"),
-    "printer_stalled": ("프린터가 응답하지 않습니다. 용지와 덮개를 확인하세요", "The printer stopped responding; check paper and cover"),
+    "printer_stalled": ("프린터가 응답하지 않습니다. 용지와 덮개를 확인하세요",
+                        "The printer stopped responding; check paper and cover"),
     "printer_paper_out": ("프린터 용지가 없습니다", "The printer is out of paper"),
     "no_cjk_font": ("한글 글꼴이 없어 영수증을 그릴 수 없습니다 (fonts-noto-cjk 설치)",
                     "No Korean font to draw the receipt (install fonts-noto-cjk)"),
@@ -83,7 +85,8 @@ TEXTS = {
     "bad_role": ("역할은 사장(owner) 또는 직원(cashier)입니다", "The role is owner or cashier"),
     "bad_pin": ("PIN은 숫자 4–12자리입니다", "A PIN is 4 to 12 digits"),
     "wrong_pin": ("PIN이 틀렸습니다", "Wrong PIN"),
-    "locked_out": ("PIN을 여러 번 틀려 잠겼습니다. 잠시 후 다시 하세요", "Too many wrong PINs; locked, try again later"),
+    "locked_out": ("PIN을 여러 번 틀려 잠겼습니다. 잠시 후 다시 하세요",
+                   "Too many wrong PINs; locked, try again later"),
     "owner_pin_required": ("사장님 PIN이 필요합니다", "The owner's PIN is needed"),
     "not_owner": ("사장님만 할 수 있습니다", "Only the owner may do this"),
     "last_owner": ("마지막 사장님은 지울 수 없습니다", "The last owner cannot be removed"),
@@ -91,16 +94,19 @@ TEXTS = {
                          "Unsettled money is close to the offline limit; connect to settle"),
     "warn_old_unsent": ("하루 넘게 전송되지 않은 거래가 있습니다. 전송하거나 파일로 내보내세요",
                         "Entries unsent for over a day; upload them or export the file"),
-    "warn_clock": ("단말기 시계가 서버 시각과 다릅니다. 시계를 맞추세요", "The till's clock differs from the server's; set the clock"),
+    "warn_clock": ("단말기 시계가 서버 시각과 다릅니다. 시계를 맞추세요",
+                   "The till's clock differs from the server's; set the clock"),
     "unsent_at_close": ("시청에 보내지 않은 거래가 있습니다", "Some entries have not reached the city"),
 }
 
 # What the owner can do about a payment or refund the city rejected, by the city's reason code.
 REJECTION_ADVICE = {
-    "revoked": ("시청이 정지한 지갑입니다. 이 돈은 들어오지 않습니다. 손님께 다른 방법으로 받거나 시청 상품권 창구에 문의하세요.",
+    "revoked": ("시청이 정지한 지갑입니다. 이 돈은 들어오지 않습니다. "
+                "손님께 다른 방법으로 받거나 시청 상품권 창구에 문의하세요.",
                 "The city had suspended this wallet; this money will not arrive. Collect it another way "
                 "or call the city's voucher desk."),
-    "double_spend": ("같은 코드가 다른 곳에서 먼저 쓰였습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받고, 되풀이되면 시청에 신고하세요.",
+    "double_spend": ("같은 코드가 다른 곳에서 먼저 쓰였습니다. 이 돈은 들어오지 않습니다. "
+                     "손님께 다시 받고, 되풀이되면 시청에 신고하세요.",
                      "The same code was spent elsewhere first; this money will not arrive. Collect it again "
                      "and report it to the city if it happens again."),
     "insufficient_funds": ("손님 지갑 잔액이 모자랐습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받으세요.",
@@ -110,7 +116,8 @@ REJECTION_ADVICE = {
     "totals_mismatch": ("마감 합계가 시청 계산과 다릅니다. 고객센터에 연락하세요.",
                         "The day-close totals differ from the city's; call the help desk."),
 }
-OTHER_REJECTION_ADVICE = ("시청이 이 결제를 인정하지 않았습니다. 이 돈은 들어오지 않습니다. 손님께 다시 받거나 시청에 문의하세요.",
+OTHER_REJECTION_ADVICE = ("시청이 이 결제를 인정하지 않았습니다. 이 돈은 들어오지 않습니다. "
+                          "손님께 다시 받거나 시청에 문의하세요.",
                           "The city did not accept this payment; this money will not arrive. Collect it again "
                           "or ask the city.")
 
@@ -135,9 +142,11 @@ ADVICE = {
     "unknown_key": ("지금 동기화를 누른 뒤 다시 스캔하세요", "Press Sync now, then scan again"),
     "bad_signature": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
     "wrong_issuer": ("다른 결제 수단을 요청하세요", "Ask for another way to pay"),
-    "not_yet_valid": ("단말기와 고객 휴대폰의 시계를 확인하세요", "Check the clocks of the till and the customer's phone"),
+    "not_yet_valid": ("단말기와 고객 휴대폰의 시계를 확인하세요",
+                      "Check the clocks of the till and the customer's phone"),
     "expired": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
-    "revoked": ("이 지갑은 쓸 수 없습니다. 다른 결제 수단을 요청하세요", "This wallet cannot pay; ask for another way to pay"),
+    "revoked": ("이 지갑은 쓸 수 없습니다. 다른 결제 수단을 요청하세요",
+                "This wallet cannot pay; ask for another way to pay"),
     "already_used": ("고객에게 새 QR을 요청하세요", "Ask the customer for a new QR"),
     "category_not_allowed": ("다른 결제 수단을 요청하세요", "Ask for another way to pay"),
     "over_limit": ("금액을 나누어 결제하세요", "Split the amount into smaller payments"),

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from terminal.checkout import Till, TillError
-from terminal.journal import Journal
+from terminal.journal import Entry, Journal
 
 log = logging.getLogger(__name__)
 
@@ -214,14 +214,14 @@ def current(till: Till) -> Operator | None:
 
 
 def refund(till: Till, payment_id: str, amount: int, reason: str, *, owner_pin: str | None,
-           owner_id: str | None = None) -> dict:
+           owner_id: str | None = None) -> Entry:
     """:meth:`Till.refund` once an owner's PIN allows it."""
     authorize(till.journal, "refund", owner_pin, _now_ms(till), owner_id)
     return till.refund(payment_id, amount, reason)
 
 
 def close_day(till: Till, biz_date: str | None = None, *, owner_pin: str | None,
-              owner_id: str | None = None) -> dict:
+              owner_id: str | None = None) -> Entry:
     """:meth:`Till.close_day` once an owner's PIN allows it."""
     authorize(till.journal, "close_day", owner_pin, _now_ms(till), owner_id)
     return till.close_day(biz_date)

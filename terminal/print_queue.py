@@ -14,9 +14,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from collections.abc import Callable
 
 from terminal import config as config_mod
 from terminal import escpos, events, printers
@@ -161,10 +161,12 @@ class PrintQueue:
         cfg = config_mod.current(self._journal, self.home.trust())
         if cfg is None:
             raise ReceiptError("not_configured")
-        if job.kind == "receipt":
+        if job.kind == "receipt" and job.seq is not None:
             slip = build_receipt(self._journal, cfg, job.seq).slip()
-        else:
+        elif job.kind == "report" and job.date is not None:
             slip = build_z_report(self._journal, cfg, job.date, int(self.clock() * 1000)).slip()
+        else:
+            raise ReceiptError("no_such_entry", f"print job {job.kind} without its seq or date")
         return escpos.encode_slip(slip, self.paper_mm)
 
     # -- the store ----------------------------------------------------------------------

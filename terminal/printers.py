@@ -94,7 +94,10 @@ def _paper_ok(device, when: str, job: bytes = b"") -> None:
 
 
 def send(uri: str, data: bytes, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Send one job; raises :class:`PrintError` (``printer_unreachable``, ``printer_stalled``, …) if it did not go through."""
+    """Send one job; raises :class:`PrintError` if it did not go through.
+
+    Its code says why: ``printer_unreachable``, ``printer_stalled``, ``printer_paper_out``…
+    """
     from escpos.exceptions import DeviceNotFoundError
 
     addr = parse_printer_uri(uri)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
-from terminal.journal import Journal
+from terminal.journal import Entry, Journal
 from terminal.messages import STATUS_TEXTS, won
 from terminal.report import z_report
 
@@ -84,7 +84,8 @@ class Receipt:
         ]
         if self.wallet:
             rows.append(Row("지갑", self.wallet))
-        rows += [Row("담당", self.operator), RULE, Row("금액" if self.kind != "close" else "순매출", won(self.amount), True),
+        rows += [Row("담당", self.operator), RULE,
+                 Row("금액" if self.kind != "close" else "순매출", won(self.amount), True),
                  RULE, Row("거래 번호", f"#{self.seq}"), Row("거래 ID", self.entry_id), Row("해시", self.hash16)]
         if self.status:
             rows.append(Row("정산 상태", " ".join(STATUS_TEXTS[self.status])))
@@ -130,7 +131,7 @@ class ZReceipt:
         return Slip(self.merchant_name, Z_HEADING, tuple(rows), self.qr, THANKS)
 
 
-def entry_qr(entry: dict) -> str:
+def entry_qr(entry: Entry) -> str:
     """What the receipt's QR holds: the entry's id and full hash, for support to look it up."""
     return f"{QR_PREFIX}:{entry['id']}:{entry['hash']}"
 

@@ -69,7 +69,7 @@ def z_report(journal: Journal, biz_date: str, tz: str) -> dict[str, Any]:
     }
 
 
-def day_view(journal: Journal, biz_date: str, *, status: str | None = None, search: str = "") -> list[dict]:
+def day_view(journal: Journal, biz_date: str, *, status: str | None = None, search: str = "") -> list[HistoryRow]:
     """One business day's entries, optionally of one ``status``, matching ``search``.
 
     ``search`` matches an amount (``12000`` or ``12,000``), or part of a wallet id or entry id.

@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 from conftest import JTILL, VECTORS, insert_rows, vector_home
-
 from terminal.canonical import is_int
 from terminal.checkout import Till
 from terminal.home import Home
@@ -73,7 +72,8 @@ class ServerProcess:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited ({self.proc.returncode}): {self.stderr_path.read_text(errors='replace')}")
+                log = self.stderr_path.read_text(errors="replace")
+                raise RuntimeError(f"server exited ({self.proc.returncode}): {log}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self

@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import jtill, mint
-
-from terminal.journal import Journal
-
 from helpers_sync import enroll_till, fast_client, pay
+from terminal.journal import Journal
 
 NAME = re.compile(r"jtill-backup-T-000001-\d{8}T\d{6}Z-seq(\d{9})\.db")
 

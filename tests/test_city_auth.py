@@ -4,17 +4,16 @@ import json
 
 import pytest
 import requests
-from conftest import VECTORS
 
 from city.auth import check_read
 from city.errors import Unauthorized
 from city.storage import now_ms
+from conftest import VECTORS
+from helpers_sync import enroll_till, fast_client, pay
 from sync.reads import AUTH_SCHEME, REQUEST_TYP, authorization, request_jws
 from sync.syncer import sync_once
 from terminal import jws
 from terminal.keys import load_private_jwk, private_from_seed
-
-from helpers_sync import enroll_till, fast_client, pay
 
 NONCE = "AAECAwQFBgcICQoLDA0ODw"
 

@@ -13,11 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from city.server import serve_in_thread
+from helpers_sync import ServerProcess, enroll_till, pay, prepare_city
 from sync.batches import build_batch
 from sync.reads import authorization
 from terminal.keys import load_private_jwk, private_from_seed, public_jwk
-
-from helpers_sync import ServerProcess, enroll_till, pay, prepare_city
 
 # Batch bodies: random bytes and JWS-shaped junk (three base64url-ish parts).
 _B64U = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=200)

@@ -17,14 +17,13 @@ import time
 
 import pytest
 import requests
-from conftest import jtill
 
 from city.server import serve_in_thread
 from city.service import City
+from conftest import jtill
+from helpers_sync import ServerProcess, prepare_city
 from sync.reads import authorization
 from terminal.keys import private_from_seed, public_jwk
-
-from helpers_sync import ServerProcess, prepare_city
 
 MB = 1024 * 1024
 KEY = private_from_seed(b"\7" * 32)
@@ -201,7 +200,8 @@ def test_expired_code_is_410_and_ttl_parses(city_server):
     city, server, _ = city_server
     status, body, _ = _enroll(server.url, city.enroll_code("M-0001", ttl=0))
     assert (status, body["error"]) == (410, "code_expired")
-    out = json.loads(jtill("--json", "city", "enroll-code", "M-0001", "--ttl", "15m", "--data", str(city.data.root)).stdout)
+    proc = jtill("--json", "city", "enroll-code", "M-0001", "--ttl", "15m", "--data", str(city.data.root))
+    out = json.loads(proc.stdout)
     (expires,) = city.storage.conn.execute("SELECT expires_at FROM enroll_codes WHERE code = ?",
                                            [out["code"]]).fetchone()
     assert out["ttl"] == 900 and abs(expires - (time.time() + 900) * 1000) < 60_000

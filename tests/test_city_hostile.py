@@ -4,12 +4,11 @@
 import json
 
 import pytest
-from conftest import jtill
 
+from conftest import jtill
+from helpers_sync import HostileTill
 from sync.batches import batch_payload, sign_batch
 from terminal.journal import ZERO_HASH
-
-from helpers_sync import HostileTill
 
 DAY_MS = 86_400_000
 MAX = 2**53 - 1

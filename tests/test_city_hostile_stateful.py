@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from helpers_sync import WALLETS, HostileTill, prepare_city
 from sync.batches import batch_payload, sign_batch
 from terminal.journal import ZERO_HASH
-
-from helpers_sync import WALLETS, HostileTill, prepare_city
 
 MAX = 2**53 - 1
 DAY_MS = 86_400_000

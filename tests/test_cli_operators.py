@@ -5,7 +5,6 @@ import subprocess
 import time
 
 from conftest import jtill, mint
-
 from terminal.checkout import Till
 from terminal.journal import Journal
 
@@ -20,13 +19,15 @@ def run(home, *args, expect=0, pin=None, new_pin=None):
 
 
 def test_operators_pins_and_owner_only_commands(home):
-    assert run(home, "operator", "add", "boss", "--name", "김사장", "--role", "owner", new_pin="1234")["role"] == "owner"
+    boss = run(home, "operator", "add", "boss", "--name", "김사장", "--role", "owner", new_pin="1234")
+    assert boss["role"] == "owner"
     refused = run(home, "operator", "add", "mina", "--name", "박미나", new_pin="5678", expect=1)
     assert refused["error"] == "owner_pin_required"
     run(home, "operator", "add", "mina", "--name", "박미나", new_pin="5678", pin="1234")
     assert [o["id"] for o in run(home, "operator", "list")] == ["boss", "mina"]
 
-    assert run(home, "pay", "12000", mint(int(time.time())), "--operator", "nobody", expect=1)["error"] == "no_such_operator"
+    refused = run(home, "pay", "12000", mint(int(time.time())), "--operator", "nobody", expect=1)
+    assert refused["error"] == "no_such_operator"
     paid = run(home, "pay", "12000", mint(int(time.time())), "--operator", "mina")
     assert run(home, "refund", paid["id"], "2000", "--reason", "r", expect=1)["error"] == "owner_pin_required"
     assert run(home, "refund", paid["id"], "2000", "--reason", "r", pin="0000", expect=1)["error"] == "wrong_pin"

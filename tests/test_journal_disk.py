@@ -7,8 +7,8 @@ import shutil
 import time
 
 import pytest
-from conftest import VECTORS, jtill, mint
 
+from conftest import VECTORS, jtill, mint
 from terminal.checkout import Till
 from terminal.config import import_config
 from terminal.home import Home, JournalMismatch, JournalMissing

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 
 from conftest import FakeClock
-
+from helpers_sync import enroll_till, fast_client
 from sync import syncer
 from sync.client import http_date_seconds
 from terminal import alerts
 from terminal.checkout import Till
-from helpers_sync import enroll_till, fast_client
 
 
 def test_http_date_header():

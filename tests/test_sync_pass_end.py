@@ -9,15 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from helpers_sync import fast_client, vector_till
 from sync.syncer import sync_once, watch
 from terminal import events
-from helpers_sync import fast_client, vector_till
 
 
 class _NotJSON(BaseHTTPRequestHandler):
     """A server that answers every request 200 with a body that is not the protocol's JSON."""
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):
         body = b"<html>captive portal</html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")

@@ -9,11 +9,10 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint, settle
+from helpers_sync import assert_agree, enroll_till, free_port
 from sync.summary import SyncSummary
 from terminal import messages, operators
-from helpers_sync import assert_agree, enroll_till, free_port
 from ui.app import TillSession
-
 
 NAMES = {"boss": "김사장", "mina": "박미나", "jun": "이준"}
 
@@ -146,7 +145,6 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
 
 def test_an_unacknowledged_rejection_shouts_from_startup(qtbot, home, clock):
     from conftest import pay_now
-
     from terminal.checkout import Till
 
     till = Till(home, clock=clock)

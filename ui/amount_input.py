@@ -41,7 +41,7 @@ class AmountField(QLineEdit):
         """The amount, or ``None`` when empty."""
         return self._value
 
-    def setValue(self, amount: int | None) -> None:  # noqa: N802 (the Qt spelling, as QSpinBox)
+    def setValue(self, amount: int | None) -> None:
         """Show ``amount`` (``None`` or 0 empties the field); later digits append to it."""
         self._fresh = False
         self._show(amount or None)
@@ -69,7 +69,7 @@ class AmountField(QLineEdit):
         self.setText(f"{amount:,}" if amount else "")
         self.changed.emit(amount)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         key = event.key()
         if key in _DIGIT_KEYS and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
             self.press(_DIGIT_KEYS[key])
@@ -80,15 +80,15 @@ class AmountField(QLineEdit):
         else:
             event.ignore()  # Enter, Tab, shortcuts: for the window
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         # Focus only: a click never places a caret inside an amount already typed.
         self.setFocus(Qt.MouseFocusReason)
         event.accept()
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event) -> None:
         event.accept()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         event.accept()
 
 

@@ -28,7 +28,8 @@ class CoreBridge(QObject):
     print_failed = Signal(object, str, str)  # PrintJob, reason code, message
 
     EVENTS = (
-        events.PAYMENT_ACCEPTED, events.PAYMENT_DECLINED, events.REFUND_RECORDED, events.DAY_CLOSED, events.CONFIG_CHANGED,
+        events.PAYMENT_ACCEPTED, events.PAYMENT_DECLINED, events.REFUND_RECORDED, events.DAY_CLOSED,
+        events.CONFIG_CHANGED,
         events.SYNC_STARTED, events.SYNC_FINISHED, events.SYNC_FAILED, events.FORK_ALARM,
         events.PRINT_DONE, events.PRINT_FAILED,
     )

@@ -7,8 +7,8 @@ import logging.handlers
 import platform
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler

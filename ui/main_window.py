@@ -22,8 +22,8 @@ from ui.operator_gate import LockScreen, OperatorBar, as_owner
 from ui.operators_dialog import OperatorsDialog
 from ui.pay_tab import PayTab
 from ui.preferences import Preferences
-from ui.rejection_inbox import AlertBar, InboxDialog
 from ui.qt_translations import use_qt_translations
+from ui.rejection_inbox import AlertBar, InboxDialog
 from ui.report_tab import ReportTab
 from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         lang = "en" if self.prefs.language == "ko" else "ko"
         self.apply_preferences(dataclasses.replace(self.prefs, language=lang))
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         # A key nobody took (focus on a tab or a tool button): on the pay screen it belongs to the amount.
         if self.tabs.currentWidget() is self.pay_tab and event.text().isdigit():
             self.pay_tab.focus_amount()

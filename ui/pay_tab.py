@@ -103,7 +103,7 @@ class PayTab(QWidget):
         self.banner.retranslate()
         self._set_prompt()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.banner.setGeometry(self.rect())
 

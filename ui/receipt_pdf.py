@@ -80,7 +80,8 @@ def paint_slip(painter: QPainter, slip: Slip, area: QRectF) -> None:
 def _paint(printer: QPrinter, slip: Slip) -> None:
     painter = QPainter()
     if not painter.begin(printer):
-        raise OSError(f"인쇄를 시작할 수 없습니다 / cannot start printing to {printer.outputFileName() or printer.printerName()}")
+        target = printer.outputFileName() or printer.printerName()
+        raise OSError(f"인쇄를 시작할 수 없습니다 / cannot start printing to {target}")
     try:
         painter.setRenderHint(QPainter.Antialiasing)
         paint_slip(painter, slip, QRectF(printer.pageLayout().paintRectPixels(printer.resolution())))

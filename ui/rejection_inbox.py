@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal import alerts, messages
@@ -72,7 +79,10 @@ class AlertBar(QWidget):
 
 
 class InboxDialog(QDialog):
-    """Each rejected entry with the reason in plain words and what the owner can do; acknowledged with the owner's PIN."""
+    """Each rejected entry with the reason in plain words and what the owner can do.
+
+    Acknowledged with the owner's PIN.
+    """
 
     acknowledged = Signal(int)
     refused = Signal(object)

@@ -86,7 +86,7 @@ class ResultScreen(QFrame):
         """Everything the result says (for tests and screen readers)."""
         return "\n".join(label.text() for label in self.labels if label.text())
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         self.clear()
         self.dismissed.emit()
         event.accept()

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.device_settings import DeviceSettings
 from ui.amount_input import AmountField
+from ui.device_settings import DeviceSettings
 from ui.i18n import NO_CAMERA, t
 from ui.preferences import Preferences, server_url_problem
 

@@ -15,8 +15,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
-    QWizard, QWizardPage,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
 )
 
 from sync.enroll import enroll
@@ -66,7 +75,7 @@ class ServerPage(QWizardPage):
         self.error.setText(" / ".join(problem) if problem else "")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         url = self.server.text().strip()
         return bool(url) and server_url_problem(url) is None and bool(self.code.text().strip())
 
@@ -122,7 +131,7 @@ class KeyPage(QWizardPage):
         self.matches.setEnabled(self.jwk is not None)
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.jwk is not None and self.matches.isChecked()
 
 
@@ -142,7 +151,7 @@ class EnrollPage(QWizardPage):
         layout.addWidget(self.state)
         layout.addStretch(1)
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return True
 
 
