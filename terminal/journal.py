@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -143,6 +144,13 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _DAMAGE = re.compile(r"malformed|not a database|could not decode|corrupt", re.IGNORECASE)
 
 
+# Journal files this process holds open (real path -> connections). Closing any descriptor of a file
+# drops every POSIX lock this process holds on it, after which another process may reset the WAL under
+# our connections: so the header is read only while no connection of ours has the file open.
+_open_here: dict[str, int] = {}
+_open_lock = threading.Lock()
+
+
 def header_problem(path: str | os.PathLike) -> str | None:
     """What is wrong with the SQLite header of the file at ``path`` (cheap: reads 100 bytes), or None.
 
@@ -208,13 +216,17 @@ class Journal:
         path = os.fspath(path)
         if not create and not os.path.exists(path):
             raise JournalError(f"장부 파일이 없습니다 / no journal at {path} (run `jtill init`)")
-        if os.path.exists(path) and (not create or os.path.getsize(path)):
-            # An existing file is never reinitialised: an emptied journal would otherwise be recreated.
-            problem = header_problem(path)
-            if problem:
-                raise JournalCorrupt(path, problem)
         self.path = path
-        self._conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._key = os.path.realpath(path)
+        with _open_lock:
+            if os.path.exists(path) and (not create or os.path.getsize(path)) and not _open_here.get(self._key):
+                # An existing file is never reinitialised: an emptied journal would otherwise be recreated.
+                problem = header_problem(path)
+                if problem:
+                    raise JournalCorrupt(path, problem)
+            self._conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+            _open_here[self._key] = _open_here.get(self._key, 0) + 1
+            self._closed = False
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
@@ -224,18 +236,24 @@ class Journal:
                 raise JournalCorrupt(path, "no entries table: not a jtill journal")
             schema.upgrade(db)
         except sqlite3.OperationalError as exc:
-            self._conn.close()
+            self.close()
             raise JournalError(f"장부를 열 수 없습니다 / cannot open the journal {path}: {exc}") from exc
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged header can fail to decode
-            self._conn.close()
+            self.close()
             raise JournalCorrupt(path, str(exc)) from exc
         except BaseException:
-            self._conn.close()
+            self.close()
             raise
 
     def close(self) -> None:
-        """Close the connection."""
-        self._conn.close()
+        """Close the connection (again: a no-op)."""
+        with _open_lock:
+            if not self._closed:
+                self._closed = True
+                _open_here[self._key] -= 1
+                if not _open_here[self._key]:
+                    del _open_here[self._key]
+            self._conn.close()
 
     def __enter__(self) -> Journal:
         return self

@@ -25,7 +25,7 @@ def test_a_clock_an_hour_behind_the_server_is_warned_about(tmp_path, served):
     behind = Till(home, clock=FakeClock(time.time() - 3600))
     try:
         summary = syncer.sync_once(behind, fast_client(handle.url))
-        assert summary["status"] == "ok"
+        assert summary.status == "ok"
         (warning,) = [w for w in alerts.warnings(behind) if w["code"] == "warn_clock"]
         assert 3500 <= int(warning["detail"].split()[0]) <= 3700
     finally:
