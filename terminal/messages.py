@@ -56,6 +56,8 @@ TEXTS = {
     "printer_stalled": ("프린터가 응답하지 않습니다. 용지와 덮개를 확인하세요",
                         "The printer stopped responding; check paper and cover"),
     "printer_paper_out": ("프린터 용지가 없습니다", "The printer is out of paper"),
+    "print_error": ("인쇄하지 못했습니다. 작업은 남겨 두었으니 다시 인쇄하세요",
+                    "Printing failed; the job is kept for reprint"),
     "no_cjk_font": ("한글 글꼴이 없어 영수증을 그릴 수 없습니다 (fonts-noto-cjk 설치)",
                     "No Korean font to draw the receipt (install fonts-noto-cjk)"),
     "terminal_error": ("단말기 오류", "Till error"),

@@ -106,6 +106,12 @@ def test_server_restarted_mid_sync(tmp_path):
         proxy.add("/batches", "drop_after")
         proxy.add("/batches", ("call", server.restart))
         summary = _sync_until_ok(till, proxy.url)
+        # A restarted server may take the whole upload in one request: later faults need later uploads.
+        for _ in range(3):
+            if not proxy.faults:
+                break
+            pay(till, city)
+            summary = _sync_until_ok(till, proxy.url)
         assert not proxy.faults, "a restart or drop was never injected"
         assert summary.pending == 0
         assert_agree(city, till)
