@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)  # ``ko`` or ``en``, after every text was re-set
 
     def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, lock: bool = True):
         super().__init__(parent)
         self.tasks = tasks
         self.bridge = bridge
@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(tasks, self)
         self.lock_screen.signed_in.connect(lambda _op: self.load_operator())
         self.build()
-        self.lock_screen.lock()  # when operators are registered, someone signs in first
+        if lock:  # not right after the setup wizard, which signed the owner in
+            self.lock_screen.lock()  # when operators are registered, someone signs in first
         self.wedge = WedgeCapture(self, is_valid=self._signature_ok)
         self.wedge.scanned.connect(self.token_scanned)
         self.wedge.unreadable.connect(lambda message: self.pay_tab.show_message(message))
