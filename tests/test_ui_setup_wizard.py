@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from city.server import serve_in_thread
+from helpers_ui import fill_in, set_up_staff
 from terminal import operators
 from terminal.checkout import Till
 from terminal.home import Home
@@ -34,35 +35,6 @@ def wizard(qtbot, tmp_path):
     wiz.show()
     qtbot.waitExposed(wiz)
     return wiz
-
-
-def fill_in(wiz, url: str, code: str, key_text: str) -> None:
-    wiz.server_page.server.setText(url)
-    wiz.server_page.code.setText(code)
-    assert wiz.server_page.isComplete()
-    wiz.next()
-    wiz.key_page.text.setPlainText(key_text)
-
-
-def set_up_staff(wiz, owner: tuple[str, str], cashiers: list[tuple[str, str, str]]) -> None:
-    """From the key page (fingerprint confirmed) to the enroll page: the owner's name and PIN, then cashiers."""
-    wiz.key_page.matches.setChecked(True)
-    wiz.next()
-    assert wiz.currentPage() is wiz.owner_page
-    page = wiz.owner_page
-    page.name.setText(owner[0])
-    page.pin.setText(owner[1])
-    assert not wiz.button(QWizard.NextButton).isEnabled()  # not without the PIN typed twice
-    page.again.setText(owner[1])
-    wiz.button(QWizard.NextButton).click()
-    for op_id, name, pin in cashiers:
-        wiz.cashiers_page.op_id.setText(op_id)
-        wiz.cashiers_page.name.setText(name)
-        wiz.cashiers_page.pin.setText(pin)
-        wiz.cashiers_page.add_button.click()
-        assert not wiz.cashiers_page.error.text()
-    wiz.next()
-    assert wiz.currentPage() is wiz.enroll_page
 
 
 def test_setup_enrolls_and_ends_on_the_checkout_screen(qtbot, wizard, city):
