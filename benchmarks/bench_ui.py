@@ -109,10 +109,12 @@ def child_till(home: str, server: str, measure_sync: bool) -> None:
     def start_sync() -> None:
         figures["sync_start"] = time.perf_counter()
         probe.start()
-        window.sync.finished.connect(pass_done)
+        session.bridge.sync_finished.connect(pass_done)
+        session.bridge.sync_failed.connect(pass_done)
         window.sync.request()
 
-    def pass_done(summary: dict) -> None:
+    def pass_done(outcome) -> None:
+        summary = outcome.as_json()  # a SyncSummary
         figures.setdefault("passes", []).append({k: summary.get(k) for k in ("status", "uploaded", "pending")})
         if summary.get("status") == "ok" and summary.get("pending"):
             window.sync.request()  # not all settled yet: another pass, as the periodic timer would

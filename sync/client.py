@@ -7,13 +7,15 @@ import gzip
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.errors import ApiError, BadAnswer, Offline
 from sync.reads import authorization
+
+if TYPE_CHECKING:
+    import requests
 
 GZIP_ABOVE = 64 * 1024
 JOSE = "application/jose"
@@ -35,6 +37,8 @@ class Timing:
 
 def describe(exc: requests.RequestException) -> str:
     """A short Korean / English reason for a network failure, without the library's internals."""
+    import requests
+
     if isinstance(exc, requests.ConnectTimeout):
         return "연결 시간 초과 / connection timed out"
     if isinstance(exc, requests.ConnectionError):
@@ -97,6 +101,9 @@ class CityClient:
     def __init__(self, base_url: str, timing: Timing | None = None, *, session: requests.Session | None = None,
                  sleep=time.sleep, clock=time.monotonic):
         self.base_url = base_url.rstrip("/")
+        # requests (about a tenth of the till's start-up) is imported by the first client, not at start.
+        import requests
+
         self.timing = timing or Timing()
         self.session = session or requests.Session()
         self.sleep = sleep
@@ -113,6 +120,8 @@ class CityClient:
 
         With ``signer`` ``(tid, key)`` every attempt carries its own signature (a nonce is good once).
         """
+        import requests
+
         t = self.timing
         end = self.clock() + t.deadline
         attempt = refused = 0

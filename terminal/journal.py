@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
-import sqlite_utils
-
 from terminal import schema
 from terminal.atomic import write_atomic
 from terminal.canonical import canonical_json
@@ -231,10 +229,10 @@ class Journal:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            db = sqlite_utils.Database(self._conn)
-            if not create and "entries" not in db.table_names():
+            if not create and not self.has_table("entries"):
                 raise JournalCorrupt(path, "no entries table: not a jtill journal")
-            schema.upgrade(db)
+            if not schema.up_to_date(self.applied_migrations()):
+                schema.upgrade(self._conn)
         except sqlite3.OperationalError as exc:
             self.close()
             raise JournalError(f"장부를 열 수 없습니다 / cannot open the journal {path}: {exc}") from exc
@@ -680,6 +678,17 @@ class Journal:
         """The ``at`` (ms) of the first entry after ``seq``, or None when there is none."""
         row = self._one("SELECT MIN(at) FROM entries WHERE seq > ?", [seq])
         return row[0] if row else None
+
+    def has_table(self, name: str) -> bool:
+        """Whether the file holds a table called ``name``."""
+        return self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) is not None
+
+    def applied_migrations(self) -> list[str]:
+        """The names of the jtill schema migrations applied to this file, in order."""
+        if not self.has_table("_sqlite_migrations"):
+            return []
+        return [r[0] for r in self._rows(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'jtill' ORDER BY rowid", [])]
 
 
 class _Immediate:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from terminal import config as config_mod
-from terminal import escpos, events, printers
+from terminal import events, printers
 from terminal.atomic import write_atomic
 from terminal.home import Home
 from terminal.journal import Journal
@@ -155,6 +155,8 @@ class PrintQueue:
             self._save()
 
     def _bytes(self, job: PrintJob) -> bytes:
+        from terminal import escpos  # with Pillow and the fonts: on the first job, not at the till's start
+
         if job.kind == "drawer":
             return escpos.drawer_kick()
         if self._journal is None:

@@ -18,7 +18,6 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from terminal.escpos import PAPER_END_BITS, PAPER_STATUS
 from terminal.receipt import ReceiptError
 
 log = logging.getLogger(__name__)
@@ -82,6 +81,8 @@ def _device(addr: PrinterAddress, timeout: float):
 
 
 def _paper_ok(device, when: str, job: bytes = b"") -> None:
+    from terminal.escpos import PAPER_END_BITS, PAPER_STATUS  # with Pillow: on first print, not at start
+
     device._raw(job + PAPER_STATUS)
     # The status is one byte; python-escpos's serial _read asks pyserial for 16, which waits out
     # the whole timeout on every question.

@@ -1,18 +1,17 @@
 """The journal file's schema, as ordered, named sqlite-utils migrations.
 
-Never edit a migration that has shipped: add a new one.
+Never edit a migration that has shipped: add a new one (and append it to :data:`STEPS`).
+sqlite-utils is imported only when a journal needs a migration: opening an up-to-date journal (every
+start of the till) compares the applied names with :data:`STEPS` and needs none of it.
 """
 
 from __future__ import annotations
 
-from sqlite_utils.migrations import Migrations
+import functools
 
 from terminal.errors import NewerJournal
 
-migrations = Migrations("jtill")
 
-
-@migrations()
 def m001_journal(db):
     db.executescript(
         """
@@ -84,7 +83,6 @@ def m001_journal(db):
     )
 
 
-@migrations()
 def m002_operators(db):
     # Beside the chain, never in it: who may sign in, PIN lockouts, and which rejections the owner has seen.
     db.executescript(
@@ -110,8 +108,36 @@ def m002_operators(db):
     )
 
 
-def upgrade(db) -> None:
-    """Apply pending migrations; refuse a journal that a newer jtill has written."""
+STEPS = (m001_journal, m002_operators)  # in the order they apply
+
+
+def up_to_date(applied: list[str]) -> bool:
+    """Whether ``applied`` (the journal's jtill migration names, in order) is every step and no other."""
+    return applied == [step.__name__ for step in STEPS]
+
+
+@functools.cache
+def _migrations():
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("jtill")
+    for step in STEPS:
+        migrations()(step)
+    return migrations
+
+
+def __getattr__(name: str):
+    if name == "migrations":  # the sqlite-utils migration set, built on first use
+        return _migrations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def upgrade(conn) -> None:
+    """Apply pending migrations on the sqlite3 connection ``conn``; refuse a journal a newer jtill has written."""
+    from sqlite_utils import Database
+
+    db = Database(conn)
+    migrations = _migrations()
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:

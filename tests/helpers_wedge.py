@@ -7,6 +7,10 @@ repair is checked against a second opinion (their own tests: test_wedge_mangling
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
 from conftest import VECTORS
 from terminal.keys import load_public_jwk
 from terminal.tokens import Declined, parse_and_verify
@@ -118,3 +122,23 @@ def on_layout(text: str, layout: str) -> str:
     table = LAYOUTS[layout]
     typed = "".join(table.get(ch, ch) for ch in text)
     return typed.swapcase() if layout == "shift-lock" else typed
+
+
+def qt_key(ch: str) -> Qt.Key:
+    return Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
+
+
+def type_keys(widget, texts, us_chars=None, shift=True) -> None:
+    """Send one key press and release per text, as a keyboard would; ``us_chars`` name the keys.
+
+    Capitals come with Shift unless ``shift`` is False (a scanner that presses Caps Lock instead).
+    """
+    for text, us in zip(texts, us_chars or texts, strict=True):
+        mods = Qt.KeyboardModifier.ShiftModifier if shift and us.isupper() else Qt.KeyboardModifier.NoModifier
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, qt_key(us), mods, text))
+
+
+def press_enter(widget) -> None:
+    enter = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+    QApplication.sendEvent(widget, enter)

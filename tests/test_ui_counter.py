@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from conftest import VECTOR_NOW, mint
+from helpers_ui import pay_with, type_keys
 from terminal.checkout import Till
 from ui import settings_dialog
 from ui.amount_input import LargeAmountDialog
@@ -35,22 +36,6 @@ def window(qtbot, till_session, monkeypatch):
     win.show()
     qtbot.waitExposed(win)
     return win
-
-
-def type_keys(qtbot, win, keys: str) -> None:
-    """Keystrokes into whatever has the keyboard, as a cashier types; waits until the wedge capture let them go."""
-    target = QApplication.focusWidget() or win
-    qtbot.keyClicks(target, keys)
-    win.wedge.flush()
-
-
-def pay_with(qtbot, win, token: str):
-    """Scan ``token``; a large amount is confirmed as the cashier would."""
-    with qtbot.waitSignal(win.pay_tab.result_shown, timeout=5000) as blocker:
-        win.token_scanned.emit(token)
-        if win.pay_tab.confirmation is not None:
-            win.pay_tab.confirmation.buttons.button(QDialogButtonBox.Yes).click()
-    return blocker.args[0]
 
 
 def journal_amounts(home) -> list[int]:

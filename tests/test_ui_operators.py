@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint, settle
 from helpers_sync import assert_agree, enroll_till, free_port
+from helpers_ui import sign_in
 from sync.summary import SyncSummary
 from terminal import messages, operators
 from ui.app import TillSession
-
-NAMES = {"boss": "김사장", "mina": "박미나", "jun": "이준"}
 
 
 def staff(home, now_ms: int = VECTOR_NOW * 1000) -> None:
@@ -37,16 +36,6 @@ def staffed_session(qtbot, home, clock):
         pass
     yield session
     session.close()
-
-
-def sign_in(qtbot, window, op_id: str, pin: str) -> None:
-    lock = window.lock_screen
-    assert not lock.isHidden()
-    lock.choose(op_id)
-    lock.pin.setText(pin)
-    with qtbot.waitSignal(lock.signed_in, timeout=10_000):
-        lock.sign_in_button.click()
-    qtbot.waitUntil(lambda: NAMES[op_id] in window.operator_bar.label.text(), timeout=5000)
 
 
 def pay(qtbot, session, amount: int, token: str) -> dict:

@@ -7,8 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from conftest import VECTOR_NOW, FakeClock, input_method_enabled, mint
@@ -19,6 +19,8 @@ from helpers_wedge import (
     ime_shift_capitals,
     ime_shift_keystrokes,
     on_layout,
+    press_enter,
+    type_keys,
     verifies,
 )
 from ui.pay_tab import PayTab
@@ -42,26 +44,6 @@ def capture(window, step_ms, **kwargs) -> WedgeCapture:
     """A capture whose clock (milliseconds) advances ``step_ms`` at every reading: keystroke timing without sleeping."""
     seconds = FakeClock(0, step=step_ms / 1000)
     return WedgeCapture(window, clock=lambda: seconds() * 1000, **kwargs)
-
-
-def qt_key(ch: str) -> Qt.Key:
-    return Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
-
-
-def type_keys(widget, texts, us_chars=None, shift=True) -> None:
-    """Send one key press and release per text, as a keyboard would; ``us_chars`` name the keys.
-
-    Capitals come with Shift unless ``shift`` is False (a scanner that presses Caps Lock instead).
-    """
-    for text, us in zip(texts, us_chars or texts, strict=True):
-        mods = Qt.KeyboardModifier.ShiftModifier if shift and us.isupper() else Qt.KeyboardModifier.NoModifier
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, qt_key(us), mods, text))
-
-
-def press_enter(widget) -> None:
-    enter = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
-    QApplication.sendEvent(widget, enter)
 
 
 @pytest.fixture(scope="module")

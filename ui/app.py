@@ -62,10 +62,11 @@ def quit_on_signals(app: QApplication) -> Iterator[None]:
 class TillSession:
     """The bridge, the task manager and the main window of one till, and their orderly shutdown."""
 
-    def __init__(self, home: Home, server_url: str | None = None, clock: Callable[[], float] | None = None):
+    def __init__(self, home: Home, server_url: str | None = None, clock: Callable[[], float] | None = None, *,
+                 lock: bool = True):
         self.bridge = CoreBridge()
         self.tasks = TaskManager.for_home(home, clock)
-        self.window = MainWindow(self.tasks, self.bridge, home, server_url)
+        self.window = MainWindow(self.tasks, self.bridge, home, server_url, lock=lock)
         self.peripherals = Peripherals(self.window, self.bridge, self.window)
 
     def close(self) -> None:
@@ -113,7 +114,8 @@ def run_till(home: Home, server_url: str | None = None) -> int:
     home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     with quit_on_signals(app), ExitStack() as cleanup:  # undone in reverse: session, log
         cleanup.callback(log_file.install(home.root))
-        if needs_setup(home):
+        set_up_now = needs_setup(home)
+        if set_up_now:
             from ui.setup_wizard import SetupWizard
 
             if SetupWizard(home, server_url).exec() != QDialog.Accepted:
@@ -122,7 +124,7 @@ def run_till(home: Home, server_url: str | None = None) -> int:
         if refusal:
             QMessageBox.critical(None, "장부 문제 / Journal problem", refusal.replace(" / ", "\n\n", 1))
             return 1
-        session = TillSession(home, server_url)
+        session = TillSession(home, server_url, lock=not set_up_now)  # the wizard signed the owner in
         cleanup.callback(session.close)
         session.window.show()
         session.window.sync.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -19,17 +20,18 @@ from ui.history_list import HistoryList
 from ui.i18n import t
 from ui.operations import TillOp
 from ui.operator_gate import LockScreen, OperatorBar, as_owner
-from ui.operators_dialog import OperatorsDialog
 from ui.pay_tab import PayTab
 from ui.preferences import Preferences
 from ui.qt_translations import use_qt_translations
 from ui.rejection_inbox import AlertBar, InboxDialog
 from ui.report_tab import ReportTab
-from ui.settings_dialog import SettingsDialog
 from ui.status_bar import TillStatusBar
 from ui.sync_runner import SyncRunner
 from ui.tasks import TaskManager
 from ui.wedge_capture import WedgeCapture
+
+if TYPE_CHECKING:
+    from ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)  # ``ko`` or ``en``, after every text was re-set
 
     def __init__(self, tasks: TaskManager, bridge: CoreBridge, home: Home, server_url: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, lock: bool = True):
         super().__init__(parent)
         self.tasks = tasks
         self.bridge = bridge
@@ -77,7 +79,8 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(tasks, self)
         self.lock_screen.signed_in.connect(lambda _op: self.load_operator())
         self.build()
-        self.lock_screen.lock()  # when operators are registered, someone signs in first
+        if lock:  # not right after the setup wizard, which signed the owner in
+            self.lock_screen.lock()  # when operators are registered, someone signs in first
         self.wedge = WedgeCapture(self, is_valid=self._signature_ok)
         self.wedge.scanned.connect(self.token_scanned)
         self.wedge.unreadable.connect(lambda message: self.pay_tab.show_message(message))
@@ -287,6 +290,8 @@ class MainWindow(QMainWindow):
         return self._settings_dialog()
 
     def _settings_dialog(self) -> SettingsDialog:
+        from ui.settings_dialog import SettingsDialog  # with the printer and camera settings: not at start
+
         dialog = SettingsDialog(self.prefs, self.enrolled_url, self)
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
         dialog.open()
@@ -295,6 +300,8 @@ class MainWindow(QMainWindow):
     def open_operators(self) -> None:
         """Operator management, behind the owner's PIN."""
         def opened(pin: str | None) -> None:
+            from ui.operators_dialog import OperatorsDialog  # only the owner, only when asked
+
             self.operators_dialog = OperatorsDialog(self.tasks, pin, self)
             self.operators_dialog.changed.connect(lambda _ops: self.load_operator())
             self.operators_dialog.open()

@@ -54,7 +54,7 @@ class SettingsDialog(QDialog):
         self.confirm_over.setValue(prefs.confirm_over)
         form = QFormLayout()
         form.addRow(t("카메라", "Camera"), self.camera)
-        form.addRow("", self.no_camera)
+        form.addRow(self.no_camera)  # the whole width: wrapped in the field column it was cut off
         form.addRow(t("서버 주소", "Server URL"), self.server)
         form.addRow("", self.server_error)
         form.addRow("", QLabel(t("비워 두면 등록한 서버를 씁니다", "Empty: the server this till enrolled with")))

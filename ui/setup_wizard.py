@@ -1,8 +1,10 @@
-"""First run on screen: the city server, the enrollment code and the city's key, then the checkout screen.
+"""First run on screen: the city server, the enrollment code, the city's key, the owner's PIN and
+optional cashiers, then the checkout screen with the owner signed in.
 
 ``jtill gui`` on a data folder without a journal opens this instead of printing "run `jtill init`".
 The key is trusted only after the owner has seen its fingerprint (RFC 7638 thumbprint) and said it
-matches the city's letter; enrollment runs off the GUI thread and any refusal stays on the page.
+matches the city's letter; enrollment and the operators' Argon2id hashing run off the GUI thread and
+any refusal stays on the page.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -29,9 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from sync.enroll import enroll
+from terminal import operators
+from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import BadKey, load_public_jwk, thumbprint
+from terminal.operators import OperatorError
 from ui.i18n import error_texts, t
+from ui.operator_gate import pin_field
 from ui.preferences import server_url_problem
 
 log = logging.getLogger(__name__)
@@ -135,13 +143,107 @@ class KeyPage(QWizardPage):
         return self.jwk is not None and self.matches.isChecked()
 
 
+OWNER_ID = "owner"  # the id the owner's entries carry
+
+
+def pin_problem(pin: str, again: str) -> str:
+    """Why ``pin`` typed twice cannot be used ("" when it can)."""
+    try:
+        operators.check_pin_format(pin)
+    except OperatorError:
+        return t("PIN은 숫자 4~12자리입니다", "A PIN is 4 to 12 digits")
+    if pin != again:
+        return t("두 PIN이 같지 않습니다", "The two PINs differ")
+    return ""
+
+
+class OwnerPage(QWizardPage):
+    """The owner's name and PIN, typed twice; refunds, day close and settings will ask for it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTitle(t("3. 사장님", "3. The owner"))
+        self.setSubTitle(t("환불, 마감, 설정에는 사장님 PIN(숫자 4~12자리)이 필요합니다.",
+                           "Refunds, closing the day and settings will ask for the owner's PIN (4 to 12 digits)."))
+        self.name = QLineEdit(objectName="ownerName", maxLength=40, placeholderText=t("예: 김전주", "e.g. Kim Jeonju"))
+        self.pin = pin_field(self)
+        self.pin.setObjectName("ownerPin")
+        self.again = pin_field(self)
+        self.again.setObjectName("ownerPinAgain")
+        self.error = QLabel(objectName="inlineError", wordWrap=True)
+        form = QFormLayout(self)
+        form.addRow(t("이름", "Name"), self.name)
+        form.addRow("PIN", self.pin)
+        form.addRow(t("PIN 확인", "PIN again"), self.again)
+        form.addRow(self.error)
+        for field in (self.name, self.pin, self.again):
+            field.textChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        pin, again = self.pin.text(), self.again.text()
+        self.error.setText(pin_problem(pin, again) if pin and len(again) >= len(pin) else "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return bool(self.name.text().strip()) and not pin_problem(self.pin.text(), self.again.text())
+
+
+class CashiersPage(QWizardPage):
+    """Optional cashiers (id, name, PIN); more can be added later in 직원 관리."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cashiers: list[tuple[str, str, str]] = []  # (id, name, PIN)
+        self.setTitle(t("4. 직원 (선택)", "4. Cashiers (optional)"))
+        self.setSubTitle(t("직원을 추가하거나 건너뛰세요. 나중에 직원 관리에서도 추가할 수 있습니다.",
+                           "Add cashiers or skip this; you can add them later under Operators."))
+        self.op_id = QLineEdit(objectName="cashierId", maxLength=32, placeholderText=t("예: mina", "e.g. mina"))
+        self.name = QLineEdit(objectName="cashierName", maxLength=40, placeholderText=t("예: 박미나", "e.g. Park Mina"))
+        self.pin = pin_field(self)
+        self.pin.setObjectName("cashierPin")
+        self.add_button = QPushButton(t("추가", "Add"), objectName="addCashier")
+        self.add_button.clicked.connect(self.add)
+        self.list = QListWidget(objectName="cashierList")
+        self.error = QLabel(objectName="inlineError", wordWrap=True)
+        form = QFormLayout()
+        form.addRow(t("ID (장부에 기록)", "Id (written into entries)"), self.op_id)
+        form.addRow(t("이름", "Name"), self.name)
+        row = QHBoxLayout()
+        row.addWidget(self.pin, 1)
+        row.addWidget(self.add_button)
+        form.addRow("PIN", row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.list, 1)
+
+    def add(self) -> None:
+        """Add the cashier typed, once the id, name and PIN are usable."""
+        op_id, name, pin = self.op_id.text().strip(), self.name.text().strip(), self.pin.text()
+        taken = {OWNER_ID} | {c[0] for c in self.cashiers}
+        if not op_id or " " in op_id or not name:
+            problem = t("ID와 이름을 입력하세요 (ID에는 공백 없이)", "Type an id (no spaces) and a name")
+        elif op_id in taken:
+            problem = t(f"이미 있는 ID입니다: {op_id}", f"That id is taken: {op_id}")
+        else:
+            problem = pin_problem(pin, pin)
+        self.error.setText(problem)
+        if problem:
+            return
+        self.cashiers.append((op_id, name, pin))
+        self.list.addItem(f"{name} ({op_id})")
+        for field in (self.op_id, self.name, self.pin):
+            field.clear()
+        self.op_id.setFocus()
+
+
 class EnrollPage(QWizardPage):
     """Enrolls on 등록; the wizard finishes only once the city said yes."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.done = False
-        self.setTitle(t("3. 등록", "3. Enroll"))
+        self.setTitle(t("5. 등록", "5. Enroll"))
         self.setSubTitle(t("등록을 누르면 시청 서버에 이 단말기를 등록하고 결제 화면을 엽니다.",
                            "Enroll registers this till with the city server, then opens the checkout screen."))
         self.summary = QLabel(objectName="setupSummary", wordWrap=True)
@@ -176,8 +278,10 @@ class SetupWizard(QWizard):
         self.setMinimumSize(720, 520)
         self.server_page = ServerPage(server_url or "")
         self.key_page = KeyPage()
+        self.owner_page = OwnerPage()
+        self.cashiers_page = CashiersPage()
         self.enroll_page = EnrollPage()
-        for page in (self.server_page, self.key_page, self.enroll_page):
+        for page in (self.server_page, self.key_page, self.owner_page, self.cashiers_page, self.enroll_page):
             self.addPage(page)
         self.setButtonText(QWizard.FinishButton, t("등록", "Enroll"))
         self.setButtonText(QWizard.NextButton, t("다음", "Next"))
@@ -193,6 +297,8 @@ class SetupWizard(QWizard):
             self.enroll_page.summary.setText(
                 f"{t('서버', 'Server')}: {self.server_page.server.text().strip()}\n"
                 f"{t('키 지문', 'Key fingerprint')}: {grouped(thumbprint(self.key_page.jwk))}\n"
+                f"{t('사장님', 'Owner')}: {self.owner_page.name.text().strip()}\n"
+                f"{t('직원', 'Cashiers')}: {', '.join(c[1] for c in self.cashiers_page.cashiers) or '-'}\n"
                 f"{t('데이터 폴더', 'Data folder')}: {self.home.root}")
 
     def accept(self) -> None:
@@ -207,14 +313,18 @@ class SetupWizard(QWizard):
         self.enroll_page.state.setText(t("등록 중…", "Enrolling…"))
         server, code = self.server_page.server.text().strip(), self.server_page.code.text().strip()
         jwk = self.key_page.jwk
-        threading.Thread(target=self._enroll, args=(server, code, jwk), name="setup-enroll", daemon=True).start()
+        owner = (OWNER_ID, self.owner_page.name.text().strip(), self.owner_page.pin.text())
+        staff = [owner, *self.cashiers_page.cashiers]
+        threading.Thread(target=self._enroll, args=(server, code, jwk, staff), name="setup-enroll",
+                         daemon=True).start()
 
-    def _enroll(self, server: str, code: str, jwk: dict) -> None:
+    def _enroll(self, server: str, code: str, jwk: dict, staff: list[tuple[str, str, str]]) -> None:
         with tempfile.TemporaryDirectory(prefix="jtill-setup-") as tmp:
             key_file = Path(tmp) / "config-key.jwk"
             key_file.write_text(json.dumps(jwk), encoding="utf-8")
             try:
                 outcome = enroll(self.home, server, code, trust_file=key_file, label="jtill")
+                add_staff(self.home, staff)
             except Exception as exc:  # every refusal is shown on the page and logged, none is lost
                 outcome = exc
         self.relay.finished.emit(outcome)
@@ -231,3 +341,21 @@ class SetupWizard(QWizard):
         self.enroll_page.done = True
         self.enrolled.emit(outcome)
         self.accept()
+
+
+def add_staff(home: Home, staff: list[tuple[str, str, str]]) -> None:
+    """Register the owner (first of ``staff``) and the cashiers, and sign the owner in.
+
+    Operators already registered (a wizard run again after a refusal) are kept as they are.
+    """
+    till = Till(home)
+    try:
+        now_ms = int(till.clock() * 1000)
+        owner_id, _name, owner_pin = staff[0]
+        for i, (op_id, name, pin) in enumerate(staff):
+            if operators.find(till.journal, op_id) is None:
+                operators.add(till.journal, op_id, name, "owner" if i == 0 else "cashier", pin, now_ms=now_ms,
+                              owner_pin=owner_pin, owner_id=owner_id)
+        operators.sign_in(till, owner_id, owner_pin)
+    finally:
+        till.close()

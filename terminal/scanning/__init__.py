@@ -3,11 +3,24 @@
 Qt-free; ``ui.camera_scanner`` and ``ui.wedge_capture`` put Qt on top.
 """
 
-from terminal.scanning.backends import MissingQrDetectionLib, available_backends, get_decoder
-from terminal.scanning.frames import Frame, UnreadableImage
-from terminal.scanning.images import decode_image_file, scan_image_file
-from terminal.scanning.pipeline import decode_camera_frame, decode_frame
-from terminal.scanning.results import ScanResult, looks_like_token
+import importlib
+
+# Each name is imported from its module on first use: the wedge capture (at the till's start) needs
+# only ``bursts``, not Pillow and the QR decoders behind frames, images and pipeline.
+_HOMES = {
+    "MissingQrDetectionLib": "backends", "available_backends": "backends", "get_decoder": "backends",
+    "Frame": "frames", "UnreadableImage": "frames",
+    "decode_image_file": "images", "scan_image_file": "images",
+    "decode_camera_frame": "pipeline", "decode_frame": "pipeline",
+    "ScanResult": "results", "looks_like_token": "results",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+
 
 __all__ = [
     "Frame",
