@@ -290,6 +290,9 @@ def fake_printers():
     yield make
     for printer in made:
         printer.close()
+
+
+@pytest.fixture
 def served(tmp_path):
     """``(admin City, in-thread server handle)`` for a prepared city."""
     from city.server import serve_in_thread
@@ -312,3 +315,48 @@ def served_city(tmp_path):
     yield city, server
     server.stop()
     city.close()
+
+
+# -- the city's store: SQLite, or PostgreSQL in one throwaway cluster per session ----------
+
+STORES = ["sqlite", "pg"]
+
+
+@pytest.fixture(scope="session")
+def pg_dsn():
+    """A PostgreSQL database for the city tests: ``JTILL_TEST_PG_DSN``, else a cluster started for the session."""
+    from helpers_pg import DSN_ENV, Cluster
+
+    if os.environ.get(DSN_ENV):
+        yield os.environ[DSN_ENV]
+        return
+    cluster = Cluster().start()
+    yield cluster.dsn
+    cluster.stop()
+
+
+def empty_pg(dsn: str) -> None:
+    """Bring the test database to the current schema and empty it."""
+    from city.pg_storage import PGStorage
+
+    storage = PGStorage(dsn, max_size=1)
+    try:
+        storage.truncate()
+    finally:
+        storage.close()
+
+
+@pytest.fixture(autouse=True)
+def store(request, monkeypatch):
+    """The store every ``City`` of the test opens: ``sqlite`` (default) or ``pg`` (an emptied database).
+
+    A module runs over both with ``pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)``.
+    """
+    kind = getattr(request, "param", "sqlite")
+    if kind == "pg":
+        dsn = request.getfixturevalue("pg_dsn")
+        empty_pg(dsn)
+        monkeypatch.setenv("JTILL_CITY_DB", dsn)
+    else:
+        monkeypatch.delenv("JTILL_CITY_DB", raising=False)
+    return kind

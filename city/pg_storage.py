@@ -1,0 +1,147 @@
+"""The city's store on PostgreSQL (psycopg 3 and its connection pool), for several server processes.
+
+The SQL is :class:`city.storage.Storage`'s; this module gives the connections, the dialect's few
+differences, and concurrency. Batches run at READ COMMITTED and lock what they spend from, in one
+order: the terminal's row first (batches of one terminal queue up), then the paying wallets by
+``wid`` (``FOR UPDATE``), so a balance or a daily cap is checked against committed values that
+cannot change before the batch commits, and balance updates are never lost. Serializable
+transactions would need the same retries for every conflict on a busy wallet; with locks, a batch
+waits instead of being redone. The database still has the last word: ``spent_tokens.jti`` and
+``entries (tid, seq)`` are primary keys, and a batch that trips one (or a deadlock) is rolled back
+and run again from the start, when it sees the other batch's effects.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import errors
+from psycopg.adapt import Loader
+from psycopg_pool import ConnectionPool
+
+from city import migrations
+from city.errors import Refused
+from city.storage import IngestTx, Storage
+
+log = logging.getLogger("city.pg")
+
+POOL_MAX = 8
+ATTEMPTS = 8
+RETRIED = (errors.UniqueViolation, errors.DeadlockDetected, errors.SerializationFailure)
+MIGRATION_LOCK = 7_410_001  # pg_advisory_xact_lock keys: one per kind of serialised work
+ENROLL_LOCK = 7_410_002
+
+
+@functools.lru_cache(maxsize=512)
+def pg_sql(sql: str) -> str:
+    """The shared SQL with psycopg's placeholders (the shared SQL holds no literal ``?`` or ``%``)."""
+    return sql.replace("?", "%s")
+
+
+class IntNumericLoader(Loader):
+    """``numeric`` as a Python int: the only numerics here are sums of integer columns."""
+
+    def load(self, data) -> int:
+        return int(bytes(data))
+
+
+class Handle:
+    """A connection in a transaction, with the ``execute``/``executemany`` of the shared SQL."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(pg_sql(sql), params)
+
+    def executemany(self, sql: str, rows):
+        cur = self.conn.cursor()
+        cur.executemany(pg_sql(sql), rows)
+        return cur
+
+
+class PGIngestTx(IngestTx):
+    """:class:`IngestTx` with array parameters and row locks."""
+
+    IN = "= ANY(?)"
+    LOCK = " ORDER BY wid FOR UPDATE"
+
+    @staticmethod
+    def _values(values):
+        return sorted(values)
+
+    def stored_to(self, tid: str) -> int:
+        """The last ``seq`` stored for ``tid``, once this batch holds the terminal's lock."""
+        self.c.execute("SELECT 1 FROM terminals WHERE tid = ? FOR UPDATE", [tid])
+        return super().stored_to(tid)
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.adapters.register_loader("numeric", IntNumericLoader)
+
+
+class PGStorage(Storage):
+    """The city's store in one PostgreSQL database named by a ``postgresql://`` URL."""
+
+    def __init__(self, dsn: str, max_size: int = POOL_MAX):
+        self.pool = ConnectionPool(dsn, min_size=1, max_size=max_size, configure=_configure, open=False,
+                                   kwargs={"application_name": "jtill-city"})
+        try:
+            self.pool.open(wait=True, timeout=30)
+            with self.transaction() as c:
+                c.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK])  # workers start together
+                migrations.migrate(c, migrations.PG_MIGRATIONS)
+        except psycopg.Error as exc:
+            self.pool.close()
+            raise Refused("internal", f"cannot open the city database: {exc}") from None
+        except BaseException:
+            self.pool.close()
+            raise
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self.pool.close()
+
+    def schema_version(self) -> int:
+        """The database's schema version."""
+        return self._one("SELECT COALESCE(MAX(version), 0) FROM city_schema")[0]
+
+    @contextmanager
+    def transaction(self):
+        """One transaction on a pooled connection; the handle takes the shared SQL."""
+        with self.pool.connection() as conn, conn.transaction():
+            yield Handle(conn)
+
+    def _lock_enrollment(self, c) -> None:
+        c.execute("SELECT pg_advisory_xact_lock(?)", [ENROLL_LOCK])
+
+    def ingest_batch(self, work):
+        """``work(PGIngestTx)`` in one transaction, run again when the database refused a conflict."""
+        attempt = 1
+        while True:
+            try:
+                with self.transaction() as c:
+                    return work(PGIngestTx(c))
+            except RETRIED as exc:
+                if attempt == ATTEMPTS:
+                    raise
+                attempt += 1
+                log.info("batch conflicted with another (%s); attempt %d", type(exc).__name__, attempt)
+
+    def _one(self, sql: str, params=()):
+        with self.transaction() as c:
+            return c.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params=()):
+        with self.transaction() as c:
+            return c.execute(sql, params).fetchall()
+
+    def truncate(self) -> None:
+        """Empty every table but the schema versions (tests: one database, many cities)."""
+        with self.transaction() as c:
+            tables = [r[0] for r in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                              "AND tablename != 'city_schema'").fetchall()]
+            c.execute("TRUNCATE " + ", ".join(tables))
