@@ -100,7 +100,8 @@ CREATE INDEX request_nonces_at ON request_nonces (at);
 """
 
 # The ledger check looks for a jti settled twice and the fundings sum is read per wallet by audits.
-SETTLED_JTI = ("CREATE INDEX IF NOT EXISTS entries_settled_jti ON entries (jti) WHERE kind = 'payment' AND status = 'settled';"
+SETTLED_JTI = ("CREATE INDEX IF NOT EXISTS entries_settled_jti ON entries (jti) "
+               "WHERE kind = 'payment' AND status = 'settled';"
                "CREATE INDEX IF NOT EXISTS fundings_wid ON fundings (wid)")
 
 Step = str | Callable

@@ -55,7 +55,8 @@ def test_a_newer_schema_is_refused(tmp_path, store):
     try:
         with pytest.raises(SchemaTooNew) as refused:
             City(tmp_path / "city")
-        assert refused.value.code == "schema_too_new" and (refused.value.found, refused.value.known) == (known + 1, known)
+        assert refused.value.code == "schema_too_new"
+        assert (refused.value.found, refused.value.known) == (known + 1, known)
     finally:
         with city.storage.transaction() as c:  # the PostgreSQL database is shared by the session's tests
             c.execute("DELETE FROM city_schema WHERE version > ?", [known])
