@@ -29,6 +29,8 @@ def exact_sum(high: int, low: int) -> int:
     return (high << 32) + low
 
 
+ENTRY_COLUMNS = "tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, status, reason, cashback"
+
 # A terminal's stored ``to`` (the protocol's ``S``): its entries are 1..S, so it is their last seq.
 STORED_TO = "(SELECT COALESCE(MAX(seq), 0) FROM entries WHERE entries.tid = terminals.tid)"
 
@@ -371,18 +373,21 @@ class IngestTx:
             "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
         return close_totals((kind, count, exact_sum(high, low)) for kind, count, high, low in rows)
 
+    @staticmethod
+    def entry_rows(tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> tuple[list, list]:
+        """The ``entries`` rows and the ``spent_tokens`` rows that :meth:`store` inserts."""
+        entries = [(tid, e["seq"], e["id"], e["hash"], e["kind"], e["biz_date"], e.get("amount"), e.get("jti"),
+                    e.get("wid"), e.get("ref"), body, arrived, status, reason, cashback)
+                   for e, body, arrived, status, reason, cashback in rows]
+        spent = [(e["jti"], tid, e["seq"]) for e, _, _, status, _, _ in rows
+                 if status == "settled" and e["kind"] == "payment"]
+        return entries, spent
+
     def store(self, tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> None:
         """Insert ``(entry, body, arrived, status, reason, cashback)`` rows; settled payments spend their jti."""
-        self.c.executemany(
-            "INSERT INTO entries (tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, "
-            "status, reason, cashback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(tid, e["seq"], e["id"], e["hash"], e["kind"], e["biz_date"], e.get("amount"), e.get("jti"),
-              e.get("wid"), e.get("ref"), body, arrived, status, reason, cashback)
-             for e, body, arrived, status, reason, cashback in rows])
-        self.c.executemany(
-            "INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)",
-            [(e["jti"], tid, e["seq"]) for e, _, _, status, _, _ in rows
-             if status == "settled" and e["kind"] == "payment"])
+        entries, spent = self.entry_rows(tid, rows)
+        self.c.executemany(f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 15)})", entries)
+        self.c.executemany("INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)", spent)
 
     def move(self, wallet_deltas: dict[str, int], merchant_id: str, merchant_delta: int) -> None:
         """Add each wallet's delta to its balance and ``merchant_delta`` to the merchant's."""
