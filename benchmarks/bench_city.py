@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import requests  # noqa: E402
+import requests
 
-from helpers_pg import Cluster  # noqa: E402
-from helpers_sync import HostileTill, ServerProcess  # noqa: E402
+from helpers_pg import Cluster
+from helpers_sync import HostileTill, ServerProcess
 
 TERMINALS = 20
 WALLETS = [f"W-BENCH{i:03d}" for i in range(1, 201)]
