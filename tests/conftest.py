@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -346,17 +347,24 @@ def empty_pg(dsn: str) -> None:
         storage.close()
 
 
+@contextmanager
+def city_store(request, kind: str):
+    """While open, every ``City`` (and ``jtill city`` process) opens store ``kind``: ``sqlite`` or ``pg`` (emptied)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if kind == "pg":
+            dsn = request.getfixturevalue("pg_dsn")
+            empty_pg(dsn)
+            mp.setenv("JTILL_CITY_DB", dsn)
+        else:
+            mp.delenv("JTILL_CITY_DB", raising=False)
+        yield kind
+
+
 @pytest.fixture(autouse=True)
-def store(request, monkeypatch):
+def store(request):
     """The store every ``City`` of the test opens: ``sqlite`` (default) or ``pg`` (an emptied database).
 
     A module runs over both with ``pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)``.
     """
-    kind = getattr(request, "param", "sqlite")
-    if kind == "pg":
-        dsn = request.getfixturevalue("pg_dsn")
-        empty_pg(dsn)
-        monkeypatch.setenv("JTILL_CITY_DB", dsn)
-    else:
-        monkeypatch.delenv("JTILL_CITY_DB", raising=False)
-    return kind
+    with city_store(request, getattr(request, "param", "sqlite")) as kind:
+        yield kind
