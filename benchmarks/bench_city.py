@@ -20,24 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import requests
+from bench_sync import verify_ceiling
 
 from helpers_pg import Cluster
 from helpers_sync import HostileTill, ServerProcess
 
 TERMINALS = 20
 WALLETS = [f"W-BENCH{i:03d}" for i in range(1, 201)]
-
-
-def verify_ceiling(city, n: int = 5000) -> float:
-    """Ed25519 verifications per second on one core (token signatures, as the server checks them)."""
-    from terminal import jws
-
-    parsed = jws.parse(city.mint_token(WALLETS[0]), "jjp-pay+jwt")
-    key = city.issuer_key.public_key()
-    start = time.perf_counter()
-    for _ in range(n):
-        key.verify(parsed.signature, parsed.signing_input)
-    return n / (time.perf_counter() - start)
 
 
 def prepare(data: Path, db: str | None, batches: int, per_batch: int):

@@ -21,8 +21,9 @@ class SchemaTooNew(Refused):
     """The city database was written by a newer version of the server."""
 
     def __init__(self, found: int, known: int):
-        super().__init__("schema_too_new", f"the city database is at schema version {found}; this server knows "
-                                           f"only up to {known}: upgrade the server, do not downgrade")
+        super().__init__("schema_too_new", f"시청 데이터베이스가 이 서버보다 새 버전입니다 / the city database is at "
+                                           f"schema version {found}, this server knows only up to {known}: "
+                                           "upgrade the server, do not downgrade")
         self.found, self.known = found, known
 
 

@@ -126,7 +126,8 @@ class PGStorage(Storage):
                 migrations.migrate(c, migrations.PG_MIGRATIONS)
         except psycopg.Error as exc:
             self.pool.close()
-            raise Refused("internal", f"cannot open the city database: {exc}") from None
+            raise Refused("internal", f"시청 데이터베이스를 열 수 없습니다 / cannot open the city database: {exc}") \
+                from None
         except BaseException:
             self.pool.close()
             raise

@@ -49,7 +49,8 @@ def open_storage(db: str | None, data: DataDir) -> Storage:
 
         return PGStorage(db)
     if db:
-        raise Refused("bad_request", f"--db takes a postgresql:// URL, not {db!r} (SQLite is the data directory's)")
+        raise Refused("bad_request", f"--db에는 postgresql:// 주소가 필요합니다 / --db takes a postgresql:// URL, "
+                                     f"not {db!r} (SQLite is the data directory's)")
     return SQLiteStorage(data.db_path)
 
 

@@ -86,9 +86,13 @@ def positive(text: str) -> int:
 
 
 def _city(args):
+    from city.errors import Refused
     from city.service import City
 
-    return City(args.data, args.db)
+    try:
+        return City(args.data, args.db)
+    except Refused as exc:  # a database that cannot be opened, or is newer than this jtill
+        raise SystemExit(fail(exc.detail, 1, code=exc.code, args=args)) from None
 
 
 def cmd_serve(args) -> int:
