@@ -241,8 +241,11 @@ class SQLiteStorage(Storage):
     """One SQLite file in WAL mode; writes are serialised by a lock and ``BEGIN IMMEDIATE``."""
 
     def __init__(self, path):
-        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 first.
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 first. Only when
+        # missing: closing any descriptor of an open database drops this process's POSIX locks on it, and
+        # another process that then closes the database last would delete the WAL under our connections.
+        if not os.path.exists(path):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a receipt the till holds must never name a batch that a power cut took back.
