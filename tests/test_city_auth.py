@@ -81,7 +81,7 @@ def test_the_till_signs_its_reads(tills):
     city, handle, a, _ = tills
     pay(a, city)
     summary = sync_once(a, fast_client(handle.url))
-    assert summary["status"] == "ok" and summary["settled"] == 1, summary
+    assert summary.status == "ok" and summary.settled == 1, summary
 
 
 def test_unsigned_and_malformed_reads_are_refused(tills):
