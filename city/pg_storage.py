@@ -118,7 +118,7 @@ class PGStorage(Storage):
     def __init__(self, dsn: str, max_size: int = POOL_MAX):
         self.dsn = dsn
         self.pool = ConnectionPool(dsn, min_size=1, max_size=max_size, configure=_configure, open=False,
-                                   kwargs={"application_name": "jtill-city"})
+                                   kwargs={"application_name": "jtill-city", "autocommit": True})
         try:
             self.pool.open(wait=True, timeout=30)
             with self.transaction() as c:
@@ -142,7 +142,7 @@ class PGStorage(Storage):
 
     @contextmanager
     def transaction(self):
-        """One transaction on a pooled connection; the handle takes the shared SQL."""
+        """One transaction (BEGIN … COMMIT) on a pooled connection; the handle takes the shared SQL."""
         with self.pool.connection() as conn, conn.transaction():
             yield Handle(conn)
 
@@ -162,13 +162,15 @@ class PGStorage(Storage):
                 attempt += 1
                 log.info("batch conflicted with another (%s); attempt %d", type(exc).__name__, attempt)
 
+    # A single read runs on its own (autocommit): no BEGIN and COMMIT round trips around it.
+
     def _one(self, sql: str, params=()):
-        with self.transaction() as c:
-            return c.execute(sql, params).fetchone()
+        with self.pool.connection() as conn:
+            return conn.execute(pg_sql(sql), params).fetchone()
 
     def _all(self, sql: str, params=()):
-        with self.transaction() as c:
-            return c.execute(sql, params).fetchall()
+        with self.pool.connection() as conn:
+            return conn.execute(pg_sql(sql), params).fetchall()
 
     def truncate(self) -> None:
         """Empty every table but the schema versions (tests: one database, many cities)."""
