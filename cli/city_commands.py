@@ -20,7 +20,7 @@ def register(sub) -> None:
         p = command(parent, name, help_text, handler)
         p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
                        help="server data directory (env JTILL_CITY_DATA)")
-        p.add_argument("--db", default=os.environ.get("JTILL_CITY_DB"),
+        p.add_argument("--db", dest="database", default=os.environ.get("JTILL_CITY_DB"),
                        help="PostgreSQL URL postgresql://… (env JTILL_CITY_DB; default: city.db in the data directory)")
         return p
 
@@ -90,7 +90,7 @@ def _city(args):
     from city.service import City
 
     try:
-        return City(args.data, args.db)
+        return City(args.data, args.database)
     except Refused as exc:  # a database that cannot be opened, or is newer than this jtill
         raise SystemExit(fail(exc.detail, 1, code=exc.code, args=args)) from None
 
@@ -99,10 +99,10 @@ def cmd_serve(args) -> int:
     from city.errors import Refused
     from city.server import serve
 
-    store = "PostgreSQL" if args.db else f"data {args.data}"
+    store = "PostgreSQL" if args.database else f"data {args.data}"
     print(f"city server on http://{args.host}:{args.port} ({store}, {args.workers} worker(s))", flush=True)
     try:
-        serve(args.data, port=args.port, host=args.host, db=args.db, workers=args.workers)
+        serve(args.data, port=args.port, host=args.host, db=args.database, workers=args.workers)
     except Refused as exc:
         return fail(exc.detail, 2, code=exc.code, args=args)
     return 0
