@@ -168,9 +168,10 @@ class BatchView:
         refs = {e["ref"] for e in entries if e["kind"] == "refund"}
         jtis = {e["jti"] for e in pays}
         wids = {e["wid"] for e in pays}
+        # Wallets first: a store that locks them makes every later read current for those wallets.
+        self.wallets = tx.wallets(wids) if pays else {}
         self.spent = tx.spent(jtis) if jtis else set()
         self.revoked_tokens = tx.revoked_tokens(jtis) if jtis else set()
-        self.wallets = tx.wallets(wids) if pays else {}
         # Only days an entry arriving now may still settle on (older ones are ``late``).
         self.wallet_days = tx.wallet_days(wids, ctx.day(arrived - ctx.max_age_ms)) if pays else {}
         self.payments = tx.payments(self.tid, refs) if refs else {}

@@ -14,14 +14,16 @@ import resource
 import sys
 import threading
 import time
-from logging.handlers import RotatingFileHandler
+from logging.handlers import RotatingFileHandler, WatchedFileHandler
 
 import h11
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from city.app import create_app
+from city.errors import Refused
 from city.service import City
 
 log = logging.getLogger("city.server")
@@ -34,6 +36,7 @@ BACKLOG = 1024
 # the listening socket, the event loop's own descriptors, standard streams, and slack.
 FD_RESERVE = 64
 LOG_FILE = "server.log"
+DATA_ENV = "JTILL_CITY_DATA"
 _BUSY_BODY = b'{"error":"busy","detail":"too many open connections"}'
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n"
         b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_BUSY_BODY), _BUSY_BODY))
@@ -101,6 +104,13 @@ class GuardedH11(H11Protocol):
         super().connection_lost(exc)
 
 
+class CityH11(GuardedH11):
+    """The protocol the server runs: a module-level class, so that worker processes can import it.
+
+    ``cap`` is set from the open-files limit before serving (and anew in each worker).
+    """
+
+
 class ServerHandle:
     """A server running in a background thread; ``url`` to reach it, ``stop()`` to end it."""
 
@@ -120,12 +130,15 @@ class ServerHandle:
         self.city.close()
 
 
+def _config(app, host: str, port: int, log_config=LOGGING_CONFIG, **more) -> uvicorn.Config:
+    CityH11.cap = connection_cap()
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+                          http=CityH11, backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES, log_config=log_config, **more)
+
+
 def _server(city: City, host: str, port: int, log_config=LOGGING_CONFIG) -> uvicorn.Server:
-    protocol = type("CityH11", (GuardedH11,), {"cap": connection_cap()})
-    config = uvicorn.Config(create_app(city), host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", http=protocol, backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, log_config=log_config)
-    return uvicorn.Server(config)
+    return uvicorn.Server(_config(create_app(city), host, port, log_config))
 
 
 def serve_in_thread(data_dir: str | os.PathLike, port: int = 0, host: str = "127.0.0.1") -> ServerHandle:
@@ -144,10 +157,15 @@ def serve_in_thread(data_dir: str | os.PathLike, port: int = 0, host: str = "127
     return ServerHandle(server, thread, city)
 
 
-def log_to(data_dir: str | os.PathLike) -> None:
-    """Send the process's logs (requests, errors with tracebacks) to stderr and ``server.log`` in ``data_dir``."""
+def log_to(data_dir: str | os.PathLike, rotate: bool = True) -> None:
+    """Send the process's logs (requests, errors with tracebacks) to stderr and ``server.log`` in ``data_dir``.
+
+    Several worker processes append to one file and leave rotating it to the system's logrotate
+    (``rotate=False``): a process rotating a file that others write to would lose their lines.
+    """
     path = os.path.join(data_dir, LOG_FILE)
-    handler = RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler = (RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8") if rotate
+               else WatchedFileHandler(path, encoding="utf-8"))
     os.chmod(path, 0o600)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
@@ -157,13 +175,45 @@ def log_to(data_dir: str | os.PathLike) -> None:
     root.setLevel(logging.INFO)
 
 
-def serve(data_dir: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Serve in the foreground until interrupted (this process's files are private: umask 077)."""
+def worker_app():
+    """The app of one of several worker processes (``uvicorn`` factory): the city named by the environment."""
+    from city.service import DB_ENV
+
+    data_dir = os.environ[DATA_ENV]
+    log_to(data_dir, rotate=False)
+    CityH11.cap = connection_cap()
+    city = City(data_dir, os.environ[DB_ENV])
+    log.info("worker %d serving", os.getpid())
+    return create_app(city)
+
+
+def serve(data_dir: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1", db: str | None = None,
+          workers: int = 1) -> None:
+    """Serve in the foreground until interrupted (this process's files are private: umask 077).
+
+    With ``workers`` above 1 (PostgreSQL only), uvicorn runs that many processes on one socket and
+    starts a new one whenever one dies; each opens the city itself.
+    """
     os.umask(0o077)  # rotated logs and anything else the server creates
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard and hard != resource.RLIM_INFINITY:  # as many connections as the system allows us
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    city = City(data_dir)
+    city = City(data_dir, db)  # creates the data directory and migrates the database before any worker starts
+    if workers > 1:
+        from city.pg_storage import PGStorage
+        from city.service import DB_ENV
+
+        if not isinstance(city.storage, PGStorage):
+            city.close()
+            raise Refused("bad_request", "여러 프로세스로 실행하려면 PostgreSQL이 필요합니다 / "
+                                         "several workers need a PostgreSQL database (--db postgresql://…)")
+        dsn = city.storage.dsn
+        city.close()
+        log_to(data_dir, rotate=False)
+        os.environ[DATA_ENV], os.environ[DB_ENV] = os.fspath(data_dir), dsn
+        config = _config("city.server:worker_app", host, port, None, factory=True, workers=workers)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
     log_to(data_dir)
     try:
         _server(city, host, port, log_config=None).run()

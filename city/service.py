@@ -13,7 +13,7 @@ import time
 from city import ingest
 from city.errors import Refused
 from city.settings import CONFIG_KEY, ISSUER_KEY, DataDir
-from city.storage import SQLiteStorage, now_ms
+from city.storage import SQLiteStorage, Storage, now_ms
 from sync.receipts import RECEIPT_TYP
 from terminal import jws
 from terminal.canonical import b64u_encode, canonical_json
@@ -38,13 +38,32 @@ def utf8_text(value) -> bool:
     return True
 
 
-class City:
-    """One city server's state in ``data_dir``."""
+DB_ENV = "JTILL_CITY_DB"
 
-    def __init__(self, data_dir: str | os.PathLike):
+
+def open_storage(db: str | None, data: DataDir) -> Storage:
+    """The store named by ``db``: a ``postgresql://`` URL, else the SQLite file in the data directory."""
+    if db and db.startswith(("postgresql://", "postgres://")):
+        from city.pg_storage import PGStorage
+
+        return PGStorage(db)
+    if db:
+        raise Refused("bad_request", f"--db에는 postgresql:// 주소가 필요합니다 / --db takes a postgresql:// URL, "
+                                     f"not {db!r} (SQLite is the data directory's)")
+    return SQLiteStorage(data.db_path)
+
+
+class City:
+    """One city server's state: settings and keys in ``data_dir``, the ledger in ``db``.
+
+    ``db`` is a ``postgresql://`` URL, or None for ``city.db`` in ``data_dir``; None also reads
+    ``JTILL_CITY_DB`` from the environment (what ``--db`` defaults to).
+    """
+
+    def __init__(self, data_dir: str | os.PathLike, db: str | None = None):
         self.data = DataDir(data_dir)
         self.settings = self.data.prepare()
-        self.storage = SQLiteStorage(self.data.db_path)
+        self.storage = open_storage(db or os.environ.get(DB_ENV), self.data)
         self.config_kid, self.config_key = self.data.key(CONFIG_KEY)
         self.issuer_kid, self.issuer_key = self.data.key(ISSUER_KEY)
         self.issuer_keys = {self.issuer_kid: self.issuer_key.public_key()}
@@ -126,8 +145,7 @@ class City:
         terminal = self._terminal(tid)
         payload, bodies = ingest.verify_batch(compact, tid, terminal["jwk"])
         ctx = ingest.SettleContext(self.issuer_keys, self.settings, self.storage.merchant(terminal["merchant_id"]))
-        with self.storage.ingest() as tx:
-            ingest.store_batch(tx, tid, payload, bodies, ctx)
+        self.storage.ingest_batch(lambda tx: ingest.store_batch(tx, tid, payload, bodies, ctx))
         receipt = {"tid": tid, "from": payload["from"], "to": payload["to"], "head": payload["head"],
                    "at": now_ms(), "results": self.storage.results(tid, payload["from"], payload["to"])}
         return jws.sign(receipt, self.config_key, self.config_kid, RECEIPT_TYP)

@@ -1,7 +1,8 @@
-"""The city server's storage: SQLite (WAL) behind the small interface of :class:`SQLiteStorage`.
+"""The city server's storage: the interface of :class:`Storage`, in SQL that SQLite and PostgreSQL share.
 
-Every public method is the interface a PostgreSQL store would implement; ``transaction()``
-yields a handle for the batch ingest, which must run in one transaction.
+:class:`SQLiteStorage` (WAL, the embedded default) lives here, ``city.pg_storage.PGStorage`` beside it.
+A store's ``transaction()`` yields a handle with ``execute``/``executemany`` taking ``?`` parameters;
+``ingest_batch`` runs one batch ingest in one transaction.
 """
 
 from __future__ import annotations
@@ -13,45 +14,9 @@ import threading
 import time
 from contextlib import contextmanager
 
+from city import migrations
 from city.errors import Refused
 from terminal.journal import close_totals
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS merchants (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS enroll_codes (
-    code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), used_by TEXT,
-    expires_at INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS terminals (
-    tid TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants (id), jwk TEXT NOT NULL,
-    label TEXT NOT NULL, enrolled_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    tid TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
-    biz_date TEXT NOT NULL, amount INTEGER, jti TEXT, wid TEXT, ref TEXT, body TEXT NOT NULL,
-    arrived INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, cashback INTEGER,
-    PRIMARY KEY (tid, seq));
-CREATE INDEX IF NOT EXISTS entries_id ON entries (tid, id);
-CREATE INDEX IF NOT EXISTS entries_ref ON entries (tid, ref);
-CREATE INDEX IF NOT EXISTS entries_day ON entries (tid, biz_date, kind);
-CREATE TABLE IF NOT EXISTS spent_tokens (jti TEXT PRIMARY KEY, tid TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS wallets (
-    wid TEXT PRIMARY KEY, balance INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER);
-CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS fundings (wid TEXT NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS wallet_days (
-    wid TEXT NOT NULL, day TEXT NOT NULL, settled INTEGER NOT NULL, PRIMARY KEY (wid, day));
-CREATE TABLE IF NOT EXISTS configs (
-    tid TEXT NOT NULL, ver INTEGER NOT NULL, digest TEXT NOT NULL, jws TEXT NOT NULL, PRIMARY KEY (tid, ver));
-"""
-
-# Kept in the database, not in memory: several server processes may share one store.
-ACCESS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS enroll_failures (addr TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS enroll_failures_addr ON enroll_failures (addr, at);
-CREATE TABLE IF NOT EXISTS request_nonces (
-    tid TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (tid, nonce));
-CREATE INDEX IF NOT EXISTS request_nonces_at ON request_nonces (at);
-"""
 
 # SUM(amount) of stored entries, in two parts that cannot overflow SQLite's 64-bit integers however
 # many rejected entries of up to 2**53 - 1 a till sends; :func:`exact_sum` joins them.
@@ -64,6 +29,8 @@ def exact_sum(high: int, low: int) -> int:
     return (high << 32) + low
 
 
+ENTRY_COLUMNS = "tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, status, reason, cashback"
+
 # A terminal's stored ``to`` (the protocol's ``S``): its entries are 1..S, so it is their last seq.
 STORED_TO = "(SELECT COALESCE(MAX(seq), 0) FROM entries WHERE entries.tid = terminals.tid)"
 
@@ -73,66 +40,19 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class SQLiteStorage:
-    """One SQLite file in WAL mode; writes are serialised by a lock and ``BEGIN IMMEDIATE``."""
+class Storage:
+    """The city's store; subclasses give ``transaction``, ``_one``, ``_all``, ``close`` and ``ingest_batch``."""
 
-    def __init__(self, path):
-        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 first. Only when it
-        # is new: closing any descriptor of an open database drops this process's POSIX locks on it, and
-        # another process would then take its WAL for unused and reset it under our connections.
-        if not os.path.exists(path):
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a receipt the till holds must never name a batch that a power cut took back.
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.lock = threading.RLock()
-        self.conn.executescript(SCHEMA + ACCESS_SCHEMA)
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(enroll_codes)")}
-        if "expires_at" not in columns:  # a store from before codes expired: its unused codes expire now
-            self.conn.execute("ALTER TABLE enroll_codes ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(f"{path}{suffix}"):
-                os.chmod(f"{path}{suffix}", 0o600)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.conn.close()
-
-    @contextmanager
-    def transaction(self):
-        """One write transaction; the connection is the handle."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-
-    @contextmanager
-    def ingest(self):
-        """One batch ingest: an :class:`IngestTx` inside one write transaction."""
-        with self.transaction() as conn:
-            yield IngestTx(conn)
-
-    def _one(self, sql: str, params=()):
-        with self.lock:
-            return self.conn.execute(sql, params).fetchone()
-
-    def _all(self, sql: str, params=()):
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
+    def _lock_enrollment(self, c) -> None:
+        """Serialise enrollments (terminal ids are numbered in order); a no-op where writes are serial."""
 
     # -- merchants, codes, terminals -----------------------------------------
 
     def add_merchant(self, merchant_id: str, name: str, category: str) -> None:
         """Add a merchant, or rename/recategorise it keeping its balance."""
         with self.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO merchants (id, name, category, balance) VALUES "
-                      "(?, ?, ?, COALESCE((SELECT balance FROM merchants WHERE id = ?), 0))",
-                      [merchant_id, name, category, merchant_id])
+            c.execute("INSERT INTO merchants (id, name, category) VALUES (?, ?, ?) ON CONFLICT (id) "
+                      "DO UPDATE SET name = excluded.name, category = excluded.category", [merchant_id, name, category])
 
     def merchant(self, merchant_id: str) -> dict | None:
         """``{id, name, category, balance}`` or None."""
@@ -150,6 +70,7 @@ class SQLiteStorage:
     def enroll(self, code: str, jwk: dict, label: str) -> str:
         """Use ``code`` once and register a terminal; returns its new ``tid``."""
         with self.transaction() as c:
+            self._lock_enrollment(c)
             row = c.execute("SELECT merchant_id, used_by, expires_at FROM enroll_codes WHERE code = ?",
                             [code]).fetchone()
             if row is None:
@@ -182,7 +103,7 @@ class SQLiteStorage:
         """
         with self.transaction() as c:
             c.execute("DELETE FROM request_nonces WHERE at < ?", [forget_before])
-            return c.execute("INSERT OR IGNORE INTO request_nonces (tid, nonce, at) VALUES (?, ?, ?)",
+            return c.execute("INSERT INTO request_nonces (tid, nonce, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                              [tid, nonce, at]).rowcount == 1
 
     def terminal(self, tid: str) -> dict | None:
@@ -206,7 +127,7 @@ class SQLiteStorage:
         _check_funding(balance, 0)
         with self.transaction() as c:
             c.execute("INSERT INTO wallets (wid, balance) VALUES (?, ?) "
-                      "ON CONFLICT (wid) DO UPDATE SET balance = balance + excluded.balance", [wid, balance])
+                      "ON CONFLICT (wid) DO UPDATE SET balance = wallets.balance + excluded.balance", [wid, balance])
             if balance:
                 c.execute("INSERT INTO fundings (wid, amount, at) VALUES (?, ?, ?)", [wid, balance, now_ms()])
 
@@ -228,7 +149,7 @@ class SQLiteStorage:
         """Revoke a wallet from now on (the first revocation time is kept)."""
         with self.transaction() as c:
             c.execute("INSERT INTO wallets (wid, revoked_at) VALUES (?, ?) "
-                      "ON CONFLICT (wid) DO UPDATE SET revoked_at = COALESCE(revoked_at, excluded.revoked_at)",
+                      "ON CONFLICT (wid) DO UPDATE SET revoked_at = COALESCE(wallets.revoked_at, excluded.revoked_at)",
                       [wid, now_ms()])
 
     def revoked(self) -> tuple[list[str], list[str]]:
@@ -246,7 +167,7 @@ class SQLiteStorage:
     def save_config(self, tid: str, ver: int, digest: str, jws: str) -> None:
         """Keep a signed config for ``tid`` (idempotent per ``ver``)."""
         with self.transaction() as c:
-            c.execute("INSERT OR IGNORE INTO configs (tid, ver, digest, jws) VALUES (?, ?, ?, ?)",
+            c.execute("INSERT INTO configs (tid, ver, digest, jws) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                       [tid, ver, digest, jws])
 
     # -- ledger --------------------------------------------------------------
@@ -294,10 +215,10 @@ class SQLiteStorage:
                     for wid, balance in self._all("SELECT wid, balance FROM wallets WHERE balance < 0 ORDER BY wid")]
         problems += [f"merchant {mid} holds {balance}, its settled entries give {expected}"
                      for mid, balance, expected in self._all(
-                         "SELECT m.id, m.balance, COALESCE((SELECT SUM(CASE e.kind WHEN 'payment' THEN e.amount "
-                         "ELSE -e.amount END) FROM entries e JOIN terminals t ON t.tid = e.tid "
-                         "WHERE t.merchant_id = m.id AND e.status = 'settled' AND e.kind != 'close'), 0) AS expected "
-                         "FROM merchants m WHERE m.balance != expected ORDER BY m.id")]
+                         "SELECT id, balance, expected FROM (SELECT m.id, m.balance, COALESCE((SELECT SUM(CASE e.kind "
+                         "WHEN 'payment' THEN e.amount ELSE -e.amount END) FROM entries e JOIN terminals t "
+                         "ON t.tid = e.tid WHERE t.merchant_id = m.id AND e.status = 'settled' AND e.kind != 'close'), "
+                         "0) AS expected FROM merchants m) AS sums WHERE balance != expected ORDER BY id")]
         funded, cashback, wallets, merchants = self._one(
             "SELECT (SELECT COALESCE(SUM(amount), 0) FROM fundings), "
             "(SELECT COALESCE(SUM(cashback), 0) FROM entries WHERE status = 'settled'), "
@@ -316,6 +237,65 @@ class SQLiteStorage:
                          [tid] if tid else [])
 
 
+class SQLiteStorage(Storage):
+    """One SQLite file in WAL mode; writes are serialised by a lock and ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, path):
+        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 first. Only when
+        # missing: closing any descriptor of an open database drops this process's POSIX locks on it, and
+        # another process that then closes the database last would delete the WAL under our connections.
+        if not os.path.exists(path):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a receipt the till holds must never name a batch that a power cut took back.
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.lock = threading.RLock()
+        try:
+            with self.transaction() as c:
+                migrations.migrate(c, migrations.SQLITE_MIGRATIONS)
+        except BaseException:
+            self.conn.close()
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{path}{suffix}"):
+                os.chmod(f"{path}{suffix}", 0o600)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def schema_version(self) -> int:
+        """The database's schema version."""
+        with self.lock:
+            return migrations.version(self.conn)
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction; the connection is the handle."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def ingest_batch(self, work):
+        """``work(IngestTx)`` inside one write transaction; returns what it returns."""
+        with self.transaction() as conn:
+            return work(IngestTx(conn))
+
+    def _one(self, sql: str, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+
 def _check_funding(amount, least: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or not least <= amount <= MAX_FUNDING:
         raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_FUNDING}")
@@ -328,12 +308,19 @@ class IngestTx:
     (``city.ingest.BatchView``) and written at the end, all inside the one transaction.
     """
 
-    def __init__(self, conn: sqlite3.Connection):
+    # One JSON array parameter instead of one "?" per value: no bound-variable limit to mind.
+    IN = "IN (SELECT value FROM json_each(?))"
+    LOCK = ""  # what makes a read of wallets lock them until the batch commits (none needed here)
+
+    def __init__(self, conn):
         self.c = conn
 
+    @staticmethod
+    def _values(values):
+        return json.dumps(sorted(values))
+
     def _in(self, sql: str, values, *params) -> list[tuple]:
-        # One JSON array parameter instead of one "?" per value: no bound-variable limit to mind.
-        return self.c.execute(sql, [*params, json.dumps(sorted(values))]).fetchall()
+        return self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)]).fetchall()
 
     def stored_to(self, tid: str) -> int:
         """The last ``seq`` stored for ``tid`` (the protocol's ``S``)."""
@@ -352,30 +339,26 @@ class IngestTx:
 
     def spent(self, jtis) -> set[str]:
         """The ``jtis`` settled anywhere in the city."""
-        return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti IN (SELECT value FROM json_each(?))",
-                                       jtis)}
+        return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti {IN}", jtis)}
 
     def revoked_tokens(self, jtis) -> set[str]:
         """The ``jtis`` the city has revoked."""
-        return {r[0] for r in self._in(
-            "SELECT jti FROM revoked_tokens WHERE jti IN (SELECT value FROM json_each(?))", jtis)}
+        return {r[0] for r in self._in("SELECT jti FROM revoked_tokens WHERE jti {IN}", jtis)}
 
     def wallets(self, wids) -> dict[str, tuple[int, int | None]]:
         """``{wid: (balance, revoked_at)}`` of the known ``wids``."""
-        rows = self._in("SELECT wid, balance, revoked_at FROM wallets WHERE wid IN (SELECT value FROM json_each(?))",
-                        wids)
+        rows = self._in(f"SELECT wid, balance, revoked_at FROM wallets WHERE wid {{IN}}{self.LOCK}", wids)
         return {wid: (balance, revoked_at) for wid, balance, revoked_at in rows}
 
     def wallet_days(self, wids, since: str) -> dict[tuple[str, str], int]:
         """``{(wid, day): settled}``: the ``wids``' settled payments per day, days from ``since`` on."""
-        rows = self._in("SELECT wid, day, settled FROM wallet_days WHERE day >= ? "
-                        "AND wid IN (SELECT value FROM json_each(?))", wids, since)
+        rows = self._in("SELECT wid, day, settled FROM wallet_days WHERE day >= ? AND wid {IN}", wids, since)
         return {(wid, day): settled for wid, day, settled in rows}
 
     def payments(self, tid: str, entry_ids) -> dict[str, tuple[int, str, str, int]]:
         """``{id: (amount, status, wid, cashback)}`` of stored payments (the earliest one per id)."""
         rows = self._in("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
-                        "WHERE tid = ? AND kind = 'payment' AND id IN (SELECT value FROM json_each(?)) "
+                        "WHERE tid = ? AND kind = 'payment' AND id {IN} "
                         "ORDER BY seq DESC", entry_ids, tid)
         return {r[0]: r[1:] for r in rows}
 
@@ -383,7 +366,7 @@ class IngestTx:
         """``{id: (amount, cashback clawed back)}`` of settled refunds of stored payments."""
         rows = self._in("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
                         "WHERE tid = ? AND kind = 'refund' AND status = 'settled' "
-                        "AND ref IN (SELECT value FROM json_each(?)) GROUP BY ref", entry_ids, tid)
+                        "AND ref {IN} GROUP BY ref", entry_ids, tid)
         return {ref: (amount, clawed) for ref, amount, clawed in rows}
 
     def day_sums(self, tid: str, biz_date: str) -> dict:
@@ -393,27 +376,31 @@ class IngestTx:
             "AND kind IN ('payment', 'refund') GROUP BY kind", [tid, biz_date]).fetchall()
         return close_totals((kind, count, exact_sum(high, low)) for kind, count, high, low in rows)
 
+    @staticmethod
+    def entry_rows(tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> tuple[list, list]:
+        """The ``entries`` rows and the ``spent_tokens`` rows that :meth:`store` inserts."""
+        entries = [(tid, e["seq"], e["id"], e["hash"], e["kind"], e["biz_date"], e.get("amount"), e.get("jti"),
+                    e.get("wid"), e.get("ref"), body, arrived, status, reason, cashback)
+                   for e, body, arrived, status, reason, cashback in rows]
+        spent = [(e["jti"], tid, e["seq"]) for e, _, _, status, _, _ in rows
+                 if status == "settled" and e["kind"] == "payment"]
+        return entries, spent
+
     def store(self, tid: str, rows: list[tuple[dict, str, int, str, str | None, int | None]]) -> None:
         """Insert ``(entry, body, arrived, status, reason, cashback)`` rows; settled payments spend their jti."""
-        self.c.executemany(
-            "INSERT INTO entries (tid, seq, id, hash, kind, biz_date, amount, jti, wid, ref, body, arrived, "
-            "status, reason, cashback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(tid, e["seq"], e["id"], e["hash"], e["kind"], e["biz_date"], e.get("amount"), e.get("jti"),
-              e.get("wid"), e.get("ref"), body, arrived, status, reason, cashback)
-             for e, body, arrived, status, reason, cashback in rows])
-        self.c.executemany(
-            "INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)",
-            [(e["jti"], tid, e["seq"]) for e, _, _, status, _, _ in rows
-             if status == "settled" and e["kind"] == "payment"])
+        entries, spent = self.entry_rows(tid, rows)
+        self.c.executemany(f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 15)})", entries)
+        self.c.executemany("INSERT INTO spent_tokens (jti, tid, seq) VALUES (?, ?, ?)", spent)
 
     def move(self, wallet_deltas: dict[str, int], merchant_id: str, merchant_delta: int) -> None:
         """Add each wallet's delta to its balance and ``merchant_delta`` to the merchant's."""
+        # In wid order: stores that lock rows take them in one order, so batches cannot deadlock here.
         self.c.executemany("UPDATE wallets SET balance = balance + ? WHERE wid = ?",
-                           [(delta, wid) for wid, delta in wallet_deltas.items() if delta])
+                           [(delta, wid) for wid, delta in sorted(wallet_deltas.items()) if delta])
         self.c.execute("UPDATE merchants SET balance = balance + ? WHERE id = ?", [merchant_delta, merchant_id])
 
     def add_wallet_days(self, settled: dict[tuple[str, str], int]) -> None:
         """Add ``{(wid, day): amount}`` to the wallets' settled payments per day."""
         self.c.executemany("INSERT INTO wallet_days (wid, day, settled) VALUES (?, ?, ?) "
-                           "ON CONFLICT (wid, day) DO UPDATE SET settled = settled + excluded.settled",
+                           "ON CONFLICT (wid, day) DO UPDATE SET settled = wallet_days.settled + excluded.settled",
                            [(wid, day, amount) for (wid, day), amount in settled.items()])

@@ -20,11 +20,15 @@ def register(sub) -> None:
         p = command(parent, name, help_text, handler)
         p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
                        help="server data directory (env JTILL_CITY_DATA)")
+        p.add_argument("--db", dest="database", default=os.environ.get("JTILL_CITY_DB"),
+                       help="PostgreSQL URL postgresql://… (env JTILL_CITY_DB; default: city.db in the data directory)")
         return p
 
     p = add("serve", cmd_serve, "서버 실행 / serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
+    p.add_argument("--workers", type=positive, default=1,
+                   help="server processes (default 1; more than 1 needs --db postgresql://…)")
 
     merchant = csub.add_parser("merchant", help="가맹점 / merchants")
     msub = merchant.add_subparsers(dest="merchant_command", metavar="ACTION", required=True)
@@ -74,17 +78,33 @@ def duration(text: str) -> int:
     return int(number) * DURATION_UNITS[unit]
 
 
+def positive(text: str) -> int:
+    """A whole number from 1 to 64 (argparse type)."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 1 to 64")
+    return int(text)
+
+
 def _city(args):
+    from city.errors import Refused
     from city.service import City
 
-    return City(args.data)
+    try:
+        return City(args.data, args.database)
+    except Refused as exc:  # a database that cannot be opened, or is newer than this jtill
+        raise SystemExit(fail(exc.detail, 1, code=exc.code, args=args)) from None
 
 
 def cmd_serve(args) -> int:
+    from city.errors import Refused
     from city.server import serve
 
-    print(f"city server on http://{args.host}:{args.port} (data {args.data})", flush=True)
-    serve(args.data, port=args.port, host=args.host)
+    store = "PostgreSQL" if args.database else f"data {args.data}"
+    print(f"city server on http://{args.host}:{args.port} ({store}, {args.workers} worker(s))", flush=True)
+    try:
+        serve(args.data, port=args.port, host=args.host, db=args.database, workers=args.workers)
+    except Refused as exc:
+        return fail(exc.detail, 2, code=exc.code, args=args)
     return 0
 
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,55 @@ def served_city(tmp_path):
     yield city, server
     server.stop()
     city.close()
+
+
+# -- the city's store: SQLite, or PostgreSQL in one throwaway cluster per session ----------
+
+STORES = ["sqlite", "pg"]
+
+
+@pytest.fixture(scope="session")
+def pg_dsn():
+    """A PostgreSQL database for the city tests: ``JTILL_TEST_PG_DSN``, else a cluster started for the session."""
+    from helpers_pg import DSN_ENV, Cluster
+
+    if os.environ.get(DSN_ENV):
+        yield os.environ[DSN_ENV]
+        return
+    cluster = Cluster().start()
+    yield cluster.dsn
+    cluster.stop()
+
+
+def empty_pg(dsn: str) -> None:
+    """Bring the test database to the current schema and empty it."""
+    from city.pg_storage import PGStorage
+
+    storage = PGStorage(dsn, max_size=1)
+    try:
+        storage.truncate()
+    finally:
+        storage.close()
+
+
+@contextmanager
+def city_store(request, kind: str):
+    """While open, every ``City`` (and ``jtill city`` process) opens store ``kind``: ``sqlite`` or ``pg`` (emptied)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if kind == "pg":
+            dsn = request.getfixturevalue("pg_dsn")
+            empty_pg(dsn)
+            mp.setenv("JTILL_CITY_DB", dsn)
+        else:
+            mp.delenv("JTILL_CITY_DB", raising=False)
+        yield kind
+
+
+@pytest.fixture(autouse=True)
+def store(request):
+    """The store every ``City`` of the test opens: ``sqlite`` (default) or ``pg`` (an emptied database).
+
+    A module runs over both with ``pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)``.
+    """
+    with city_store(request, getattr(request, "param", "sqlite")) as kind:
+        yield kind

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from city.server import serve_in_thread
+from conftest import STORES, city_store
 from helpers_sync import ServerProcess, enroll_till, pay, prepare_city
 from sync.batches import build_batch
 from sync.reads import authorization
@@ -27,12 +28,13 @@ schemathesis.openapi.media_type(
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).parent.parent / "city" / "openapi.json")
 
 
-@pytest.fixture(scope="module")
-def city_till(tmp_path_factory):
-    """``(url, tid, terminal key)`` of an in-thread server with one enrolled till."""
+@pytest.fixture(scope="module", params=STORES)
+def city_till(tmp_path_factory, request):
+    """``(url, tid, terminal key)`` of an in-thread server with one enrolled till, on each store."""
     root = tmp_path_factory.mktemp("fuzz")
-    city = prepare_city(root / "city")
-    handle = serve_in_thread(root / "city")
+    with city_store(request, request.param):
+        city = prepare_city(root / "city")
+        handle = serve_in_thread(root / "city")
     till = enroll_till(root / "till", city, handle.url)
     yield handle.url, till.config.tid, load_private_jwk(till.home.terminal_key_path)[1]
     till.close()
@@ -59,12 +61,13 @@ def test_endpoints_answer_with_protocol_errors(case, city_till):
         assert isinstance(body.get("error"), str) and isinstance(body.get("detail"), str)
 
 
-@pytest.fixture(scope="module")
-def served_process(tmp_path_factory):
-    """``(ServerProcess, templates)``: a real server and functions building valid raw requests."""
+@pytest.fixture(scope="module", params=STORES)
+def served_process(tmp_path_factory, request):
+    """``(ServerProcess, templates)``: a real server and functions building valid raw requests, on each store."""
     root = tmp_path_factory.mktemp("raw")
-    city = prepare_city(root / "city")
-    server = ServerProcess(root / "city").start()
+    with city_store(request, request.param):
+        city = prepare_city(root / "city")
+        server = ServerProcess(root / "city").start()
     till = enroll_till(root / "till", city, server.url)
     pay(till, city)
     pay(till, city, "W-BOB0001", 2000)

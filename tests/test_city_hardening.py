@@ -217,7 +217,8 @@ def test_codes_of_an_older_store_expire(tmp_path):
     root = tmp_path / "city"
     City(root).close()
     db = sqlite3.connect(root / "city.db")
-    db.executescript("DROP TABLE enroll_codes; CREATE TABLE enroll_codes (code TEXT PRIMARY KEY, "
+    db.executescript("DROP TABLE city_schema; DROP TABLE enroll_codes; "  # as before versions and expiry
+                     "CREATE TABLE enroll_codes (code TEXT PRIMARY KEY, "
                      "merchant_id TEXT NOT NULL, used_by TEXT); INSERT INTO merchants VALUES ('M-1', 'a', 'food', 0);"
                      "INSERT INTO enroll_codes VALUES ('OLD-CODE', 'M-1', NULL);")
     db.close()

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
-from conftest import jtill
+from conftest import STORES, jtill
 from helpers_sync import HostileTill
 from sync.batches import batch_payload, sign_batch
 from terminal.journal import ZERO_HASH
+
+pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)
 
 DAY_MS = 86_400_000
 MAX = 2**53 - 1

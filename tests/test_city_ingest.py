@@ -1,17 +1,21 @@
 """Settlement inside one batch gives the same statuses and balances as one entry per batch."""
 
-import shutil
+import os
 import time
 import uuid
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from city.service import City
+from conftest import STORES, empty_pg
 from helpers_sync import prepare_city
 from sync.batches import batch_payload, sign_batch
 from terminal import jws
 from terminal.journal import ZERO_HASH, entry_hash
 from terminal.keys import public_jwk
+
+pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)
 
 DAY, NEXT_DAY = "2026-01-01", "2026-01-02"  # the till's business dates; the city sums closes by them
 
@@ -66,22 +70,33 @@ def _outcome(city: City, receipts: list[str]) -> tuple:
     return results, ledger["wallets"], ledger["merchants"]
 
 
-def test_one_batch_settles_like_one_entry_at_a_time(tmp_path):
-    city = prepare_city(tmp_path / "a")
-    key = Ed25519PrivateKey.generate()
+def _fresh_city(root, store: str, key) -> tuple[City, str]:
+    """The same city from scratch in ``root`` (its keys kept): emptied store, merchants, wallets, one terminal."""
+    if store == "sqlite":
+        for path in root.glob("city.db*"):
+            path.unlink()
+    else:
+        empty_pg(os.environ["JTILL_CITY_DB"])
+    city = prepare_city(root)
     tid = city.enroll(city.enroll_code("M-0001"), public_jwk(key, "unenrolled"), "test")["tid"]
     city.storage.revoke_wallet("W-BOB0001")
-    chain = _chain(city)
-    city.close()
-    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    return city, tid
 
-    whole, single = City(tmp_path / "a"), City(tmp_path / "b")
+
+def test_one_batch_settles_like_one_entry_at_a_time(tmp_path, store):
+    key = Ed25519PrivateKey.generate()
+    whole, tid = _fresh_city(tmp_path / "city", store, key)
+    chain = _chain(whole)
     try:
         batched = _outcome(whole, [whole.ingest(tid, _batch(tid, key, chain, 1, 14))])
-        one_by_one = _outcome(single, [single.ingest(tid, _batch(tid, key, chain, seq, seq)) for seq in range(1, 15)])
         resent = _outcome(whole, [whole.ingest(tid, _batch(tid, key, chain, 1, 14))])
     finally:
         whole.close()
+    single, again = _fresh_city(tmp_path / "city", store, key)
+    try:
+        assert again == tid
+        one_by_one = _outcome(single, [single.ingest(tid, _batch(tid, key, chain, seq, seq)) for seq in range(1, 15)])
+    finally:
         single.close()
     assert batched == one_by_one == resent
     results, wallets, merchants = batched

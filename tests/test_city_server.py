@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import STORES
 from helpers_sync import enroll_till, fast_client, pay
 from sync.batches import BATCH_TYP, batch_payload, build_batch
 from sync.reads import authorization
 from terminal import jws
 from terminal.journal import ZERO_HASH
 from terminal.keys import load_private_jwk, private_from_seed
+
+pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)
 
 JOSE = {"Content-Type": "application/jose"}
 

@@ -4,9 +4,12 @@ import time
 
 import pytest
 
+from conftest import STORES
 from helpers_sync import FaultProxy, ServerProcess, assert_agree, enroll_till, fast_client, pay, prepare_city
 from sync.syncer import sync_once
 from terminal.report import history
+
+pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)
 
 
 @pytest.fixture
