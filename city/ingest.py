@@ -14,12 +14,11 @@ from city.settings import Settings
 from city.storage import IngestTx, now_ms
 from sync.batches import BATCH_TYP, MAX_ENTRIES
 from terminal import jws, tokens
-from terminal.canonical import b64u_decode
+from terminal.canonical import MAX_SAFE_INT, b64u_decode
 from terminal.journal import COMMON, MEMBERS, ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk
 from terminal.tokens import CLOCK_SKEW_S, Declined
 
-MAX_INT = 2**53 - 1  # the largest integer every JSON reader holds exactly; SQLite's INTEGER holds far more
 INT_MEMBERS = {"seq", "at", "amount", "count", "payments", "refunds", "net"}
 NON_NEGATIVE = ("count", "payments", "refunds")
 SKEW_MS = CLOCK_SKEW_S * 1000
@@ -65,7 +64,7 @@ def check_payload(p: dict, tid: str) -> list[str]:
     if not isinstance(entries, list) or len(entries) != last - first + 1:
         raise Refused("bad_batch", "entries do not match from/to")
     if not _int_ok(p.get("sent")):
-        raise Refused("bad_batch", f"sent must be an integer within ±{MAX_INT}")
+        raise Refused("bad_batch", f"sent must be an integer within ±{MAX_SAFE_INT}")
     prev = p.get("prev")
     if first == 1 and prev != ZERO_HASH:
         raise Refused("bad_batch", "the first entry's prev must be 64 zeros")
@@ -81,7 +80,8 @@ def check_payload(p: dict, tid: str) -> list[str]:
 
 
 def _int_ok(value) -> bool:
-    return type(value) is int and -MAX_INT <= value <= MAX_INT  # not isinstance: a bool is not an integer here
+    # type(), not isinstance: a bool is not an integer here
+    return type(value) is int and -MAX_SAFE_INT <= value <= MAX_SAFE_INT
 
 
 def check_entry(e, seq: int) -> str:
@@ -92,7 +92,7 @@ def check_entry(e, seq: int) -> str:
     if e.keys() != ENTRY_MEMBERS[kind]:
         raise Refused("bad_batch", f"entry {seq} has the wrong members")
     for name, value in e.items():
-        if not (type(value) is int and -MAX_INT <= value <= MAX_INT  # _int_ok inlined: once per member
+        if not (type(value) is int and -MAX_SAFE_INT <= value <= MAX_SAFE_INT  # _int_ok inlined: once per member
                 if name in INT_MEMBERS else isinstance(value, str)):
             raise Refused("bad_batch", f"entry {seq} member {name} has the wrong type or is out of range")
     if e["seq"] != seq:

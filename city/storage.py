@@ -16,12 +16,12 @@ from contextlib import contextmanager
 
 from city import migrations
 from city.errors import Refused
+from terminal.canonical import MAX_SAFE_INT
 from terminal.journal import close_totals
 
 # SUM(amount) of stored entries, in two parts that cannot overflow SQLite's 64-bit integers however
 # many rejected entries of up to 2**53 - 1 a till sends; :func:`exact_sum` joins them.
 AMOUNT_SUM = "COALESCE(SUM(amount >> 32), 0), COALESCE(SUM(amount & 4294967295), 0)"
-MAX_FUNDING = 2**53 - 1
 
 
 def exact_sum(high: int, low: int) -> int:
@@ -297,8 +297,8 @@ class SQLiteStorage(Storage):
 
 
 def _check_funding(amount, least: int) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or not least <= amount <= MAX_FUNDING:
-        raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_FUNDING}")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not least <= amount <= MAX_SAFE_INT:
+        raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_SAFE_INT}")
 
 
 class IngestTx:

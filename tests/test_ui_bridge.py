@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMetaMethod, QThread
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 from terminal import events
 from ui.bridge import CoreBridge
 
-REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("terminal", "sync", "city", "ui", "cli")
 
 
