@@ -62,13 +62,13 @@ class WedgeCapture(QObject):
         is_valid: Callable[[str], bool] | None = None,
         prefix: str = "",
         suffix: str = "",
-        clock: Callable[[], float] = _monotonic_ms,
+        clock: Callable[[], float] | None = None,
     ):
         super().__init__(window)
         self._window = window
         self._is_valid = is_valid
         self._affixes = (prefix, suffix)
-        self._clock = clock
+        self._clock = clock or _monotonic_ms
         self._detector = BurstDetector()
         self._held: list[tuple[QObject, QEvent, str]] = []  # target, event, text as typed
         self._replaying = False
