@@ -25,6 +25,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess
 from city.app import create_app
 from city.errors import Refused
 from city.service import City
+from terminal.catalog import tr
 
 log = logging.getLogger("city.server")
 
@@ -205,8 +206,7 @@ def serve(data_dir: str | os.PathLike, port: int = 8000, host: str = "127.0.0.1"
 
         if not isinstance(city.storage, PGStorage):
             city.close()
-            raise Refused("bad_request", "여러 프로세스로 실행하려면 PostgreSQL이 필요합니다 / "
-                                         "several workers need a PostgreSQL database (--db postgresql://…)")
+            raise Refused("bad_request", tr("여러 프로세스로 실행하려면 PostgreSQL이 필요합니다"))
         dsn = city.storage.dsn
         city.close()
         log_to(data_dir, rotate=False)

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from cli.output import command, emit, fail
+from terminal.catalog import tr
 from terminal.messages import won
 
 DEFAULT_DATA = "city-data"
@@ -13,7 +14,7 @@ DEFAULT_DATA = "city-data"
 
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
-    city = sub.add_parser("city", help="시청 서버(참조 구현) / the reference city server")
+    city = sub.add_parser("city", help=tr("시청 서버(참조 구현)"))
     csub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
 
     def add(name, handler, help_text, parent=csub):
@@ -24,45 +25,44 @@ def register(sub) -> None:
                        help="PostgreSQL URL postgresql://… (env JTILL_CITY_DB; default: city.db in the data directory)")
         return p
 
-    p = add("serve", cmd_serve, "서버 실행 / serve the HTTP API")
+    p = add("serve", cmd_serve, tr("서버 실행"))
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
     p.add_argument("--workers", type=positive, default=1,
                    help="server processes (default 1; more than 1 needs --db postgresql://…)")
 
-    merchant = csub.add_parser("merchant", help="가맹점 / merchants")
+    merchant = csub.add_parser("merchant", help=tr("가맹점"))
     msub = merchant.add_subparsers(dest="merchant_command", metavar="ACTION", required=True)
-    p = add("add", cmd_merchant_add, "가맹점 등록 / add or update a merchant", msub)
+    p = add("add", cmd_merchant_add, tr("가맹점 등록"), msub)
     for name, help_text in (("id", "merchant id"), ("name", "shop name"), ("category", "e.g. food")):
         p.add_argument(name, help=help_text)
 
-    p = add("enroll-code", cmd_enroll_code, "단말기 등록 코드 발급 / issue a single-use enrollment code")
+    p = add("enroll-code", cmd_enroll_code, tr("단말기 등록 코드 발급"))
     p.add_argument("merchant_id", help="the merchant the new till will belong to")
     p.add_argument("--ttl", type=duration, default="72h",
                    help="how long the code stays valid: 72h (default), 15m, 30s, 7d")
 
-    wallet = csub.add_parser("wallet", help="시민 지갑 / citizen wallets")
+    wallet = csub.add_parser("wallet", help=tr("시민 지갑"))
     wsub = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
-    for name, handler, help_text in (("add", cmd_wallet_add, "지갑 만들기 / create a wallet"),
-                                     ("fund", cmd_wallet_fund, "충전 / add money"),
-                                     ("revoke", cmd_wallet_revoke, "정지 / revoke a wallet")):
+    for name, handler, help_text in (("add", cmd_wallet_add, tr("지갑 만들기")),
+                                     ("fund", cmd_wallet_fund, tr("충전")),
+                                     ("revoke", cmd_wallet_revoke, tr("정지"))):
         p = add(name, handler, help_text, wsub)
         p.add_argument("wid", help="wallet id (6-32 of A-Z 0-9 -)")
         if name != "revoke":
             p.add_argument("amount", type=int, nargs="?" if name == "add" else None, default=0,
                            help="won to add" + (" (default 0)" if name == "add" else ""))
 
-    p = add("token", cmd_token, "결제 QR 발급 (지갑 시뮬레이터) / mint a citizen token")
+    p = add("token", cmd_token, tr("결제 QR 발급 (지갑 시뮬레이터)"))
     p.add_argument("wid", help="the wallet the token pays from")
     p.add_argument("--lim", type=int, default=50_000, help="most the token may pay (won)")
     p.add_argument("--ttl", type=int, default=86_400, help="lifetime in seconds (at most 7 days)")
     p.add_argument("--cats", help="comma-separated categories (policy voucher)")
     p.add_argument("--png", metavar="FILE", help="also write the QR image")
 
-    p = add("ledger", cmd_ledger, "잔액과 정산 내역 / balances and settlements")
+    p = add("ledger", cmd_ledger, tr("잔액과 정산 내역"))
     p.add_argument("--check", action="store_true",
-                   help="돈의 불변식 점검 (어긋나면 종료 코드 1) / "
-                        "check the money invariants (exit 1 if broken)")
+                   help=tr("돈의 불변식 점검 (어긋나면 종료 코드 1)"))
 
 
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
@@ -178,7 +178,7 @@ def cmd_ledger(args) -> int:
         emit(args, ledger, "\n".join(lines))
         return 0
     ledger["problems"] = problems = city.ledger_problems()
-    lines.append("점검 / check: " + ("이상 없음 / ok" if not problems else "불일치 / broken"))
+    lines.append(tr("점검") + (tr("이상 없음") if not problems else tr("불일치")))
     lines += [f"  {p}" for p in problems]
     emit(args, ledger, "\n".join(lines))
     return 1 if problems else 0

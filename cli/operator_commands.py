@@ -13,6 +13,7 @@ import sys
 
 from cli.output import UsageError, command, emit, open_till
 from terminal import alerts, operators
+from terminal.catalog import tr
 from terminal.messages import text, won
 
 PIN_ENV = "JTILL_PIN"
@@ -21,19 +22,19 @@ NEW_PIN_ENV = "JTILL_NEW_PIN"
 
 def register(sub) -> None:
     """Add ``operator`` and ``inbox``."""
-    p = sub.add_parser("operator", help="사장·직원 관리 / owner and cashiers")
+    p = sub.add_parser("operator", help=tr("사장·직원 관리"))
     osub = p.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
-    q = command(osub, "add", "직원 추가 / add an operator (PIN from JTILL_NEW_PIN or a prompt)", cmd_add)
+    q = command(osub, "add", tr("직원 추가"), cmd_add)
     q.add_argument("id", help="short id written into entries, e.g. mina")
     q.add_argument("--name", required=True, help="name shown at the till")
     q.add_argument("--role", choices=operators.ROLES, default="cashier", help="owner or cashier (default)")
     add_owner_option(q)
-    command(osub, "list", "직원 목록 / list operators", cmd_list)
-    q = command(osub, "remove", "직원 삭제 / remove an operator", cmd_remove)
+    command(osub, "list", tr("직원 목록"), cmd_list)
+    q = command(osub, "remove", tr("직원 삭제"), cmd_remove)
     q.add_argument("id", help="the operator's id")
     add_owner_option(q)
 
-    p = command(sub, "inbox", "거절된 결제와 경고 / rejected payments and warnings", cmd_inbox)
+    p = command(sub, "inbox", tr("거절된 결제와 경고"), cmd_inbox)
     p.add_argument("--ack", nargs="+", type=int, metavar="SEQ", help="acknowledge these rejected entries (owner)")
     add_owner_option(p)
 
@@ -49,7 +50,7 @@ def owner_pin(till, action: str) -> str | None:
         return None
     pin = os.environ.get(PIN_ENV)
     if pin is None and sys.stdin.isatty():
-        pin = getpass.getpass("사장님 PIN / owner's PIN: ")
+        pin = getpass.getpass(tr("사장님 PIN"))
     return pin
 
 
@@ -59,9 +60,9 @@ def _new_pin() -> str:
         return pin
     if not sys.stdin.isatty():
         raise UsageError(f"새 PIN을 {NEW_PIN_ENV}로 주세요 / give the new PIN in {NEW_PIN_ENV}")
-    pin = getpass.getpass("새 PIN / new PIN: ")
-    if getpass.getpass("새 PIN 다시 / new PIN again: ") != pin:
-        raise UsageError("두 PIN이 다릅니다 / the two PINs differ")
+    pin = getpass.getpass(tr("새 PIN"))
+    if getpass.getpass(tr("새 PIN 다시")) != pin:
+        raise UsageError(tr("두 PIN이 다릅니다"))
     return pin
 
 
@@ -82,7 +83,7 @@ def cmd_list(args) -> int:
         emit(args, [op.as_json() for op in ops], "")
         return 0
     if not ops:
-        print("등록된 직원이 없습니다 / no operators")
+        print(tr("등록된 직원이 없습니다"))
     for op in ops:
         print(f"{op.id:<16} {op.role:<8} {op.name}")
     return 0
@@ -107,7 +108,7 @@ def cmd_inbox(args) -> int:
         emit(args, {"rejected": inbox, "warnings": warnings}, "")
         return 0
     if not inbox and not warnings:
-        print("확인할 것이 없습니다 / nothing to see")
+        print(tr("확인할 것이 없습니다"))
     for r in inbox:
         reason = r["status_reason"]
         print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(r['amount']):>12}  거절됨 / rejected: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from cli.output import command, emit, open_till
+from terminal.catalog import tr
 from terminal.receipt import PAPER_COLUMNS, Slip, build_receipt, render_text
 
 
@@ -22,7 +23,7 @@ def add_output_options(parser, *, text: bool) -> None:
 
 def register(sub) -> None:
     """Add ``receipt``."""
-    p = command(sub, "receipt", "영수증 출력 / print a receipt", cmd_receipt)
+    p = command(sub, "receipt", tr("영수증 출력"), cmd_receipt)
     p.add_argument("seq", type=int, help="the entry's seq (see jtill history)")
     add_output_options(p, text=True)
 

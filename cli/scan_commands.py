@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from cli.output import command, dumps, wants_json
+from terminal.catalog import tr
 
 
 def register(sub) -> None:
     """Add ``scan`` to the jtill parser."""
-    p = command(sub, "scan", "이미지의 QR 코드 읽기 / decode the QR codes in image files", cmd_scan)
+    p = command(sub, "scan", tr("이미지의 QR 코드 읽기"), cmd_scan)
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, WebP, …)")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.output import command, emit, home_of, open_till
+from terminal.catalog import tr
 from terminal.messages import both, won
 
 if TYPE_CHECKING:
@@ -15,40 +16,40 @@ EXIT_FORK = 4
 
 def register(sub) -> None:
     """Add this module's subcommands to the jtill parser."""
-    p = command(sub, "enroll", "시청 서버에 단말기 등록 / enroll this till with the city server", cmd_enroll)
+    p = command(sub, "enroll", tr("시청 서버에 단말기 등록"), cmd_enroll)
     p.add_argument("server", metavar="SERVER_URL", help="the city server, e.g. https://pay.jeonju.example")
     p.add_argument("code", metavar="CODE", help="single-use enrollment code from the city")
     p.add_argument("--trust", metavar="CONFIG_KEY.jwk", help="the city's config key (needed the first time)")
     p.add_argument("--label", default="", help="a name for this till")
 
-    p = command(sub, "sync", "정산 동기화 / upload entries and apply receipts", cmd_sync)
+    p = command(sub, "sync", tr("정산 동기화"), cmd_sync)
     p.add_argument("--server", help="server URL (default: the one enrolled with)")
     p.add_argument("--watch", action="store_true", help="keep syncing; back off while offline")
     p.add_argument("--interval", type=float, default=30.0, help="seconds between syncs with --watch")
     p.add_argument("--timeout", type=float, default=60.0, help="overall deadline of one pass, seconds")
 
-    p = command(sub, "status", "동기화 상태 / online?, pending, last sync, last error", cmd_status)
+    p = command(sub, "status", tr("동기화 상태"), cmd_status)
     p.add_argument("--offline", action="store_true", help="do not contact the server")
 
-    p = command(sub, "recover-fork", "분기 경보 복구 / archive the forked journal, enroll as a new terminal",
+    p = command(sub, "recover-fork", tr("분기 경보 복구"),
                 cmd_recover_fork)
     p.add_argument("code", metavar="CODE", help="a fresh enrollment code from the city's support")
     p.add_argument("--label", default="", help="a name for the new terminal")
 
-    p = command(sub, "check-archive", "보관된 장부 검사 / verify an archived (forked) journal file", cmd_check_archive)
+    p = command(sub, "check-archive", tr("보관된 장부 검사"), cmd_check_archive)
     p.add_argument("file", metavar="JOURNAL.db", help="e.g. journal-forked-T-000001-….db")
     p.add_argument("--export", metavar="FILE", help="also write its entries as JSON Lines")
 
-    p = command(sub, "export-batch", "미전송 거래를 파일로 / write pending batches to a file (USB)", cmd_export_batch)
+    p = command(sub, "export-batch", tr("미전송 거래를 파일로"), cmd_export_batch)
     p.add_argument("--out", required=True, metavar="FILE",
                    help="where to write the signed batches (e.g. on a USB stick)")
 
-    p = command(sub, "upload", "배치 파일 업로드 / upload a batch file, write the receipts", cmd_upload)
+    p = command(sub, "upload", tr("배치 파일 업로드"), cmd_upload)
     p.add_argument("file", metavar="FILE", help="a batch file written by `jtill export-batch`")
     p.add_argument("--server", required=True, metavar="URL", help="the city server")
     p.add_argument("--out", metavar="RECEIPT", help="receipt file (default: FILE.receipt)")
 
-    p = command(sub, "import-receipt", "영수증 파일 적용 / apply a receipt file", cmd_import_receipt)
+    p = command(sub, "import-receipt", tr("영수증 파일 적용"), cmd_import_receipt)
     p.add_argument("file", metavar="FILE", help="a receipt file written by `jtill upload`")
 
 
@@ -111,7 +112,7 @@ def cmd_sync(args) -> int:
 def _alarm_lines(s: dict) -> list[str]:
     bar = "!" * 72
     return [bar, f"!! 경보 / ALARM: {both('fork_alarm')}", f"!! {s['alarm_detail'] or ''}",
-            "!! 시청 고객센터에서 새 등록 코드를 받아 / with a new enrollment code from the city's support, run:",
+            tr("!! 시청 고객센터에서 새 등록 코드를 받아"),
             "!!   jtill recover-fork CODE", bar]
 
 
@@ -123,7 +124,7 @@ def cmd_status(args) -> int:
     url = None if args.offline else server_url(till)
     client = CityClient(url, Timing(connect=2, read=3, deadline=3)) if url else None
     s = status(till, client)
-    online = {True: "온라인 / online", False: "오프라인 / offline", None: "확인 안 함 / not checked"}[s["online"]]
+    online = {True: tr("온라인"), False: tr("오프라인"), None: tr("확인 안 함")}[s["online"]]
     lines = _alarm_lines(s) if s["alarm"] else []
     lines += [
         f"단말기 / terminal: {s['tid'] or '-'}  서버 / server: {s['server'] or '-'}  {online}",
@@ -172,7 +173,7 @@ def cmd_export_batch(args) -> int:
 
     result = export_batches(open_till(args), args.out)
     if not result["batches"]:
-        emit(args, result, "보낼 거래가 없습니다 / nothing to export")
+        emit(args, result, tr("보낼 거래가 없습니다"))
         return 0
     emit(args, result, f"{result['entries']} entries in {result['batches']} batches → {result['file']}")
     return 0

@@ -11,6 +11,7 @@ from cli.print_commands import add_output_options, output
 from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
 from terminal.canonical import MAX_SAFE_INT
+from terminal.catalog import tr
 from terminal.messages import STATUS_TEXTS, both, won
 
 EXIT_DECLINED = 3
@@ -19,17 +20,17 @@ _AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
 
 def register(sub) -> None:
     """Add the till's subcommands."""
-    p = command(sub, "init", "데이터 폴더와 장부 만들기 / create the data directory and journal", cmd_init)
+    p = command(sub, "init", tr("데이터 폴더와 장부 만들기"), cmd_init)
     p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
     p.add_argument("--operator", default=DEFAULT_OPERATOR, help="cashier id written into entries")
 
-    p = sub.add_parser("config", help="단말기 설정 / terminal config")
+    p = sub.add_parser("config", help=tr("단말기 설정"))
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    q = command(csub, "import", "서명된 설정 가져오기 / import a signed config JWS", cmd_config_import)
+    q = command(csub, "import", tr("서명된 설정 가져오기"), cmd_config_import)
     q.add_argument("file", help="file holding the config JWS")
-    command(csub, "show", "현재 설정 보기 / show the config in use", cmd_config_show)
+    command(csub, "show", tr("현재 설정 보기"), cmd_config_show)
 
-    p = command(sub, "pay", "결제 받기 / take a payment", cmd_pay)
+    p = command(sub, "pay", tr("결제 받기"), cmd_pay)
     p.add_argument("amount", help="amount in won, e.g. 12000 or 12,000")
     p.add_argument("qr", help="the QR text, or @PATH to an image to decode")
     p.add_argument("--operator", help="cashier id for this entry")
@@ -46,7 +47,7 @@ def register(sub) -> None:
     p.add_argument("--operator", help="cashier id for this entry")
     add_owner_option(p)
 
-    p = command(sub, "report", "Z 리포트 / Z report for a business day", cmd_report)
+    p = command(sub, "report", tr("Z 리포트"), cmd_report)
     p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
     add_output_options(p, text=False)
 
@@ -55,10 +56,10 @@ def register(sub) -> None:
     g.add_argument("--date", help="business date YYYY-MM-DD (default: today and the open day)")
     g.add_argument("--all", action="store_true", help="every entry")
 
-    command(sub, "verify", "장부 검사 (파일 무결성, 해시 체인) / check the file's integrity and the hash chain",
+    command(sub, "verify", tr("장부 검사 (파일 무결성, 해시 체인)"),
             cmd_verify)
 
-    p = command(sub, "export", "장부 내보내기 (JSON Lines) / export entries as JSON Lines", cmd_export)
+    p = command(sub, "export", tr("장부 내보내기 (JSON Lines)"), cmd_export)
     p.add_argument("--from", dest="from_seq", type=int, default=1, help="first seq (default 1)")
     p.add_argument("--out", required=True, help="output file")
 
@@ -203,8 +204,8 @@ def _report_text(rep: dict) -> str:
         f"    정산 대기 / unsettled : {won(rep['unsettled_net'])}",
         f"    거절됨 / rejected     : {won(rep['rejected_amount'])}",
     ]
-    for status, label in (("pending", "미전송 / pending"), ("sent", "전송됨 / sent"),
-                          ("settled", "정산됨 / settled"), ("rejected", "거절됨 / rejected")):
+    for status, label in (("pending", "미전송 / pending"), ("sent", tr("전송됨")),
+                          ("settled", tr("정산됨")), ("rejected", tr("거절됨"))):
         s = pay["by_status"][status]
         lines.append(f"  {label:<18}: {s['count']}건  {won(s['amount'])}")
     for r in rep["rejected"]:
@@ -230,7 +231,7 @@ def cmd_history(args) -> int:
             print(dumps(row))
         return 0
     if not rows:
-        print("내역이 없습니다 / no entries")
+        print(tr("내역이 없습니다"))
     for r in rows:
         amount = r.get("amount", r.get("net", 0))
         reason = f" ({r['status_reason']})" if r["status_reason"] else ""

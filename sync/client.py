@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.errors import ApiError, BadAnswer, Offline
 from sync.reads import authorization
+from terminal.catalog import tr
 
 if TYPE_CHECKING:
     import requests
@@ -40,12 +41,12 @@ def describe(exc: requests.RequestException) -> str:
     import requests
 
     if isinstance(exc, requests.ConnectTimeout):
-        return "연결 시간 초과 / connection timed out"
+        return tr("연결 시간 초과")
     if isinstance(exc, requests.ConnectionError):
-        return "서버에 연결할 수 없음 / cannot connect to the server"
+        return tr("서버에 연결할 수 없음")
     if isinstance(exc, requests.Timeout):
-        return "응답 시간 초과 / no answer in time"
-    return "네트워크 오류 / network error"
+        return tr("응답 시간 초과")
+    return tr("네트워크 오류")
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:

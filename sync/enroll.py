@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync.client import CityClient, Timing
 from sync.errors import AlreadyEnrolled, SyncError
 from sync.syncer import META_SERVER
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
@@ -32,7 +33,7 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
     """Enroll this till with ``code``; returns ``{"tid", "config_ver", "merchant"}``."""
     if trust_file is not None or not home.exists():
         if trust_file is None:
-            raise SyncError("처음 등록할 때는 --trust 가 필요합니다 / --trust CONFIG_KEY.jwk is needed the first time",
+            raise SyncError(tr("처음 등록할 때는 --trust 가 필요합니다"),
                             code="trust_needed")
         home.init(trust_file).close()
     till = Till(home)

@@ -23,6 +23,7 @@ from sync.syncer import META_ALARM, META_ALARM_DETAIL, META_RECOVERED_FROM, META
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
 from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
+from terminal.catalog import tr
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
 from terminal.journal import Journal
@@ -70,8 +71,7 @@ def _only_user(home: Home) -> None:
     # SQLite removes the -wal file when its last connection closes: if it is still there after we
     # closed ours, another process (the desktop till, `sync --watch`) still has the journal open.
     if Path(f"{home.journal_path}-wal").exists():
-        raise RecoveryError("장부를 사용하는 다른 프로그램을 닫으세요 / close the other programs using "
-                            "this till's journal (the desktop till, `jtill sync --watch`) and try again")
+        raise RecoveryError(tr("장부를 사용하는 다른 프로그램을 닫으세요"))
 
 
 def _enroll(home: Home, code: str, label: str, timing: Timing | None) -> None:
@@ -79,9 +79,9 @@ def _enroll(home: Home, code: str, label: str, timing: Timing | None) -> None:
     till = Till(home)
     try:
         if not till.configured:
-            raise RecoveryError("등록되지 않은 단말기입니다 / this till was never enrolled")
+            raise RecoveryError(tr("등록되지 않은 단말기입니다"))
         if till.journal.get_meta(META_ALARM) != FORK_ALARM:
-            raise RecoveryError("분기 경보가 없습니다 / there is no fork alarm to recover from")
+            raise RecoveryError(tr("분기 경보가 없습니다"))
         url = till.journal.get_meta(META_SERVER)
         if not url:
             raise RecoveryError("서버 주소가 없습니다 / no server URL recorded at enrollment")
@@ -125,7 +125,7 @@ def recover_fork(home: Home, code: str, *, label: str = "", timing: Timing | Non
     old = _old_journal(home, tid)
     url = old["server"] if old else _archived_server(home)
     if not url:
-        raise RecoveryError("서버 주소를 찾을 수 없습니다 / cannot find the server URL")
+        raise RecoveryError(tr("서버 주소를 찾을 수 없습니다"))
     archived = {}
     if old:
         _only_user(home)

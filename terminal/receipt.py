@@ -12,13 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from terminal.catalog import tr
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
 from terminal.journal import Entry, Journal
-from terminal.messages import STATUS_TEXTS, won
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import z_report
 
-KIND_TEXTS = {"payment": ("결제", "payment"), "refund": ("환불", "refund"), "close": ("영업 마감", "day close")}
 HEADINGS = {"payment": "영수증 RECEIPT", "refund": "환불 영수증 REFUND", "close": "영업 마감 DAY CLOSE"}
 Z_HEADING = "Z 리포트 Z REPORT"
 THANKS = "감사합니다 Thank you"
@@ -74,7 +74,7 @@ class Receipt:
 
     def slip(self) -> Slip:
         """The slip every output draws."""
-        ko, en = KIND_TEXTS[self.kind]
+        ko, en = tr(KIND_TEXTS[self.kind], "ko"), tr(KIND_TEXTS[self.kind], "en")
         rows: list[Row | None] = [
             Row("가맹점 번호", self.merchant_id),
             Row("단말기", self.tid),
@@ -88,7 +88,8 @@ class Receipt:
                  Row("금액" if self.kind != "close" else "순매출", won(self.amount), True),
                  RULE, Row("거래 번호", f"#{self.seq}"), Row("거래 ID", self.entry_id), Row("해시", self.hash16)]
         if self.status:
-            rows.append(Row("정산 상태", " ".join(STATUS_TEXTS[self.status])))
+            status = STATUS_TEXTS[self.status]
+            rows.append(Row("정산 상태", f"{tr(status, 'ko')} {tr(status, 'en')}"))
         return Slip(self.merchant_name, HEADINGS[self.kind], tuple(rows), self.qr, THANKS)
 
 
@@ -124,7 +125,8 @@ class ZReceipt:
             Row("순매출", won(self.net), True),
             RULE,
         ]
-        rows += [Row(f"{STATUS_TEXTS[status][0]} {count}건", won(amount)) for status, count, amount in self.by_status]
+        rows += [Row(f"{tr(STATUS_TEXTS[status], 'ko')} {count}건", won(amount))
+                 for status, count, amount in self.by_status]
         rows += [Row(f"  {reason}", f"{count}건") for reason, count in self.rejected]
         if self.cashback:
             rows.append(Row("시민 캐시백", won(self.cashback)))

@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaDevices, QVideoFrame, QVideoFrameFormat
 
 from conftest import VECTOR_NOW, mint
+from terminal.catalog import tr
 from terminal.scanning import get_decoder
 from ui.camera_scanner import NO_CAMERA, CameraScanner, grey_frame
 
@@ -110,4 +111,4 @@ def test_empty_frames_scan_nothing(qtbot, scanner):
 def test_no_camera_gives_a_clear_message(qtbot, scanner):
     with qtbot.waitSignal(scanner.message, timeout=1000) as blocker:
         assert scanner.start() is False
-    assert blocker.args == [NO_CAMERA]
+    assert blocker.args == [tr(NO_CAMERA)]

@@ -7,8 +7,10 @@ import json
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from ui import i18n, settings_dialog
-from ui.i18n import NO_CAMERA
+from terminal import catalog
+from terminal.catalog import tr
+from ui import settings_dialog
+from ui.camera_scanner import NO_CAMERA
 from ui.preferences import FILE, Preferences
 from ui.settings_dialog import SettingsDialog
 
@@ -16,7 +18,7 @@ from ui.settings_dialog import SettingsDialog
 @pytest.fixture(autouse=True)
 def language_restored(monkeypatch):
     # The label language is process-wide; a test that switches it must not leave it switched.
-    monkeypatch.setitem(i18n._current, "lang", i18n.language())
+    monkeypatch.setitem(catalog._chosen, "lang", catalog._chosen["lang"])
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def saved(home) -> dict | None:
 
 def test_no_camera_says_so_and_offers_only_none(qtbot, till_session, no_cameras):
     dialog = till_session.window.open_settings()
-    assert dialog.no_camera.text() == NO_CAMERA
+    assert dialog.no_camera.text() == tr(NO_CAMERA)
     assert not dialog.camera.isEnabled() and dialog.camera.count() == 1
     assert dialog.preferences().camera == ""
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from terminal.catalog import ptr, tr
 from terminal.messages import korean_won_words, won
-from ui.i18n import t
 from ui.wedge_capture import keep_input_method_out
 
 MAX_DIGITS = 9
@@ -98,15 +98,15 @@ class LargeAmountDialog(QDialog):
     def __init__(self, amount: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("largeAmount")
-        self.setWindowTitle(t("큰 금액 확인", "Confirm a large amount"))
+        self.setWindowTitle(tr("큰 금액 확인"))
         self.setModal(True)
         self.setMinimumWidth(480)
         self.digits = QLabel(won(amount), objectName="largeDigits", alignment=Qt.AlignCenter)
         self.words = QLabel(korean_won_words(amount), objectName="largeWords", alignment=Qt.AlignCenter)
-        question = QLabel(t("이 금액을 결제할까요?", "Charge this amount?"), alignment=Qt.AlignCenter)
+        question = QLabel(tr("이 금액을 결제할까요?"), alignment=Qt.AlignCenter)
         buttons = QDialogButtonBox(QDialogButtonBox.Yes | QDialogButtonBox.No)
-        buttons.button(QDialogButtonBox.Yes).setText(t("결제", "Charge"))
-        buttons.button(QDialogButtonBox.No).setText(t("취소", "Cancel"))
+        buttons.button(QDialogButtonBox.Yes).setText(ptr("amount_input", "결제"))
+        buttons.button(QDialogButtonBox.No).setText(tr("취소"))
         buttons.button(QDialogButtonBox.No).setDefault(True)  # Enter from a scanner must not confirm
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.home import Home, HomeError
 from terminal.journal import JournalError
@@ -122,7 +123,7 @@ def run_till(home: Home, server_url: str | None = None) -> int:
                 return 1
         refusal = journal_refusal(home)
         if refusal:
-            QMessageBox.critical(None, "장부 문제 / Journal problem", refusal.replace(" / ", "\n\n", 1))
+            QMessageBox.critical(None, tr("장부 문제"), refusal.replace(" / ", "\n\n", 1))
             return 1
         session = TillSession(home, server_url, lock=not set_up_now)  # the wizard signed the owner in
         cleanup.callback(session.close)

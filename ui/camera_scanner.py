@@ -16,13 +16,14 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
+from terminal.catalog import N_, tr
 from terminal.scanning import Frame, MissingQrDetectionLib, decode_camera_frame, get_decoder
-from ui.i18n import NO_CAMERA
 
 log = logging.getLogger(__name__)
 
-CAMERA_ERROR = "카메라 오류 / Camera error: {}"
-DECODE_ERROR = "카메라 화면을 읽지 못했습니다 / Camera frames cannot be decoded: {}"
+CAMERA_ERROR = N_("카메라 오류: {error}")
+DECODE_ERROR = N_("카메라 화면을 읽지 못했습니다: {error}")
+NO_CAMERA = N_("카메라를 찾을 수 없습니다. 바코드 스캐너를 쓰세요")
 
 _RECENT = 4
 _PF = QVideoFrameFormat.PixelFormat
@@ -85,7 +86,7 @@ class _FrameDecoder(QObject):
             self.failures += 1
             if self.failures % 100 == 1:  # logged and shown, without a line per frame at 30 frames a second
                 log.exception("camera frame %d could not be decoded", self.failures)
-                self.failed.emit(DECODE_ERROR.format(exc))
+                self.failed.emit(tr(DECODE_ERROR, error=exc))
         self.decoded.emit(texts)
 
 
@@ -141,11 +142,11 @@ class CameraScanner(QObject):
         device = next((d for d in devices if bytes(d.id()) == device_id), None) if device_id else None
         device = device or (QMediaDevices.defaultVideoInput() if devices else None)
         if device is None or device.isNull():
-            self.message.emit(NO_CAMERA)
+            self.message.emit(tr(NO_CAMERA))
             return False
         self.stop()
         self._camera = QCamera(device, self)
-        self._camera.errorOccurred.connect(lambda _error, text: self.message.emit(CAMERA_ERROR.format(text)))
+        self._camera.errorOccurred.connect(lambda _error, text: self.message.emit(tr(CAMERA_ERROR, error=text)))
         self._session.setCamera(self._camera)
         self._camera.start()
         return True

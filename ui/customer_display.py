@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from terminal.catalog import tr
 from ui.style import FONT_FAMILIES
 
 WELCOME = ("어서 오세요", "Welcome")
@@ -34,7 +35,7 @@ class CustomerDisplay(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, Qt.Window)
         self.setObjectName("customerDisplay")
-        self.setWindowTitle("고객 화면 / Customer display")
+        self.setWindowTitle(tr("고객 화면"))
         self.setStyleSheet("#customerDisplay { background: #10243e; } QLabel { color: white; }"
                            " #customerOutcome[outcome=ok] { color: #7ee787; }"
                            " #customerOutcome[outcome=bad] { color: #ff7b72; }")

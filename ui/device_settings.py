@@ -6,8 +6,8 @@ import dataclasses
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
+from terminal.catalog import tr
 from terminal.printers import PrintError, parse_printer_uri
-from ui.i18n import t
 from ui.preferences import Preferences
 
 
@@ -15,23 +15,23 @@ class DeviceSettings(QGroupBox):
     """Printer URI, paper width, auto-print, drawer kick and the customer display, as one group of the settings."""
 
     def __init__(self, prefs: Preferences, parent: QWidget | None = None):
-        super().__init__(t("영수증 · 금전함 · 고객 화면", "Receipts · drawer · customer display"), parent)
+        super().__init__(tr("영수증 · 금전함 · 고객 화면"), parent)
         self.printer = QLineEdit(prefs.printer, placeholderText="tcp://192.168.0.50:9100")
         self.printer_error = QLabel(objectName="inlineError", wordWrap=True)
         self.paper = QComboBox()
         for mm in (80, 58):
             self.paper.addItem(f"{mm} mm", mm)
         self.paper.setCurrentIndex(max(0, self.paper.findData(prefs.paper_mm)))
-        self.auto_print = QCheckBox(t("결제 승인 시 영수증 자동 출력", "Print a receipt on every approval"),
+        self.auto_print = QCheckBox(tr("결제 승인 시 영수증 자동 출력"),
                                     checked=prefs.auto_print)
-        self.drawer_kick = QCheckBox(t("결제 승인 시 금전함 열기", "Open the cash drawer on every approval"),
+        self.drawer_kick = QCheckBox(tr("결제 승인 시 금전함 열기"),
                                      checked=prefs.drawer_kick)
-        self.customer_display = QCheckBox(t("고객 화면 표시", "Show the customer display"),
+        self.customer_display = QCheckBox(tr("고객 화면 표시"),
                                           checked=prefs.customer_display)
         form = QFormLayout(self)
-        form.addRow(t("영수증 프린터", "Receipt printer"), self.printer)
+        form.addRow(tr("영수증 프린터"), self.printer)
         form.addRow("", self.printer_error)
-        form.addRow(t("용지 폭", "Paper width"), self.paper)
+        form.addRow(tr("용지 폭"), self.paper)
         for box in (self.auto_print, self.drawer_kick, self.customer_display):
             form.addRow("", box)
 

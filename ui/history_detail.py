@@ -19,20 +19,21 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages
+from terminal.catalog import N_, language, tr
 from terminal.journal import COMMON, MEMBERS
-from terminal.messages import rejection_advice, won
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, rejection_advice, won
 from terminal.report import entry_detail
-from ui.i18n import KIND, STATUS, error_texts, language, pick, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
 MEMBER_LABELS = {
-    "seq": ("번호", "seq"), "id": ("ID", "id"), "kind": ("종류", "kind"), "at": ("시각", "at"),
-    "biz_date": ("영업일", "business date"), "operator": ("계산원", "operator"), "amount": ("금액", "amount"),
-    "token": ("결제 코드", "token"), "wid": ("지갑", "wallet"), "jti": ("코드 ID", "jti"),
-    "ref": ("원 결제", "payment refunded"), "reason": ("환불 사유", "refund reason"), "count": ("건수", "count"),
-    "payments": ("결제 합계", "payments"), "refunds": ("환불 합계", "refunds"), "net": ("순매출", "net"),
-    "prev": ("이전 해시", "prev"), "hash": ("해시", "hash"),
+    "seq": N_("번호"), "id": ("ID", "id"), "kind": N_("종류"), "at": N_("시각"),
+    "biz_date": N_("영업일"), "operator": N_("계산원"), "amount": N_("금액"),
+    "token": N_("결제 코드"), "wid": N_("지갑"), "jti": N_("코드 ID"),
+    "ref": N_("원 결제"), "reason": N_("환불 사유"), "count": N_("건수"),
+    "payments": N_("결제 합계"), "refunds": N_("환불 합계"), "net": N_("순매출"),
+    "prev": N_("이전 해시"), "hash": N_("해시"),
 }
 
 
@@ -68,7 +69,7 @@ class HistoryDetail(QDialog):
         super().__init__(parent)
         self.tasks = tasks
         self.detail: dict | None = None
-        self.setWindowTitle(t("거래 상세", "Entry detail"))
+        self.setWindowTitle(tr("거래 상세"))
         self.resize(760, 640)
         self.title = QLabel(objectName="detailTitle")
         self.form = QFormLayout()
@@ -81,16 +82,16 @@ class HistoryDetail(QDialog):
         inner = QVBoxLayout(body)
         inner.addWidget(self.title)
         inner.addLayout(self.form)
-        inner.addWidget(QLabel(f"<b>{t('정산', 'Settlement')}</b>"))
+        inner.addWidget(QLabel(f"<b>{tr('정산')}</b>"))
         inner.addWidget(self.status)
         inner.addWidget(self.receipt_label)
         inner.addWidget(self.receipt)
-        inner.addWidget(QLabel(f"<b>{t('연결된 거래', 'Linked entries')}</b>"))
+        inner.addWidget(QLabel(f"<b>{tr('연결된 거래')}</b>"))
         inner.addLayout(self.links)
         inner.addStretch(1)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(body)
-        close = QPushButton(t("닫기", "Close"))
+        close = QPushButton(tr("닫기"))
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -109,7 +110,7 @@ class HistoryDetail(QDialog):
             return
         self.detail = detail
         entry, tz = detail["entry"], detail["tz"]
-        self.title.setText(f"#{entry['seq']} {pick(KIND[entry['kind']])}")
+        self.title.setText(f"#{entry['seq']} {tr(KIND_TEXTS[entry['kind']])}")
         while self.form.rowCount():
             self.form.removeRow(0)
         for member in (*COMMON, *MEMBERS[entry["kind"]], "prev", "hash"):
@@ -119,34 +120,34 @@ class HistoryDetail(QDialog):
             elif member in ("amount", "payments", "refunds", "net"):
                 value = won(value)
             elif member == "kind":
-                value = pick(KIND[value])
-            self.form.addRow(pick(MEMBER_LABELS[member]), _value_widget(str(value), long=member == "token"))
+                value = tr(KIND_TEXTS[value])
+            self.form.addRow(tr(MEMBER_LABELS[member]), _value_widget(str(value), long=member == "token"))
         status, reason = detail["status"], detail["status_reason"]
         lang = language()
-        text = pick(STATUS[status])
+        text = tr(STATUS_TEXTS[status])
         if reason:
             text += f": {messages.text(reason, lang)} ({reason})\n{rejection_advice(reason)[0 if lang == 'ko' else 1]}"
         if detail["cashback"]:
-            text += t(f"\n시민 캐시백 {won(detail['cashback'])}", f"\nCitizen cashback {won(detail['cashback'])}")
+            text += tr(f"\n시민 캐시백 {won(detail['cashback'])}", f"\nCitizen cashback {won(detail['cashback'])}")
         self.status.setText(text)
         receipt = detail["receipt"]
         if receipt:
-            self.receipt_label.setText(t(
+            self.receipt_label.setText(tr(
                 f"시청 서명 영수증: {receipt['from']}–{receipt['to']}번, {local_time(receipt['at'], tz)}",
                 f"The city's signed receipt: entries {receipt['from']}–{receipt['to']}, "
                 f"{local_time(receipt['at'], tz)}"))
             self.receipt.setPlainText(receipt["jws"])
         else:
-            self.receipt_label.setText(t("아직 시청 영수증이 없습니다", "No receipt from the city yet"))
+            self.receipt_label.setText(tr("아직 시청 영수증이 없습니다"))
             self.receipt.clear()
         self.receipt.setVisible(bool(receipt))
         while self.links.count():
             self.links.takeAt(0).widget().deleteLater()
         for linked in detail["linked"]:
-            button = QPushButton(f"#{linked['seq']} {pick(KIND[linked['kind']])} {won(linked['amount'])}  "
+            button = QPushButton(f"#{linked['seq']} {tr(KIND_TEXTS[linked['kind']])} {won(linked['amount'])}  "
                                  f"{linked['id']}", objectName="linkedEntry")
             button.clicked.connect(lambda _=False, i=linked["id"]: self.load(i))
             self.links.addWidget(button)
         if not detail["linked"]:
-            self.links.addWidget(QLabel(t("없음", "none")))
+            self.links.addWidget(QLabel(tr("없음")))
         self.loaded.emit(detail)

@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages, operators
-from terminal.messages import won
+from terminal.catalog import N_, language, ptr, tr
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import day_view
 from terminal.settlement import STATUSES
 from ui.history_detail import HistoryDetail, local_time
-from ui.i18n import KIND, STATUS, error_texts, language, pick, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
@@ -44,8 +45,8 @@ class HistoryList(QWidget):
     refreshed = Signal(list)
     receipt_requested = Signal(object)  # the selected entry: print (or reprint) its receipt
 
-    COLUMNS = (("번호", "#"), ("시각", "Time"), ("종류", "Kind"), ("금액", "Amount"), ("상태", "Status"),
-               ("사유", "Reason"), ("계산원", "Operator"))
+    COLUMNS = (("번호", "#"), ("시각", "Time"), ("종류", "Kind"), ("금액", "Amount"), N_("상태"),
+               N_("사유"), ("계산원", "Operator"))
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,17 +57,17 @@ class HistoryList(QWidget):
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd", objectName="historyDate")
         self.date.dateChanged.connect(self._date_picked)
         self.status = QComboBox(objectName="historyStatus")
-        self.status.addItem(t("모든 상태", "All statuses"), "")
+        self.status.addItem(tr("모든 상태"), "")
         for status in STATUSES:
-            self.status.addItem(pick(STATUS[status]), status)
+            self.status.addItem(tr(STATUS_TEXTS[status]), status)
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
         self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True,
-                                placeholderText=t("금액, 지갑 ID, 거래 ID 검색", "Search amount, wallet id, entry id"))
+                                placeholderText=tr("금액, 지갑 ID, 거래 ID 검색"))
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: text or self.refresh())
         keep_input_method_out(self.search, Qt.ImhNoPredictiveText)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(t("영업일", "Business date")))
+        filters.addWidget(QLabel(ptr("history_list", "영업일")))
         filters.addWidget(self.date)
         filters.addWidget(self.status)
         filters.addWidget(self.search, 1)
@@ -104,11 +105,11 @@ class HistoryList(QWidget):
 
     def retranslate(self) -> None:
         """Headers, buttons and rows in the current language."""
-        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
-        self.refund_button.setText(t("환불", "Refund"))
-        self.reload_button.setText(t("새로고침", "Reload"))
-        self.receipt_button.setText(t("영수증", "Receipt"))
-        self.detail_button.setText(t("상세", "Detail"))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
+        self.refund_button.setText(ptr("history_list", "환불"))
+        self.reload_button.setText(tr("새로고침"))
+        self.receipt_button.setText(tr("영수증"))
+        self.detail_button.setText(tr("상세"))
         if self.view:
             self._show(self.view)
 
@@ -143,8 +144,8 @@ class HistoryList(QWidget):
             if entry["kind"] == "refund":
                 reason = f"→ #{self._seq_of(entry['ref'])} {reason}"
             operator = entry["operator"]
-            cells = (str(entry["seq"]), local_time(entry["at"], tz, "%H:%M:%S"), pick(KIND[entry["kind"]]),
-                     won(amount), pick(STATUS[entry["status"]]), reason,
+            cells = (str(entry["seq"]), local_time(entry["at"], tz, "%H:%M:%S"), tr(KIND_TEXTS[entry["kind"]]),
+                     won(amount), tr(STATUS_TEXTS[entry["status"]]), reason,
                      f"{names[operator]} ({operator})" if operator in names else operator)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QW
 from sync import syncer
 from sync.summary import SyncSummary
 from terminal import operators, tokens
+from terminal.catalog import N_, language, set_language, tr
 from terminal.home import Home
 from ui import i18n
 from ui.bridge import CoreBridge
 from ui.history_list import HistoryList
-from ui.i18n import t
 from ui.operations import TillOp
 from ui.operator_gate import LockScreen, OperatorBar, as_owner
 from ui.pay_tab import PayTab
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TITLE = ("전주사랑상품권 단말기", "Jeonju Till")
-TABS = (("결제", "Pay"), ("거래 내역", "History"), ("리포트 · 마감", "Report · Close"))
+TITLE = N_("전주사랑상품권 단말기")
+TABS = (("결제", "Pay"), N_("거래 내역"), N_("리포트 · 마감"))
 
 
 class MainWindow(QMainWindow):
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.issuer: tuple[dict, str] | None = None  # (issuer keys, issuer) once the config is read
         self.camera = None
         self.prefs = Preferences.load(home)
-        i18n.set_language(self.prefs.language)
+        set_language(self.prefs.language)
         use_qt_translations(self.prefs.language)
         self.sync = SyncRunner(tasks, self.server_url, self)
         bridge.sync_started.connect(lambda: self.status.set_online(self.online, syncing=True))
@@ -88,8 +88,7 @@ class MainWindow(QMainWindow):
 
     def _pay_scanned(self, text: str) -> None:
         if not self.lock_screen.isHidden():
-            self.lock_screen.error.setText(t("먼저 계산원을 선택하고 PIN을 입력하세요",
-                                             "Sign in first: pick a name, type the PIN"))
+            self.lock_screen.error.setText(tr("먼저 계산원을 선택하고 PIN을 입력하세요"))
             return  # nobody is signed in: no sale
         # The amount may still sit in the wedge capture's hold (it waits ~80 ms to tell a scan
         # from typing): deliver it before the pay tab reads it, or 7,000 could be charged as 700.
@@ -148,11 +147,11 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text in the current language; no widget is replaced, nothing typed is lost."""
         for index, label in enumerate(TABS):
-            self.tabs.setTabText(index, i18n.pick(label))
-        self.sync_action.setText(t("지금 동기화", "Sync now"))
-        self.settings_action.setText(t("설정", "Settings"))
-        self.operators_action.setText(t("직원 관리", "Operators"))
-        self.language_action.setText("English" if i18n.language() == "ko" else "한국어")
+            self.tabs.setTabText(index, tr(label))
+        self.sync_action.setText(tr("지금 동기화"))
+        self.settings_action.setText(tr("설정"))
+        self.operators_action.setText(tr("직원 관리"))
+        self.language_action.setText("English" if language() == "ko" else "한국어")
         self.pay_tab.retranslate()
         self.history.retranslate()
         self.refresh_status()
@@ -215,7 +214,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage(message, 10_000)
 
     def _update_title(self) -> None:
-        title = i18n.pick(TITLE)
+        title = tr(TITLE)
         self.setWindowTitle(f"{title} · {self.merchant_name}" if self.merchant_name else title)
 
     def _tab_shown(self, index: int) -> None:
@@ -283,7 +282,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         """Edit camera, server URL and language (behind the owner's PIN once an owner is registered)."""
         if any(op.is_owner for op in self.staff):
-            as_owner(self.tasks, self, "settings", t("설정", "Settings"),
+            as_owner(self.tasks, self, "settings", tr("설정"),
                      lambda till, pin: operators.authorize(till.journal, "settings", pin, int(till.clock() * 1000)),
                      lambda _owner: self._settings_dialog(), self.pay_tab.show_refusal)
             return None
@@ -306,7 +305,7 @@ class MainWindow(QMainWindow):
             self.operators_dialog.changed.connect(lambda _ops: self.load_operator())
             self.operators_dialog.open()
 
-        as_owner(self.tasks, self, "operators", t("직원 관리", "Operators"),
+        as_owner(self.tasks, self, "operators", tr("직원 관리"),
                  lambda till, pin: operators.authorize(till.journal, "operators", pin, int(till.clock() * 1000))
                  and pin, opened, self.pay_tab.show_refusal)
 
@@ -330,7 +329,7 @@ class MainWindow(QMainWindow):
         prefs.save(self.home)
         self.pay_tab.confirm_over = prefs.confirm_over
         if language_changed:
-            i18n.set_language(prefs.language)
+            set_language(prefs.language)
             use_qt_translations(prefs.language)
             self.retranslate()
             self.language_changed.emit(prefs.language)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
+from terminal.catalog import tr
 from terminal.operators import Operator, OperatorError
-from ui.i18n import error_texts, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
@@ -38,7 +39,7 @@ def pin_field(parent: QWidget | None = None) -> QLineEdit:
 
 def role_text(op: Operator) -> str:
     """``사장`` / ``직원`` (or English)."""
-    return t(*ROLE[op.role])
+    return tr(*ROLE[op.role])
 
 
 class OwnerPinDialog(QDialog):
@@ -55,13 +56,13 @@ class OwnerPinDialog(QDialog):
         self.pin = pin_field(self)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText(t("확인", "OK"))
-        self.buttons.button(QDialogButtonBox.Cancel).setText(t("취소", "Cancel"))
+        self.buttons.button(QDialogButtonBox.Ok).setText(tr("확인"))
+        self.buttons.button(QDialogButtonBox.Cancel).setText(tr("취소"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<b>{title}</b>"))
-        layout.addWidget(QLabel(t("사장님 PIN을 입력하세요", "Enter the owner's PIN")))
+        layout.addWidget(QLabel(tr("사장님 PIN을 입력하세요")))
         layout.addWidget(self.pin)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -117,14 +118,14 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WA_StyledBackground, True)
         self.operators: list[Operator] = []
-        self.title = QLabel(t("누가 계산하나요?", "Who is at the till?"), objectName="lockTitle",
+        self.title = QLabel(tr("누가 계산하나요?"), objectName="lockTitle",
                             alignment=Qt.AlignCenter)
         self.people = QHBoxLayout()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.pin = pin_field(self)
         self.pin.returnPressed.connect(self.submit)
-        self.sign_in_button = QPushButton(t("시작", "Sign in"), objectName="signIn")
+        self.sign_in_button = QPushButton(tr("시작"), objectName="signIn")
         self.sign_in_button.clicked.connect(self.submit)
         self.error = QLabel(objectName="inlineError", alignment=Qt.AlignCenter, wordWrap=True)
         pin_row = QHBoxLayout()
@@ -149,8 +150,8 @@ class LockScreen(QWidget):
     def _offer(self, ops: list[Operator]) -> None:
         self.operators = ops
         # Labels follow the language chosen since the window was built.
-        self.title.setText(t("누가 계산하나요?", "Who is at the till?"))
-        self.sign_in_button.setText(t("시작", "Sign in"))
+        self.title.setText(tr("누가 계산하나요?"))
+        self.sign_in_button.setText(tr("시작"))
         for button in self.group.buttons():
             self.group.removeButton(button)
             button.deleteLater()
@@ -203,7 +204,7 @@ class OperatorBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.label = QLabel(objectName="whoIsAtTill")
-        self.lock_button = QPushButton(t("잠금 · 교대", "Lock · switch"), objectName="lockTill")
+        self.lock_button = QPushButton(tr("잠금 · 교대"), objectName="lockTill")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
         layout.addWidget(self.label)
@@ -212,5 +213,5 @@ class OperatorBar(QWidget):
     def show_operator(self, op: Operator | None, fallback_id: str = "") -> None:
         """Name the operator at the till (an unregistered id as is)."""
         who = f"{op.name} ({role_text(op)})" if op else fallback_id
-        self.label.setText(t(f"계산원: {who}", f"At the till: {who}"))
+        self.label.setText(tr(f"계산원: {who}", f"At the till: {who}"))
         self.lock_button.setVisible(op is not None)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
-from ui.i18n import error_texts, t
+from terminal.catalog import tr
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.operator_gate import ROLE, pin_field, role_text
 from ui.tasks import TaskManager
@@ -36,26 +37,26 @@ class OperatorsDialog(QDialog):
         self.owner_pin = owner_pin
         self.operators: list[operators.Operator] = []
         self._typed_pin = ""
-        self.setWindowTitle(t("직원 관리", "Operators"))
+        self.setWindowTitle(tr("직원 관리"))
         self.resize(560, 520)
         self.list = QListWidget(objectName="operatorList")
-        self.remove_button = QPushButton(t("삭제", "Remove"))
+        self.remove_button = QPushButton(tr("삭제"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.new_id = QLineEdit(placeholderText=t("예: mina", "e.g. mina"), maxLength=32)
-        self.new_name = QLineEdit(placeholderText=t("예: 박미나", "e.g. Park Mina"), maxLength=40)
+        self.new_id = QLineEdit(placeholderText=tr("예: mina"), maxLength=32)
+        self.new_name = QLineEdit(placeholderText=tr("예: 박미나"), maxLength=40)
         self.new_role = QComboBox()
         for role in operators.ROLES[::-1]:
-            self.new_role.addItem(t(*ROLE[role]), role)
+            self.new_role.addItem(tr(*ROLE[role]), role)
         self.new_pin = pin_field(self)
-        self.add_button = QPushButton(t("추가", "Add"))
+        self.add_button = QPushButton(tr("추가"))
         self.add_button.clicked.connect(self.add)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         form = QFormLayout()
-        form.addRow(t("ID (장부에 기록)", "Id (written into entries)"), self.new_id)
-        form.addRow(t("이름", "Name"), self.new_name)
-        form.addRow(t("역할", "Role"), self.new_role)
+        form.addRow(tr("ID (장부에 기록)"), self.new_id)
+        form.addRow(tr("이름"), self.new_name)
+        form.addRow(tr("역할"), self.new_role)
         form.addRow("PIN", self.new_pin)
-        close = QPushButton(t("닫기", "Close"))
+        close = QPushButton(tr("닫기"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addWidget(self.remove_button)

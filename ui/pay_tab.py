@@ -10,10 +10,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from terminal import messages
+from terminal.catalog import ptr, tr
 from terminal.checkout import TillError
 from terminal.messages import won
 from ui.amount_input import BACKSPACE, CLEAR, AmountField, LargeAmountDialog
-from ui.i18n import error_texts, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.result_screen import ResultScreen, short_wallet
 from ui.sounds import ResultSounds
@@ -96,10 +97,10 @@ class PayTab(QWidget):
 
     def retranslate(self) -> None:
         """Every label in the current language; the amount typed and the result shown stay."""
-        self.caption.setText(t("결제 금액", "Amount"))
-        self.clear_button.setText(t("지우기", "Clear"))
-        self.paste.setPlaceholderText(t("QR 텍스트 붙여넣기", "Paste QR text"))
-        self.pay_button.setText(t("결제", "Pay"))
+        self.caption.setText(tr("결제 금액"))
+        self.clear_button.setText(tr("지우기"))
+        self.paste.setPlaceholderText(tr("QR 텍스트 붙여넣기"))
+        self.pay_button.setText(ptr("pay_tab", "결제"))
         self.banner.retranslate()
         self._set_prompt()
 
@@ -174,8 +175,8 @@ class PayTab(QWidget):
             entry = result.entry
             log.info("payment accepted: seq %s, %s", entry["seq"], won(entry["amount"]))
             self.banner.show_result(
-                True, f"✓ {t('승인', 'Accepted')}", messages.text("accepted", "ko"), messages.text("accepted", "en"),
-                amount=won(entry["amount"]), details=f"{t('지갑', 'Wallet')} {short_wallet(entry['wid'])} · {at}",
+                True, f"✓ {tr('승인')}", messages.text("accepted", "ko"), messages.text("accepted", "en"),
+                amount=won(entry["amount"]), details=f"{ptr('pay_tab', '지갑')} {short_wallet(entry['wid'])} · {at}",
             )
             self.amount.setValue(None)
             self.paste.clear()
@@ -183,7 +184,7 @@ class PayTab(QWidget):
             log.info("payment declined: %s (%s)", result.reason, result.detail)
             amount = self.amount_value()
             self.banner.show_result(
-                False, f"✗ {t('거절', 'Declined')}", messages.text(result.reason, "ko"),
+                False, f"✗ {tr('거절')}", messages.text(result.reason, "ko"),
                 messages.text(result.reason, "en"), amount=won(amount) if amount else "",
                 advice=(messages.advice(result.reason, "ko", result.figures),
                         messages.advice(result.reason, "en", result.figures)),
@@ -200,7 +201,7 @@ class PayTab(QWidget):
             log.info("payment refused: %s", exc)
         else:  # not a refusal the till explains: a failure to look into
             log.error("payment failed", exc_info=exc)
-        self.banner.show_result(False, f"✗ {t('결제 불가', 'Cannot pay')}", korean, english,
+        self.banner.show_result(False, f"✗ {tr('결제 불가')}", korean, english,
                                 advice=(messages.advice(code, "ko"), messages.advice(code, "en")))
         self.sounds.play(False)
         self._done(exc)
@@ -209,7 +210,7 @@ class PayTab(QWidget):
         """The red result for a ``"한국어 / English"`` message from a scanner (e.g. an unreadable scan)."""
         korean, _, english = message.partition(" / ")
         log.info("scan failed: %s", english or korean)
-        self.banner.show_result(False, f"✗ {t('스캔 실패', 'Scan failed')}", korean, english)
+        self.banner.show_result(False, f"✗ {tr('스캔 실패')}", korean, english)
         self.sounds.play(False)
         self.amount.start_fresh()
         self.focus_amount()
@@ -222,4 +223,4 @@ class PayTab(QWidget):
         self.result_shown.emit(outcome)
 
     def _set_prompt(self) -> None:
-        self.prompt.setText(t("확인 중…", "Checking…") if self.busy else t("스캔 대기 중", "Waiting for scan"))
+        self.prompt.setText(tr("확인 중…") if self.busy else tr("스캔 대기 중"))

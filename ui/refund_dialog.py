@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
+from terminal.catalog import ptr, tr
 from terminal.checkout import TillError
 from terminal.messages import won
 from ui.amount_input import AmountField
-from ui.i18n import error_texts, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.operator_gate import pin_field
 from ui.tasks import TaskManager
@@ -38,9 +39,9 @@ class RefundDialog(QDialog):
         self.tasks = tasks
         self.payment = payment
         self.left = 0
-        self.setWindowTitle(t("환불", "Refund"))
-        self.full = QRadioButton(t("전액 환불", "Full refund"), checked=True)
-        self.partial = QRadioButton(t("부분 환불", "Partial refund"))
+        self.setWindowTitle(ptr("refund_dialog", "환불"))
+        self.full = QRadioButton(tr("전액 환불"), checked=True)
+        self.partial = QRadioButton(tr("부분 환불"))
         group = QButtonGroup(self)
         group.addButton(self.full)
         group.addButton(self.partial)
@@ -51,23 +52,23 @@ class RefundDialog(QDialog):
         partial_amount = QHBoxLayout()
         partial_amount.addWidget(self.amount, 1)
         partial_amount.addWidget(QLabel("원"))
-        self.reason = QLineEdit(maxLength=200, placeholderText=t("예: 고객 변심", "e.g. customer changed mind"))
+        self.reason = QLineEdit(maxLength=200, placeholderText=tr("예: 고객 변심"))
         self.left_label = QLabel("…")
         self.owner_pin = pin_field(self)
-        self.owner_pin_label = QLabel(t("사장님 PIN", "Owner's PIN"))
+        self.owner_pin_label = QLabel(ptr("refund_dialog", "사장님 PIN"))
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText(t("환불하기", "Refund"))
-        self.buttons.button(QDialogButtonBox.Cancel).setText(t("취소", "Cancel"))
+        self.buttons.button(QDialogButtonBox.Ok).setText(tr("환불하기"))
+        self.buttons.button(QDialogButtonBox.Cancel).setText(tr("취소"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow(t("결제", "Payment"), QLabel(f"#{payment['seq']}  {won(payment['amount'])}"))
-        form.addRow(t("환불 가능", "Refundable"), self.left_label)
+        form.addRow(ptr("refund_dialog", "결제"), QLabel(f"#{payment['seq']}  {won(payment['amount'])}"))
+        form.addRow(tr("환불 가능"), self.left_label)
         form.addRow(self.full)
         form.addRow(self.partial, partial_amount)
-        form.addRow(t("사유 (필수)", "Reason (required)"), self.reason)
+        form.addRow(tr("사유 (필수)"), self.reason)
         form.addRow(self.owner_pin_label, self.owner_pin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import alerts, messages
-from terminal.messages import won
-from ui.i18n import KIND, error_texts, language, pick, t
+from terminal.catalog import N_, language, tr
+from terminal.messages import KIND_TEXTS, won
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.operator_gate import as_owner
 from ui.tasks import TaskManager
@@ -38,7 +39,7 @@ class AlertBar(QWidget):
         self.tasks = tasks
         self.state = {"rejected": [], "warnings": []}
         self.rejected = QLabel(objectName="alarm", wordWrap=True)
-        self.review_button = QPushButton(t("확인하기", "Review"), objectName="reviewRejections")
+        self.review_button = QPushButton(tr("확인하기"), objectName="reviewRejections")
         self.review_button.clicked.connect(self.review)
         self.warnings = QLabel(objectName="warning", wordWrap=True)
         top = QHBoxLayout()
@@ -59,7 +60,7 @@ class AlertBar(QWidget):
         rejected = state["rejected"]
         total = sum(r["amount"] for r in rejected)
         self.rejected.setText(
-            t(f"⚠ 시청이 거절한 거래 {len(rejected)}건 ({won(total)}): 이 돈은 들어오지 않습니다. 확인하세요",
+            tr(f"⚠ 시청이 거절한 거래 {len(rejected)}건 ({won(total)}): 이 돈은 들어오지 않습니다. 확인하세요",
               f"⚠ {len(rejected)} entries rejected by the city ({won(total)}): this money will not arrive. "
               "Please review")
         )
@@ -87,24 +88,24 @@ class InboxDialog(QDialog):
     acknowledged = Signal(int)
     refused = Signal(object)
 
-    COLUMNS = (("번호", "#"), ("영업일", "Date"), ("종류", "Kind"), ("금액", "Amount"), ("사유", "Reason"),
-               ("할 일", "What to do"))
+    COLUMNS = (("번호", "#"), ("영업일", "Date"), ("종류", "Kind"), ("금액", "Amount"), N_("사유"),
+               N_("할 일"))
 
     def __init__(self, tasks: TaskManager, rejected: list[dict], parent: QWidget | None = None):
         super().__init__(parent)
         self.tasks = tasks
         self.rejected = rejected
         self.owner_dialog = None  # the owner's PIN dialog while it is open
-        self.setWindowTitle(t("거절된 거래", "Rejected entries"))
+        self.setWindowTitle(tr("거절된 거래"))
         self.resize(980, 420)
         lang = language()
         self.table = QTableWidget(len(rejected), len(self.COLUMNS), objectName="inbox")
-        self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         for r, entry in enumerate(rejected):
             reason = entry["status_reason"]
-            cells = (str(entry["seq"]), entry["biz_date"], pick(KIND[entry["kind"]]), won(entry["amount"]),
+            cells = (str(entry["seq"]), entry["biz_date"], tr(KIND_TEXTS[entry["kind"]]), won(entry["amount"]),
                      messages.text(reason, lang), entry["advice"][lang])
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
@@ -115,25 +116,24 @@ class InboxDialog(QDialog):
         self.table.resizeRowsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
-        self.ack_button = QPushButton(t("모두 확인함 (사장님 PIN)", "Acknowledge all (owner's PIN)"),
+        self.ack_button = QPushButton(tr("모두 확인함 (사장님 PIN)"),
                                       objectName="acknowledge")
         self.ack_button.clicked.connect(self.acknowledge)
-        close = QPushButton(t("닫기", "Close"))
+        close = QPushButton(tr("닫기"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(close)
         buttons.addWidget(self.ack_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(t("시청이 아래 거래를 인정하지 않았습니다. 사유와 할 일을 확인하세요.",
-                                  "The city did not accept these entries. Read the reason and what to do.")))
+        layout.addWidget(QLabel(tr("시청이 아래 거래를 인정하지 않았습니다. 사유와 할 일을 확인하세요.")))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
     def acknowledge(self) -> None:
         """Record, with the owner's PIN, that every listed rejection has been seen."""
         seqs = [r["seq"] for r in self.rejected]
-        as_owner(self.tasks, self, "acknowledge", t("거절 확인", "Acknowledge rejections"),
+        as_owner(self.tasks, self, "acknowledge", tr("거절 확인"),
                  lambda till, pin: alerts.acknowledge(till, seqs, owner_pin=pin), self._done, self._failed)
 
     def _done(self, count: int) -> None:

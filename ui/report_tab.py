@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from sync import sneakernet
 from sync.summary import SyncSummary
 from terminal import messages, operators
-from terminal.messages import won
+from terminal.catalog import N_, language, ptr, tr
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import z_report
 from terminal.settlement import STATUSES
-from ui.i18n import KIND, STATUS, error_texts, language, pick, t
+from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.operator_gate import as_owner
 from ui.tasks import TaskManager
@@ -75,7 +76,7 @@ class ReportTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._translated(QLabel(), ("영업일", "Business date")))
         top.addWidget(self.date)
-        self.print_button = QPushButton(t("Z 리포트 출력", "Print Z report"))
+        self.print_button = QPushButton(tr("Z 리포트 출력"))
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
         top.addStretch(1)
         top.addWidget(self.print_button)
@@ -85,29 +86,29 @@ class ReportTab(QWidget):
         self.values: dict[str, QLabel] = {}
         totals = QFormLayout()
         for key, label in (("payments", ("결제", "Payments")), ("refunds", ("환불", "Refunds")),
-                           ("net", ("순매출 (거절 제외)", "Net (without rejected)")),
-                           ("settled_net", ("정산 완료", "Settled")),
-                           ("unsettled_net", ("정산 대기", "Awaiting the city")),
-                           ("rejected_amount", ("거절됨 (들어오지 않음)", "Rejected (will not arrive)")),
-                           ("cashback", ("시민 캐시백", "Citizen cashback"))):
+                           ("net", N_("순매출 (거절 제외)")),
+                           ("settled_net", N_("정산 완료")),
+                           ("unsettled_net", N_("정산 대기")),
+                           ("rejected_amount", N_("거절됨 (들어오지 않음)")),
+                           ("cashback", N_("시민 캐시백"))):
             self.values[key] = QLabel(objectName="reportValue")
             totals.addRow(self._translated(QLabel(), label), self.values[key])
         by_status = QFormLayout()
         for status in STATUSES:
             self.values[status] = QLabel(objectName="reportValue")
-            by_status.addRow(self._translated(QLabel(), STATUS[status]), self.values[status])
-        totals_box = self._translated(QGroupBox(), ("합계", "Totals"))
+            by_status.addRow(self._translated(QLabel(), STATUS_TEXTS[status]), self.values[status])
+        totals_box = self._translated(QGroupBox(), N_("합계"))
         totals_box.setLayout(totals)
-        status_box = self._translated(QGroupBox(), ("정산 상태 (결제)", "Settlement (payments)"))
+        status_box = self._translated(QGroupBox(), N_("정산 상태 (결제)"))
         status_box.setLayout(by_status)
         boxes = QHBoxLayout()
         boxes.addWidget(totals_box, 1)
         boxes.addWidget(status_box, 1)
         self.rejected_list = QLabel(objectName="rejectedList", wordWrap=True)
         self.unsent = QLabel(objectName="closeWarning", wordWrap=True)
-        self.upload_button = QPushButton(t("지금 전송", "Upload now"), objectName="uploadNow")
+        self.upload_button = QPushButton(tr("지금 전송"), objectName="uploadNow")
         self.upload_button.clicked.connect(self.upload_requested)
-        self.export_button = QPushButton(t("파일로 내보내기 (USB)", "Export file (USB)"), objectName="exportFile")
+        self.export_button = QPushButton(tr("파일로 내보내기 (USB)"), objectName="exportFile")
         self.export_button.clicked.connect(self.export_file)
         unsent_row = QHBoxLayout()
         unsent_row.addWidget(self.unsent, 1)
@@ -134,7 +135,7 @@ class ReportTab(QWidget):
     def retranslate(self) -> None:
         """Labels and the report shown in the current language."""
         for widget, label in self.texts:
-            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(pick(label))
+            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(tr(label))
         if self.report:
             self._show(self.report)
 
@@ -154,30 +155,30 @@ class ReportTab(QWidget):
         self.date.blockSignals(False)
         pay, ref = report["payments"], report["refunds"]
         if report["closed"]:
-            self.state.setText(t(f"마감됨 ({day})", f"Closed ({day})"))
+            self.state.setText(tr(f"마감됨 ({day})", f"Closed ({day})"))
         elif day == report["open_day"]:
-            self.state.setText(t(f"영업 중 ({day})", f"Open ({day})"))
+            self.state.setText(tr(f"영업 중 ({day})", f"Open ({day})"))
         else:
-            self.state.setText(t(f"마감되지 않음 ({day})", f"Not closed ({day})"))
-        self.close_button.setText(t(f"영업 마감 ({day})", f"Close day ({day})"))
+            self.state.setText(tr(f"마감되지 않음 ({day})", f"Not closed ({day})"))
+        self.close_button.setText(tr(f"영업 마감 ({day})", f"Close day ({day})"))
         self.close_button.setEnabled(closable(report))
-        self.values["payments"].setText(f"{pay['count']}{t('건', '')}  {won(pay['amount'])}")
-        self.values["refunds"].setText(f"{ref['count']}{t('건', '')}  {won(ref['amount'])}")
+        self.values["payments"].setText(f"{pay['count']}{tr('건')}  {won(pay['amount'])}")
+        self.values["refunds"].setText(f"{ref['count']}{tr('건')}  {won(ref['amount'])}")
         for key in ("net", "settled_net", "unsettled_net", "rejected_amount", "cashback"):
             self.values[key].setText(won(report[key]))
         for status in STATUSES:
             s = pay["by_status"][status]
-            self.values[status].setText(f"{s['count']}{t('건', '')}  {won(s['amount'])}")
+            self.values[status].setText(f"{s['count']}{tr('건')}  {won(s['amount'])}")
         lang = language()
         self.rejected_list.setText("\n".join(
-            f"✗ #{r['seq']} {pick(KIND[r['kind']])} {won(r['amount'])}: {messages.text(r['status_reason'], lang)}"
+            f"✗ #{r['seq']} {tr(KIND_TEXTS[r['kind']])} {won(r['amount'])}: {messages.text(r['status_reason'], lang)}"
             for r in report["rejected"]))
         self.rejected_list.setVisible(bool(report["rejected"]))
         self._show_unsent(report["unsent"])
         self.report_shown.emit(report)
 
     def _show_unsent(self, count: int) -> None:
-        self.unsent.setText(t(f"⚠ 시청에 보내지 않은 거래 {count}건: 마감 전에 전송하거나 파일로 내보내세요",
+        self.unsent.setText(tr(f"⚠ 시청에 보내지 않은 거래 {count}건: 마감 전에 전송하거나 파일로 내보내세요",
                               f"⚠ {count} entries have not reached the city: upload or export them before closing"))
         for widget in (self.unsent, self.upload_button, self.export_button):
             widget.setVisible(count > 0)
@@ -192,23 +193,23 @@ class ReportTab(QWidget):
         """Ask the owner before closing: a closed day cannot take more sales."""
         day = self.report["biz_date"]
         answer = QMessageBox.question(
-            self, t("영업 마감", "Close day"),
-            t(f"{day} 영업을 마감할까요? 마감 후에는 되돌릴 수 없습니다.",
+            self, ptr("report_tab", "영업 마감"),
+            tr(f"{day} 영업을 마감할까요? 마감 후에는 되돌릴 수 없습니다.",
               f"Close the business day {day}? This cannot be undone."),
         )
         return answer == QMessageBox.Yes
 
     def unsent_box(self, count: int) -> QMessageBox:
         """The warning shown when closing with unsent entries: upload now, export the file, close anyway."""
-        box = QMessageBox(QMessageBox.Warning, t("영업 마감", "Close day"),
-                          t(f"시청에 보내지 않은 거래가 {count}건 있습니다. 인터넷이 되면 지금 전송하고, "
+        box = QMessageBox(QMessageBox.Warning, ptr("report_tab", "영업 마감"),
+                          tr(f"시청에 보내지 않은 거래가 {count}건 있습니다. 인터넷이 되면 지금 전송하고, "
                             "안 되면 파일로 내보내 USB로 가져가세요.",
                             f"{count} entries have not reached the city. Upload them now if the network is up, "
                             "or export the file and take it on a USB stick."), parent=self)
-        box.addButton(t("지금 전송", "Upload now"), QMessageBox.AcceptRole).setObjectName("upload")
-        box.addButton(t("파일로 내보내기", "Export file"), QMessageBox.AcceptRole).setObjectName("export")
-        box.addButton(t("그래도 마감", "Close anyway"), QMessageBox.DestructiveRole).setObjectName("close")
-        box.addButton(t("취소", "Cancel"), QMessageBox.RejectRole).setObjectName("cancel")
+        box.addButton(tr("지금 전송"), QMessageBox.AcceptRole).setObjectName("upload")
+        box.addButton(tr("파일로 내보내기"), QMessageBox.AcceptRole).setObjectName("export")
+        box.addButton(tr("그래도 마감"), QMessageBox.DestructiveRole).setObjectName("close")
+        box.addButton(tr("취소"), QMessageBox.RejectRole).setObjectName("cancel")
         return box
 
     def confirm_unsent(self, count: int) -> str:
@@ -236,7 +237,7 @@ class ReportTab(QWidget):
         elif not self.confirm_close():
             return
         day = report["biz_date"]
-        as_owner(self.tasks, self, "close_day", t(f"영업 마감 ({day})", f"Close day ({day})"),
+        as_owner(self.tasks, self, "close_day", tr(f"영업 마감 ({day})", f"Close day ({day})"),
                  lambda till, pin: operators.close_day(till, day, owner_pin=pin), self._closed, self._show_error)
 
     def _closed(self, entry: dict) -> None:
@@ -247,7 +248,7 @@ class ReportTab(QWidget):
 
     def export_path(self) -> str:
         """Where to write the batch file (empty: cancelled)."""
-        path, _ = QFileDialog.getSaveFileName(self, t("파일로 내보내기", "Export file"), "jtill-batches.jws",
+        path, _ = QFileDialog.getSaveFileName(self, tr("파일로 내보내기"), "jtill-batches.jws",
                                               "JWS (*.jws)")
         return path
 
@@ -261,7 +262,7 @@ class ReportTab(QWidget):
 
     def _exported(self, result: dict) -> None:
         log.info("exported %s entries to %s", result["entries"], result["file"])
-        self.outcome.setText(t(f"✓ {result['entries']}건을 파일로 내보냈습니다: {result['file']}",
+        self.outcome.setText(tr(f"✓ {result['entries']}건을 파일로 내보냈습니다: {result['file']}",
                                f"✓ {result['entries']} entries exported to {result['file']}"))
         self.exported.emit(result)
         self.refresh(self.report["biz_date"] if self.report else None)
@@ -270,11 +271,11 @@ class ReportTab(QWidget):
         """What the last upload did: settled and rejected counts, or why it failed."""
         if summary.status == "ok":
             rejected = len(summary.rejected)
-            self.outcome.setText(t(f"✓ 전송 완료: {summary.uploaded}건 보냄, {summary.settled}건 정산, "
+            self.outcome.setText(tr(f"✓ 전송 완료: {summary.uploaded}건 보냄, {summary.settled}건 정산, "
                                    f"{rejected}건 거절",
                                    f"✓ Uploaded {summary.uploaded}: {summary.settled} settled, "
                                    f"{rejected} rejected"))
         else:
-            self.outcome.setText(t(f"✗ 전송 실패 ({summary.error or ''}): 파일로 내보내세요",
+            self.outcome.setText(tr(f"✗ 전송 실패 ({summary.error or ''}): 파일로 내보내세요",
                                    f"✗ Upload failed ({summary.error or ''}): export the file instead"))
         self.refresh(self.report["biz_date"] if self.report else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from ui.i18n import t
+from terminal.catalog import tr
 from ui.style import repolish
 
 FLASH_MS = 180
@@ -67,7 +67,7 @@ class ResultScreen(QFrame):
 
     def retranslate(self) -> None:
         """The hint in the current language (the result itself is Korean over English in both)."""
-        self.hint.setText(t("화면을 누르거나 다음 금액을 입력하세요", "Touch the screen or type the next amount"))
+        self.hint.setText(tr("화면을 누르거나 다음 금액을 입력하세요"))
 
     def clear(self) -> None:
         """Hide the result."""

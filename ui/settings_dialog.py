@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal.catalog import tr
 from ui.amount_input import AmountField
+from ui.camera_scanner import NO_CAMERA
 from ui.device_settings import DeviceSettings
-from ui.i18n import NO_CAMERA, t
 from ui.preferences import Preferences, server_url_problem
 
 
@@ -34,16 +35,16 @@ class SettingsDialog(QDialog):
     def __init__(self, prefs: Preferences, enrolled_url: str | None, parent: QWidget | None = None,
                  cameras: list[tuple[str, str]] | None = None):
         super().__init__(parent)
-        self.setWindowTitle(t("설정", "Settings"))
+        self.setWindowTitle(tr("설정"))
         cameras = camera_choices() if cameras is None else cameras
         self.camera = QComboBox(enabled=bool(cameras))
-        self.camera.addItem(t("카메라 사용 안 함", "No camera"), "")
+        self.camera.addItem(tr("카메라 사용 안 함"), "")
         for device_id, name in cameras:
             self.camera.addItem(name, device_id)
         self.camera.setCurrentIndex(max(0, self.camera.findData(prefs.camera)))
         self.no_camera = QLabel(objectName="noCamera", wordWrap=True)
         if not cameras:
-            self.no_camera.setText(NO_CAMERA)
+            self.no_camera.setText(tr(NO_CAMERA))
         self.server = QLineEdit(prefs.server_url, placeholderText=enrolled_url or "https://…")
         self.server_error = QLabel(objectName="inlineError", wordWrap=True)
         self.language = QComboBox()
@@ -53,13 +54,13 @@ class SettingsDialog(QDialog):
         self.confirm_over = AmountField(objectName="confirmOver")
         self.confirm_over.setValue(prefs.confirm_over)
         form = QFormLayout()
-        form.addRow(t("카메라", "Camera"), self.camera)
+        form.addRow(tr("카메라"), self.camera)
         form.addRow(self.no_camera)  # the whole width: wrapped in the field column it was cut off
-        form.addRow(t("서버 주소", "Server URL"), self.server)
+        form.addRow(tr("서버 주소"), self.server)
         form.addRow("", self.server_error)
-        form.addRow("", QLabel(t("비워 두면 등록한 서버를 씁니다", "Empty: the server this till enrolled with")))
-        form.addRow(t("언어", "Language"), self.language)
-        form.addRow(t("확인이 필요한 결제 (원 초과)", "Confirm charges above (won)"), self.confirm_over)
+        form.addRow("", QLabel(tr("비워 두면 등록한 서버를 씁니다")))
+        form.addRow(tr("언어"), self.language)
+        form.addRow(tr("확인이 필요한 결제 (원 초과)"), self.confirm_over)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 
 from sync.enroll import enroll
 from terminal import operators
+from terminal.catalog import ptr, tr
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import BadKey, load_public_jwk, thumbprint
 from terminal.operators import OperatorError
-from ui.i18n import error_texts, t
+from ui.i18n import error_texts
 from ui.operator_gate import pin_field
 from ui.preferences import server_url_problem
 
@@ -65,15 +66,14 @@ class ServerPage(QWizardPage):
 
     def __init__(self, server_url: str = "", parent: QWidget | None = None):
         super().__init__(parent)
-        self.setTitle(t("1. 시청 서버", "1. The city server"))
-        self.setSubTitle(t("시청에서 받은 안내문의 서버 주소와 등록 코드를 입력하세요.",
-                           "Type the server address and enrollment code from the city's letter."))
+        self.setTitle(tr("1. 시청 서버"))
+        self.setSubTitle(tr("시청에서 받은 안내문의 서버 주소와 등록 코드를 입력하세요."))
         self.server = QLineEdit(server_url, objectName="setupServer", placeholderText="https://…")
         self.code = QLineEdit(objectName="setupCode")
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         form = QFormLayout(self)
-        form.addRow(t("서버 주소", "Server address"), self.server)
-        form.addRow(t("등록 코드", "Enrollment code"), self.code)
+        form.addRow(ptr("setup_wizard", "서버 주소"), self.server)
+        form.addRow(tr("등록 코드"), self.code)
         form.addRow(self.error)
         for field in (self.server, self.code):
             field.textChanged.connect(self._changed)
@@ -94,17 +94,16 @@ class KeyPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.jwk: dict | None = None
-        self.setTitle(t("2. 시청 설정 키", "2. The city's key"))
-        self.setSubTitle(t("키 파일을 고르거나 키를 붙여넣고, 지문이 안내문과 같은지 확인하세요.",
-                           "Choose the key file or paste the key, then check its fingerprint against the letter."))
-        self.choose = QPushButton(t("키 파일 선택…", "Choose key file…"), objectName="chooseKey")
+        self.setTitle(tr("2. 시청 설정 키"))
+        self.setSubTitle(tr("키 파일을 고르거나 키를 붙여넣고, 지문이 안내문과 같은지 확인하세요."))
+        self.choose = QPushButton(tr("키 파일 선택…"), objectName="chooseKey")
         self.choose.clicked.connect(self._choose_file)
         self.text = QPlainTextEdit(objectName="keyText")
         self.text.setPlaceholderText('{"kty": "OKP", "crv": "Ed25519", "kid": "…", "x": "…"}')
         self.text.textChanged.connect(self._changed)
         self.fingerprint = QLabel(objectName="fingerprint", wordWrap=True)
         self.error = QLabel(objectName="inlineError", wordWrap=True)
-        self.matches = QCheckBox(t("지문이 시청 안내문과 같습니다", "The fingerprint matches the city's letter"),
+        self.matches = QCheckBox(tr("지문이 시청 안내문과 같습니다"),
                                  objectName="fingerprintMatches", enabled=False)
         self.matches.toggled.connect(lambda _on: self.completeChanged.emit())
         layout = QVBoxLayout(self)
@@ -112,7 +111,7 @@ class KeyPage(QWizardPage):
             layout.addWidget(widget)
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, t("시청 설정 키", "The city's key"), "", "JWK (*.jwk *.json);;*")
+        path, _ = QFileDialog.getOpenFileName(self, tr("시청 설정 키"), "", "JWK (*.jwk *.json);;*")
         if path:
             self.load_file(Path(path))
 
@@ -135,7 +134,7 @@ class KeyPage(QWizardPage):
         else:
             self.error.clear()
             self.jwk = jwk
-            self.fingerprint.setText(f"{t('지문', 'Fingerprint')}: {grouped(thumbprint(jwk))}" if jwk else "")
+            self.fingerprint.setText(f"{tr('지문')}: {grouped(thumbprint(jwk))}" if jwk else "")
         self.matches.setEnabled(self.jwk is not None)
         self.completeChanged.emit()
 
@@ -151,9 +150,9 @@ def pin_problem(pin: str, again: str) -> str:
     try:
         operators.check_pin_format(pin)
     except OperatorError:
-        return t("PIN은 숫자 4~12자리입니다", "A PIN is 4 to 12 digits")
+        return tr("PIN은 숫자 4~12자리입니다")
     if pin != again:
-        return t("두 PIN이 같지 않습니다", "The two PINs differ")
+        return tr("두 PIN이 같지 않습니다")
     return ""
 
 
@@ -162,19 +161,18 @@ class OwnerPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setTitle(t("3. 사장님", "3. The owner"))
-        self.setSubTitle(t("환불, 마감, 설정에는 사장님 PIN(숫자 4~12자리)이 필요합니다.",
-                           "Refunds, closing the day and settings will ask for the owner's PIN (4 to 12 digits)."))
-        self.name = QLineEdit(objectName="ownerName", maxLength=40, placeholderText=t("예: 김전주", "e.g. Kim Jeonju"))
+        self.setTitle(tr("3. 사장님"))
+        self.setSubTitle(tr("환불, 마감, 설정에는 사장님 PIN(숫자 4~12자리)이 필요합니다."))
+        self.name = QLineEdit(objectName="ownerName", maxLength=40, placeholderText=tr("예: 김전주"))
         self.pin = pin_field(self)
         self.pin.setObjectName("ownerPin")
         self.again = pin_field(self)
         self.again.setObjectName("ownerPinAgain")
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         form = QFormLayout(self)
-        form.addRow(t("이름", "Name"), self.name)
+        form.addRow(tr("이름"), self.name)
         form.addRow("PIN", self.pin)
-        form.addRow(t("PIN 확인", "PIN again"), self.again)
+        form.addRow(tr("PIN 확인"), self.again)
         form.addRow(self.error)
         for field in (self.name, self.pin, self.again):
             field.textChanged.connect(self._changed)
@@ -194,20 +192,19 @@ class CashiersPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.cashiers: list[tuple[str, str, str]] = []  # (id, name, PIN)
-        self.setTitle(t("4. 직원 (선택)", "4. Cashiers (optional)"))
-        self.setSubTitle(t("직원을 추가하거나 건너뛰세요. 나중에 직원 관리에서도 추가할 수 있습니다.",
-                           "Add cashiers or skip this; you can add them later under Operators."))
-        self.op_id = QLineEdit(objectName="cashierId", maxLength=32, placeholderText=t("예: mina", "e.g. mina"))
-        self.name = QLineEdit(objectName="cashierName", maxLength=40, placeholderText=t("예: 박미나", "e.g. Park Mina"))
+        self.setTitle(tr("4. 직원 (선택)"))
+        self.setSubTitle(tr("직원을 추가하거나 건너뛰세요. 나중에 직원 관리에서도 추가할 수 있습니다."))
+        self.op_id = QLineEdit(objectName="cashierId", maxLength=32, placeholderText=tr("예: mina"))
+        self.name = QLineEdit(objectName="cashierName", maxLength=40, placeholderText=tr("예: 박미나"))
         self.pin = pin_field(self)
         self.pin.setObjectName("cashierPin")
-        self.add_button = QPushButton(t("추가", "Add"), objectName="addCashier")
+        self.add_button = QPushButton(tr("추가"), objectName="addCashier")
         self.add_button.clicked.connect(self.add)
         self.list = QListWidget(objectName="cashierList")
         self.error = QLabel(objectName="inlineError", wordWrap=True)
         form = QFormLayout()
-        form.addRow(t("ID (장부에 기록)", "Id (written into entries)"), self.op_id)
-        form.addRow(t("이름", "Name"), self.name)
+        form.addRow(tr("ID (장부에 기록)"), self.op_id)
+        form.addRow(tr("이름"), self.name)
         row = QHBoxLayout()
         row.addWidget(self.pin, 1)
         row.addWidget(self.add_button)
@@ -222,9 +219,9 @@ class CashiersPage(QWizardPage):
         op_id, name, pin = self.op_id.text().strip(), self.name.text().strip(), self.pin.text()
         taken = {OWNER_ID} | {c[0] for c in self.cashiers}
         if not op_id or " " in op_id or not name:
-            problem = t("ID와 이름을 입력하세요 (ID에는 공백 없이)", "Type an id (no spaces) and a name")
+            problem = tr("ID와 이름을 입력하세요 (ID에는 공백 없이)")
         elif op_id in taken:
-            problem = t(f"이미 있는 ID입니다: {op_id}", f"That id is taken: {op_id}")
+            problem = tr(f"이미 있는 ID입니다: {op_id}", f"That id is taken: {op_id}")
         else:
             problem = pin_problem(pin, pin)
         self.error.setText(problem)
@@ -243,9 +240,8 @@ class EnrollPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.done = False
-        self.setTitle(t("5. 등록", "5. Enroll"))
-        self.setSubTitle(t("등록을 누르면 시청 서버에 이 단말기를 등록하고 결제 화면을 엽니다.",
-                           "Enroll registers this till with the city server, then opens the checkout screen."))
+        self.setTitle(tr("5. 등록"))
+        self.setSubTitle(tr("등록을 누르면 시청 서버에 이 단말기를 등록하고 결제 화면을 엽니다."))
         self.summary = QLabel(objectName="setupSummary", wordWrap=True)
         self.state = QLabel(objectName="setupState", wordWrap=True)
         layout = QVBoxLayout(self)
@@ -273,7 +269,7 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.home = home
         self.setObjectName("setupWizard")
-        self.setWindowTitle(t("전주사랑상품권 단말기 설정", "Jeonju Till setup"))
+        self.setWindowTitle(tr("전주사랑상품권 단말기 설정"))
         self.setWizardStyle(QWizard.ClassicStyle)
         self.setMinimumSize(720, 520)
         self.server_page = ServerPage(server_url or "")
@@ -283,10 +279,10 @@ class SetupWizard(QWizard):
         self.enroll_page = EnrollPage()
         for page in (self.server_page, self.key_page, self.owner_page, self.cashiers_page, self.enroll_page):
             self.addPage(page)
-        self.setButtonText(QWizard.FinishButton, t("등록", "Enroll"))
-        self.setButtonText(QWizard.NextButton, t("다음", "Next"))
-        self.setButtonText(QWizard.BackButton, t("이전", "Back"))
-        self.setButtonText(QWizard.CancelButton, t("취소", "Cancel"))
+        self.setButtonText(QWizard.FinishButton, tr("등록"))
+        self.setButtonText(QWizard.NextButton, tr("다음"))
+        self.setButtonText(QWizard.BackButton, tr("이전"))
+        self.setButtonText(QWizard.CancelButton, tr("취소"))
         self.relay = _Relay(self)
         self.relay.finished.connect(self._finished)
         self.currentIdChanged.connect(self._page_shown)
@@ -295,11 +291,11 @@ class SetupWizard(QWizard):
     def _page_shown(self, _page_id: int) -> None:
         if self.currentPage() is self.enroll_page:
             self.enroll_page.summary.setText(
-                f"{t('서버', 'Server')}: {self.server_page.server.text().strip()}\n"
-                f"{t('키 지문', 'Key fingerprint')}: {grouped(thumbprint(self.key_page.jwk))}\n"
-                f"{t('사장님', 'Owner')}: {self.owner_page.name.text().strip()}\n"
-                f"{t('직원', 'Cashiers')}: {', '.join(c[1] for c in self.cashiers_page.cashiers) or '-'}\n"
-                f"{t('데이터 폴더', 'Data folder')}: {self.home.root}")
+                f"{tr('서버')}: {self.server_page.server.text().strip()}\n"
+                f"{tr('키 지문')}: {grouped(thumbprint(self.key_page.jwk))}\n"
+                f"{tr('사장님')}: {self.owner_page.name.text().strip()}\n"
+                f"{tr('직원')}: {', '.join(c[1] for c in self.cashiers_page.cashiers) or '-'}\n"
+                f"{tr('데이터 폴더')}: {self.home.root}")
 
     def accept(self) -> None:
         """On 등록: enroll in the background; the wizard closes when the city said yes."""
@@ -310,7 +306,7 @@ class SetupWizard(QWizard):
             return
         self.busy = True
         self.button(QWizard.FinishButton).setEnabled(False)
-        self.enroll_page.state.setText(t("등록 중…", "Enrolling…"))
+        self.enroll_page.state.setText(tr("등록 중…"))
         server, code = self.server_page.server.text().strip(), self.server_page.code.text().strip()
         jwk = self.key_page.jwk
         owner = (OWNER_ID, self.owner_page.name.text().strip(), self.owner_page.pin.text())

@@ -6,8 +6,8 @@ import datetime as dt
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from terminal.catalog import ptr, tr
 from terminal.messages import won
-from ui.i18n import t
 from ui.style import repolish
 
 ALARM_TEXT = ("⚠ 장부 불일치 경보: 결제를 멈추고 고객센터에 연락하세요",
@@ -32,11 +32,11 @@ class TillStatusBar(QStatusBar):
     def set_online(self, online: bool | None, syncing: bool = False) -> None:
         """``True`` online, ``False`` offline, ``None`` unknown (no server or no pass yet)."""
         if syncing:
-            text = t("● 동기화 중", "● syncing")
+            text = tr("● 동기화 중")
         elif online is None:
-            text = t("○ 서버 미확인", "○ server unknown")
+            text = tr("○ 서버 미확인")
         else:
-            text = t("● 온라인", "● online") if online else t("● 오프라인", "● offline")
+            text = tr("● 온라인") if online else tr("● 오프라인")
         self.online.setText(text)
         self.online.setProperty("state", "unknown" if online is None else "up" if online else "down")
         repolish(self.online)
@@ -44,12 +44,12 @@ class TillStatusBar(QStatusBar):
     def show_status(self, status: dict) -> None:
         """Pending count and amount, last sync time, alarm (keys of ``sync.syncer.status``)."""
         self.pending.setText(
-            t(f"미정산 {status['pending']}건 {won(status['pending_amount'])}",
+            tr(f"미정산 {status['pending']}건 {won(status['pending_amount'])}",
               f"pending {status['pending']} ({won(status['pending_amount'])})")
         )
         last = status.get("last_sync")
-        when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else t("없음", "never")
-        self.last_sync.setText(t(f"마지막 동기화 {when}", f"last sync {when}"))
+        when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else ptr("status_bar", "없음")
+        self.last_sync.setText(tr(f"마지막 동기화 {when}", f"last sync {when}"))
         if status.get("alarm"):
             self.raise_alarm(status.get("alarm_detail") or "")
 

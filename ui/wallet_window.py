@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal.catalog import tr
 from terminal.messages import won
-from ui.i18n import t
 from ui.qr_widget import QRWidget
 
 
@@ -65,10 +65,10 @@ class WalletWindow(QWidget):
 
     def retranslate(self) -> None:
         """Texts in the current language (the till's language button switches both windows)."""
-        self.setWindowTitle(t("시민 지갑 (데모)", "Citizen wallet (demo)"))
-        self.copy_button.setText(t("복사", "Copy"))
-        self.refresh_button.setText(t("새 QR", "New QR"))
-        self.pay_button.setText(t("이 QR로 결제", "Pay with this QR"))
+        self.setWindowTitle(tr("시민 지갑 (데모)"))
+        self.copy_button.setText(tr("복사"))
+        self.refresh_button.setText(tr("새 QR"))
+        self.pay_button.setText(tr("이 QR로 결제"))
         self.show_balance()
 
     def wallet_id(self) -> str:
@@ -86,4 +86,4 @@ class WalletWindow(QWidget):
     def show_balance(self) -> None:
         """The city's balance for the wallet (settled payments only)."""
         amount = self.balance_of(self.wallet_id())
-        self.balance.setText(t("잔액", "Balance") + f": {won(amount)}" if amount is not None else "")
+        self.balance.setText(tr("잔액") + f": {won(amount)}" if amount is not None else "")

@@ -17,6 +17,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from terminal.catalog import tr
 from terminal.scanning.bursts import BurstDetector, Verdict
 from terminal.scanning.keymaps import key_char
 from terminal.scanning.wedge import readings, repair, strip_affixes
@@ -29,8 +30,7 @@ _MODIFIER_KEYS = (
 )
 _CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 UNREADABLE = (
-    "스캔한 코드를 복원하지 못했습니다. 한/영 키를 영문으로 두고 다시 스캔하세요 / "
-    "Could not repair the scanned code; switch the input method to English and scan again"
+    tr("스캔한 코드를 복원하지 못했습니다. 한/영 키를 영문으로 두고 다시 스캔하세요")
 )
 
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Protocol
 
+from terminal.catalog import tr
 from terminal.errors import MissingQrDetectionLib
 from terminal.scanning.frames import Frame
 
@@ -101,9 +102,7 @@ def get_decoder(prefer: str | None = None) -> Backend:
     loaded = available_backends()
     if not loaded:
         raise MissingQrDetectionLib(
-            "QR 디코더가 없어 카메라·이미지 스캔을 쓸 수 없습니다 (zxing-cpp 또는 libzbar0 설치 필요). "
-            "바코드 스캐너 입력은 계속 쓸 수 있습니다 / "
-            "No QR decoder available (install zxing-cpp or libzbar0): camera and image scanning are off; "
-            "keyboard scanners still work"
+            tr("QR 디코더가 없어 카메라·이미지 스캔을 쓸 수 없습니다 (zxing-cpp 또는 libzbar0 설치 필요). "
+               "바코드 스캐너 입력은 계속 쓸 수 있습니다")
         )
     return loaded[0]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from terminal import jws
+from terminal.catalog import tr
 from terminal.tokens import MAX_TOKEN_CHARS, TOKEN_TYP
 
-NO_QR_FOUND = "QR 코드를 찾지 못했습니다 / No QR code found"
-NOT_A_PAYMENT_CODE = "전주사랑상품권 결제 코드가 아닙니다 / Not a Jeonju payment code"
-PAYMENT_CODE = "전주사랑상품권 결제 코드 / Jeonju payment code"
+NO_QR_FOUND = tr("QR 코드를 찾지 못했습니다")
+NOT_A_PAYMENT_CODE = tr("전주사랑상품권 결제 코드가 아닙니다")
+PAYMENT_CODE = tr("전주사랑상품권 결제 코드")
 
 
 def looks_like_token(text: str) -> bool:
