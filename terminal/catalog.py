@@ -17,6 +17,7 @@ from pathlib import Path
 DOMAIN = "jtill"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("ko", "en")
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}  # each in its own language, whichever is shown
 
 _chosen: dict[str, str | None] = {"lang": None}
 

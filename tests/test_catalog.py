@@ -33,9 +33,11 @@ FIX = "see docs/i18n.md: extract, update, translate, compile"
 # Korean that is data, not text: the digits and units of amounts in words, the won sign, the keys of
 # a Korean keyboard. Keyed by file, then the function or module-level name that holds it.
 DATA = {
+    "terminal/catalog.py": {"LANGUAGE_NAMES"},
     "terminal/messages.py": {"_DIGITS", "_SMALL_UNITS", "_GROUP_UNITS", "korean_won_words", "won"},
     "terminal/report.py": {"day_view"},
     "terminal/scanning/keymaps.py": {"*"},
+    "ui/app.py": {"DEMO_MERCHANT", "DEMO_WALLETS"},  # the demo's shop and citizens: names, not texts
 }
 
 
@@ -159,3 +161,18 @@ def test_the_language_follows_the_choice_then_the_environment(monkeypatch):
     assert catalog.language() == "ko" and catalog.tr("환불") == "환불"
     catalog.set_language(None)
     assert catalog.language() == "en"
+
+
+def _inside_f_strings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(ROOT).as_posix()}:{call.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr) for call in ast.walk(node)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in CATALOG_CALLS
+            and any(isinstance(a, ast.Constant) and HANGUL.search(str(a.value)) for a in call.args)]
+
+
+def test_no_text_is_hidden_in_an_f_string():
+    """Babel cannot see a tr() inside an f-string on Python 3.11: its text would never get English."""
+    hidden = [line for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+              for line in _inside_f_strings(path)]
+    assert not hidden, "catalog calls inside f-strings (call tr() outside and format the result):\n" + "\n".join(hidden)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from conftest import VECTOR_NOW, mint
 from sync import syncer
 from terminal import messages
+from terminal.catalog import tr
 from terminal.checkout import TillError
 from ui.status_bar import ALARM_TEXT
 from ui.style import STYLE_SHEET
@@ -25,7 +26,7 @@ def test_fork_alarm_is_loud_and_stops_payments(qtbot, till_session):
         tasks.run_db(lambda till: syncer.raise_fork_alarm(till, "entry 3 differs"))
     assert alarm.isVisible()
     korean, english = alarm.text().splitlines()
-    assert (korean, english) == (ALARM_TEXT[0], f"{ALARM_TEXT[1]}  (entry 3 differs)")
+    assert (korean, english) == (ALARM_TEXT, f"{tr(ALARM_TEXT, 'en')}  (entry 3 differs)")
     assert alarm.grab().toImage().pixelColor(2, 2) == QColor("#c62828")
 
     for key in "5000":

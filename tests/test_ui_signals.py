@@ -17,7 +17,7 @@ from conftest import JTILL, holds_open, jtill, wait_for
 from sync import syncer
 from terminal.home import JOURNAL
 
-DEMO_LINE = "데모 폴더 / demo folder: "
+DEMO_LINE = "데모 폴더: "
 
 
 @pytest.fixture

@@ -167,7 +167,7 @@ def run_demo() -> int:
     with ExitStack() as cleanup:  # undone in reverse: session, server, signal handlers, folder
         cleanup.callback(shutil.rmtree, root, ignore_errors=True)
         cleanup.enter_context(quit_on_signals(app))
-        print(f"데모 폴더 / demo folder: {root}", flush=True)  # from here on, SIGTERM removes it
+        print(tr("데모 폴더: {path}", path=root), flush=True)  # from here on, SIGTERM removes it
         server, home = demo_setup(root)
         cleanup.callback(log_file.install(home.root))
         cleanup.callback(server.stop)

@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from terminal.catalog import tr
+from terminal.catalog import N_, tr
+from terminal.messages import won
 from ui.style import FONT_FAMILIES
 
-WELCOME = ("어서 오세요", "Welcome")
-THANKS = ("감사합니다", "Thank you")
+WELCOME = N_("어서 오세요")
+THANKS = N_("감사합니다")
 
 
 def _label(point_size: int, bold: bool, name: str) -> QLabel:
@@ -62,24 +63,28 @@ class CustomerDisplay(QWidget):
             return  # the pay screen clears its amount after a payment: keep the result up
         self._after_result.stop()
         if amount:
-            self._set("", "결제하실 금액", f"{amount:,}원", f"Amount to pay: {amount:,} won")
+            english = tr("결제하실 금액 {amount}원", "en", amount=f"{amount:,}")
+            self._set("", tr("결제하실 금액", "ko"), won(amount), english)
         else:
-            self._set("", "", *WELCOME)
+            self._set("", "", tr(WELCOME, "ko"), tr(WELCOME, "en"))
 
     def show_result(self, accepted: bool, amount: int | None) -> None:
         """승인 or 거절 with the amount, then (approved) the thank-you line or (declined) the welcome."""
-        won_text = f"{amount:,}원" if isinstance(amount, int) else ""
-        won_en = f"{amount:,} won" if isinstance(amount, int) else ""
+        known = isinstance(amount, int)
+        digits = f"{amount:,}" if known else ""
         if accepted:
-            self._set("ok", "승인", won_text, f"Approved {won_en}".strip())
+            english = tr("승인 {amount}원", "en", amount=digits) if known else tr("승인", "en")
+            self._set("ok", tr("승인", "ko"), won(amount) if known else "", english)
         else:
-            self._set("bad", "거절", won_text, f"Declined {won_en}: please ask the cashier".replace(" :", ":"))
+            english = (tr("거절 {amount}원: 계산원에게 문의하세요", "en", amount=digits) if known
+                       else tr("거절: 계산원에게 문의하세요", "en"))
+            self._set("bad", tr("거절", "ko"), won(amount) if known else "", english)
         self._thank = accepted
         self._after_result.start(self.RESULT_MS)
 
     def _result_over(self) -> None:
         if self._thank:
-            self._set("", "", *THANKS)
+            self._set("", "", tr(THANKS, "ko"), tr(THANKS, "en"))
         else:
             self.show_amount(None)
 

@@ -28,7 +28,7 @@ from ui.operations import TillOp
 from ui.tasks import TaskManager
 
 MEMBER_LABELS = {
-    "seq": N_("번호"), "id": ("ID", "id"), "kind": N_("종류"), "at": N_("시각"),
+    "seq": N_("번호"), "id": N_("거래 ID"), "kind": N_("종류"), "at": N_("시각"),
     "biz_date": N_("영업일"), "operator": N_("계산원"), "amount": N_("금액"),
     "token": N_("결제 코드"), "wid": N_("지갑"), "jti": N_("코드 ID"),
     "ref": N_("원 결제"), "reason": N_("환불 사유"), "count": N_("건수"),
@@ -82,11 +82,11 @@ class HistoryDetail(QDialog):
         inner = QVBoxLayout(body)
         inner.addWidget(self.title)
         inner.addLayout(self.form)
-        inner.addWidget(QLabel(f"<b>{tr('정산')}</b>"))
+        inner.addWidget(QLabel("<b>" + tr("정산") + "</b>"))
         inner.addWidget(self.status)
         inner.addWidget(self.receipt_label)
         inner.addWidget(self.receipt)
-        inner.addWidget(QLabel(f"<b>{tr('연결된 거래')}</b>"))
+        inner.addWidget(QLabel("<b>" + tr("연결된 거래") + "</b>"))
         inner.addLayout(self.links)
         inner.addStretch(1)
         scroll = QScrollArea(widgetResizable=True)
@@ -128,14 +128,12 @@ class HistoryDetail(QDialog):
         if reason:
             text += f": {messages.text(reason, lang)} ({reason})\n{rejection_advice(reason)[0 if lang == 'ko' else 1]}"
         if detail["cashback"]:
-            text += tr(f"\n시민 캐시백 {won(detail['cashback'])}", f"\nCitizen cashback {won(detail['cashback'])}")
+            text += "\n" + tr("시민 캐시백 {amount}", amount=won(detail["cashback"]))
         self.status.setText(text)
         receipt = detail["receipt"]
         if receipt:
-            self.receipt_label.setText(tr(
-                f"시청 서명 영수증: {receipt['from']}–{receipt['to']}번, {local_time(receipt['at'], tz)}",
-                f"The city's signed receipt: entries {receipt['from']}–{receipt['to']}, "
-                f"{local_time(receipt['at'], tz)}"))
+            self.receipt_label.setText(tr("시청의 서명된 정산 확인: {first}–{last}번, {at}", first=receipt["from"],
+                                          last=receipt["to"], at=local_time(receipt["at"], tz)))
             self.receipt.setPlainText(receipt["jws"])
         else:
             self.receipt_label.setText(tr("아직 시청 영수증이 없습니다"))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages, operators
-from terminal.catalog import N_, language, ptr, tr
+from terminal.catalog import language, ptr, tr
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import day_view
 from terminal.settlement import STATUSES
@@ -45,8 +45,7 @@ class HistoryList(QWidget):
     refreshed = Signal(list)
     receipt_requested = Signal(object)  # the selected entry: print (or reprint) its receipt
 
-    COLUMNS = (("번호", "#"), ("시각", "Time"), ("종류", "Kind"), ("금액", "Amount"), N_("상태"),
-               N_("사유"), ("계산원", "Operator"))
+    COLUMN_COUNT = 7
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,7 +71,7 @@ class HistoryList(QWidget):
         filters.addWidget(self.status)
         filters.addWidget(self.search, 1)
 
-        self.table = QTableWidget(0, len(self.COLUMNS), objectName="history")
+        self.table = QTableWidget(0, self.COLUMN_COUNT, objectName="history")
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -105,7 +104,9 @@ class HistoryList(QWidget):
 
     def retranslate(self) -> None:
         """Headers, buttons and rows in the current language."""
-        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
+        self.table.setHorizontalHeaderLabels([
+            ptr("column", "번호"), ptr("column", "시각"), ptr("column", "종류"), ptr("column", "금액"), tr("상태"),
+            tr("사유"), ptr("column", "계산원")])
         self.refund_button.setText(ptr("history_list", "환불"))
         self.reload_button.setText(tr("새로고침"))
         self.receipt_button.setText(tr("영수증"))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QW
 from sync import syncer
 from sync.summary import SyncSummary
 from terminal import operators, tokens
-from terminal.catalog import N_, language, set_language, tr
+from terminal.catalog import LANGUAGE_NAMES, N_, language, ptr, set_language, tr
 from terminal.home import Home
 from ui import i18n
 from ui.bridge import CoreBridge
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TITLE = N_("전주사랑상품권 단말기")
-TABS = (("결제", "Pay"), N_("거래 내역"), N_("리포트 · 마감"))
 
 
 class MainWindow(QMainWindow):
@@ -146,12 +145,12 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         """Every text in the current language; no widget is replaced, nothing typed is lost."""
-        for index, label in enumerate(TABS):
-            self.tabs.setTabText(index, tr(label))
+        for index, label in enumerate((ptr("tab", "결제"), tr("거래 내역"), tr("리포트 · 마감"))):
+            self.tabs.setTabText(index, label)
         self.sync_action.setText(tr("지금 동기화"))
         self.settings_action.setText(tr("설정"))
         self.operators_action.setText(tr("직원 관리"))
-        self.language_action.setText("English" if language() == "ko" else "한국어")
+        self.language_action.setText(LANGUAGE_NAMES["en" if language() == "ko" else "ko"])
         self.pay_tab.retranslate()
         self.history.retranslate()
         self.refresh_status()

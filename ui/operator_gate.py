@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
-from terminal.catalog import tr
+from terminal.catalog import N_, tr
 from terminal.operators import Operator, OperatorError
 from ui.i18n import error_texts
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
-ROLE = {"owner": ("사장", "owner"), "cashier": ("직원", "cashier")}
+ROLE = {"owner": N_("사장"), "cashier": N_("직원")}
 
 
 def pin_field(parent: QWidget | None = None) -> QLineEdit:
@@ -39,7 +39,7 @@ def pin_field(parent: QWidget | None = None) -> QLineEdit:
 
 def role_text(op: Operator) -> str:
     """``사장`` / ``직원`` (or English)."""
-    return tr(*ROLE[op.role])
+    return tr(ROLE[op.role])
 
 
 class OwnerPinDialog(QDialog):
@@ -213,5 +213,5 @@ class OperatorBar(QWidget):
     def show_operator(self, op: Operator | None, fallback_id: str = "") -> None:
         """Name the operator at the till (an unregistered id as is)."""
         who = f"{op.name} ({role_text(op)})" if op else fallback_id
-        self.label.setText(tr(f"계산원: {who}", f"At the till: {who}"))
+        self.label.setText(tr("계산원: {who}", who=who))
         self.lock_button.setVisible(op is not None)

@@ -46,7 +46,7 @@ class OperatorsDialog(QDialog):
         self.new_name = QLineEdit(placeholderText=tr("예: 박미나"), maxLength=40)
         self.new_role = QComboBox()
         for role in operators.ROLES[::-1]:
-            self.new_role.addItem(tr(*ROLE[role]), role)
+            self.new_role.addItem(tr(ROLE[role]), role)
         self.new_pin = pin_field(self)
         self.add_button = QPushButton(tr("추가"))
         self.add_button.clicked.connect(self.add)

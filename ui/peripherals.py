@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from terminal.catalog import ntr, tr
 from terminal.print_queue import PrintQueue
 from terminal.printers import PrintError
 from terminal.receipt import build_receipt, build_z_report
@@ -61,7 +62,7 @@ class Peripherals(QObject):
                     self.queue = PrintQueue(self.home, prefs.printer, paper_mm=prefs.paper_mm)
                     kept = self.queue.pending()
                     if kept:
-                        self._warn(f"출력하지 못한 영수증 {len(kept)}건 / {len(kept)} receipts not printed yet")
+                        self._warn(ntr("출력하지 못한 영수증 {n}건", "출력하지 못한 영수증 {n}건", len(kept)))
                 else:
                     self.queue.configure(prefs.printer, prefs.paper_mm)
             except PrintError as exc:
@@ -105,13 +106,13 @@ class Peripherals(QObject):
 
     def _print_failed(self, job, _code: str, message: str) -> None:
         if job.kind == "drawer":
-            self._warn(f"금전함을 열지 못했습니다 / the cash drawer did not open: {message}")
+            self._warn(tr("금전함을 열지 못했습니다: {error}", error=message))
         else:
-            self._warn(f"{message} — 거래 내역의 '영수증'으로 다시 출력하세요 / reprint it from History")
+            self._warn(tr("{error} — 거래 내역의 '영수증'으로 다시 출력하세요", error=message))
 
     def _print_done(self, job) -> None:
         if job.kind == "receipt":
-            self.window.status.showMessage(f"영수증 출력 #{job.seq} / receipt #{job.seq} printed", 5000)
+            self.window.status.showMessage(tr("영수증 출력 #{seq}", seq=job.seq), 5000)
 
     def _warn(self, text: str) -> None:
         log.warning("%s", text)
@@ -154,7 +155,7 @@ class Peripherals(QObject):
         folder = Path(self.home.root) / PDF_FOLDER
         folder.mkdir(exist_ok=True)
         path = write_pdf(slip, folder / filename)
-        self.window.status.showMessage(f"PDF 저장 / saved as PDF: {path}", 15000)
+        self.window.status.showMessage(tr("PDF 저장: {path}", path=path), 15000)
         self.pdf_written.emit(str(path))
 
     def close(self) -> None:

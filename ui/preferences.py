@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from terminal.atomic import write_atomic
+from terminal.catalog import tr
 from terminal.home import Home
 
 FILE = "ui-preferences.json"
@@ -43,20 +44,19 @@ class Preferences:
         write_atomic(Path(home.root) / FILE, json.dumps(asdict(self), ensure_ascii=False, indent=1).encode())
 
 
-def server_url_problem(url: str) -> tuple[str, str] | None:
-    """Why ``url`` cannot be a city server's address, as ``(korean, english)``; ``None`` if it can or is empty."""
+def server_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a city server's address; ``None`` if it can or is empty."""
     if not url:
         return None
     if any(ch.isspace() for ch in url):
-        return "서버 주소에 공백이 있습니다", "The server URL contains spaces"
+        return tr("서버 주소에 공백이 있습니다")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return ("서버 주소는 http:// 또는 https://로 시작해야 합니다",
-                "The server URL must start with http:// or https://")
+        return tr("서버 주소는 http:// 또는 https://로 시작해야 합니다")
     if not parts.hostname:
-        return "서버 주소에 호스트 이름이 없습니다", "The server URL has no host name"
+        return tr("서버 주소에 호스트 이름이 없습니다")
     try:
         _ = parts.port  # reading it checks the port: a number in 0-65535
     except ValueError:
-        return "서버 주소의 포트 번호가 잘못되었습니다", "The server URL has an invalid port number"
+        return tr("서버 주소의 포트 번호가 잘못되었습니다")
     return None

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QWidget
 
+from terminal.catalog import tr
 from terminal.receipt import RULE, Slip
 from ui.qr_widget import qr_matrix
 from ui.style import FONT_FAMILIES
@@ -81,7 +82,7 @@ def _paint(printer: QPrinter, slip: Slip) -> None:
     painter = QPainter()
     if not painter.begin(printer):
         target = printer.outputFileName() or printer.printerName()
-        raise OSError(f"인쇄를 시작할 수 없습니다 / cannot start printing to {target}")
+        raise OSError(tr("인쇄를 시작할 수 없습니다: {target}", target=target))
     try:
         painter.setRenderHint(QPainter.Antialiasing)
         paint_slip(painter, slip, QRectF(printer.pageLayout().paintRectPixels(printer.resolution())))

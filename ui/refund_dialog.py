@@ -51,7 +51,7 @@ class RefundDialog(QDialog):
         self.amount.changed.connect(lambda _value: self._update_ok())
         partial_amount = QHBoxLayout()
         partial_amount.addWidget(self.amount, 1)
-        partial_amount.addWidget(QLabel("원"))
+        partial_amount.addWidget(QLabel(tr("원")))
         self.reason = QLineEdit(maxLength=200, placeholderText=tr("예: 고객 변심"))
         self.left_label = QLabel("…")
         self.owner_pin = pin_field(self)

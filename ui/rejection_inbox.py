@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import alerts, messages
-from terminal.catalog import N_, language, tr
+from terminal.catalog import language, ntr, ptr, tr
 from terminal.messages import KIND_TEXTS, won
 from ui.i18n import error_texts
 from ui.operations import TillOp
@@ -60,9 +60,9 @@ class AlertBar(QWidget):
         rejected = state["rejected"]
         total = sum(r["amount"] for r in rejected)
         self.rejected.setText(
-            tr(f"⚠ 시청이 거절한 거래 {len(rejected)}건 ({won(total)}): 이 돈은 들어오지 않습니다. 확인하세요",
-              f"⚠ {len(rejected)} entries rejected by the city ({won(total)}): this money will not arrive. "
-              "Please review")
+            ntr("⚠ 시청이 거절한 거래 {n}건 ({amount}): 이 돈은 들어오지 않습니다. 확인하세요",
+                "⚠ 시청이 거절한 거래 {n}건 ({amount}): 이 돈은 들어오지 않습니다. 확인하세요",
+                len(rejected), amount=won(total))
         )
         for widget in (self.rejected, self.review_button):
             widget.setVisible(bool(rejected))
@@ -88,8 +88,7 @@ class InboxDialog(QDialog):
     acknowledged = Signal(int)
     refused = Signal(object)
 
-    COLUMNS = (("번호", "#"), ("영업일", "Date"), ("종류", "Kind"), ("금액", "Amount"), N_("사유"),
-               N_("할 일"))
+    COLUMN_COUNT = 6
 
     def __init__(self, tasks: TaskManager, rejected: list[dict], parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,8 +98,10 @@ class InboxDialog(QDialog):
         self.setWindowTitle(tr("거절된 거래"))
         self.resize(980, 420)
         lang = language()
-        self.table = QTableWidget(len(rejected), len(self.COLUMNS), objectName="inbox")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
+        self.table = QTableWidget(len(rejected), self.COLUMN_COUNT, objectName="inbox")
+        self.table.setHorizontalHeaderLabels([
+            ptr("column", "번호"), ptr("column", "영업일"), ptr("column", "종류"), ptr("column", "금액"), tr("사유"),
+            tr("할 일")])
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         for r, entry in enumerate(rejected):

@@ -7,6 +7,8 @@ closes exactly the date on the screen, never "the next open day" behind it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 from sync import sneakernet
 from sync.summary import SyncSummary
 from terminal import messages, operators
-from terminal.catalog import N_, language, ptr, tr
+from terminal.catalog import language, ntr, ptr, tr
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import z_report
 from terminal.settlement import STATUSES
@@ -45,6 +47,11 @@ def report_for(till, biz_date: str | None) -> dict:
     head, _ = till.journal.head()
     report.update(open_day=open_day, today=till.local_date(), last_closed=till.last_closed(), unsent=head - acked)
     return report
+
+
+def counted(count: int, amount: int) -> str:
+    """``3건  12,000원``: how many entries and how much money."""
+    return ntr("{n}건  {amount}", "{n}건  {amount}", count, amount=won(amount))
 
 
 def closable(report: dict) -> bool:
@@ -72,9 +79,10 @@ class ReportTab(QWidget):
         self.date.dateChanged.connect(lambda _d: self.refresh(self._picked_date()))
         self.close_button = QPushButton(objectName="closeDay")
         self.close_button.clicked.connect(self.ask_close_day)
-        self.texts: list[tuple[QWidget, tuple[str, str]]] = [(self.close_button, ("영업 마감", "Close day"))]
+        self.texts: list[tuple[QWidget, Callable[[], str]]] = [
+            (self.close_button, lambda: ptr("report_tab", "영업 마감"))]
         top = QHBoxLayout()
-        top.addWidget(self._translated(QLabel(), ("영업일", "Business date")))
+        top.addWidget(self._translated(QLabel(), lambda: ptr("report_tab", "영업일")))
         top.addWidget(self.date)
         self.print_button = QPushButton(tr("Z 리포트 출력"))
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
@@ -85,21 +93,22 @@ class ReportTab(QWidget):
         self.state = QLabel(objectName="reportState")
         self.values: dict[str, QLabel] = {}
         totals = QFormLayout()
-        for key, label in (("payments", ("결제", "Payments")), ("refunds", ("환불", "Refunds")),
-                           ("net", N_("순매출 (거절 제외)")),
-                           ("settled_net", N_("정산 완료")),
-                           ("unsettled_net", N_("정산 대기")),
-                           ("rejected_amount", N_("거절됨 (들어오지 않음)")),
-                           ("cashback", N_("시민 캐시백"))):
+        for key, label in (("payments", lambda: ptr("report_tab", "결제")),
+                           ("refunds", lambda: ptr("report_tab", "환불")),
+                           ("net", lambda: tr("순매출 (거절 제외)")),
+                           ("settled_net", lambda: tr("정산 완료")),
+                           ("unsettled_net", lambda: tr("정산 대기")),
+                           ("rejected_amount", lambda: tr("거절됨 (들어오지 않음)")),
+                           ("cashback", lambda: tr("시민 캐시백"))):
             self.values[key] = QLabel(objectName="reportValue")
             totals.addRow(self._translated(QLabel(), label), self.values[key])
         by_status = QFormLayout()
         for status in STATUSES:
             self.values[status] = QLabel(objectName="reportValue")
-            by_status.addRow(self._translated(QLabel(), STATUS_TEXTS[status]), self.values[status])
-        totals_box = self._translated(QGroupBox(), N_("합계"))
+            by_status.addRow(self._translated(QLabel(), partial(tr, STATUS_TEXTS[status])), self.values[status])
+        totals_box = self._translated(QGroupBox(), lambda: tr("합계"))
         totals_box.setLayout(totals)
-        status_box = self._translated(QGroupBox(), N_("정산 상태 (결제)"))
+        status_box = self._translated(QGroupBox(), lambda: tr("정산 상태 (결제)"))
         status_box.setLayout(by_status)
         boxes = QHBoxLayout()
         boxes.addWidget(totals_box, 1)
@@ -128,14 +137,14 @@ class ReportTab(QWidget):
         layout.addStretch(1)
         self.retranslate()
 
-    def _translated(self, widget, label: tuple[str, str]):
+    def _translated(self, widget, label: Callable[[], str]):
         self.texts.append((widget, label))
         return widget
 
     def retranslate(self) -> None:
         """Labels and the report shown in the current language."""
         for widget, label in self.texts:
-            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(tr(label))
+            (widget.setTitle if isinstance(widget, QGroupBox) else widget.setText)(label())
         if self.report:
             self._show(self.report)
 
@@ -155,20 +164,20 @@ class ReportTab(QWidget):
         self.date.blockSignals(False)
         pay, ref = report["payments"], report["refunds"]
         if report["closed"]:
-            self.state.setText(tr(f"마감됨 ({day})", f"Closed ({day})"))
+            self.state.setText(tr("마감됨 ({day})", day=day))
         elif day == report["open_day"]:
-            self.state.setText(tr(f"영업 중 ({day})", f"Open ({day})"))
+            self.state.setText(tr("영업 중 ({day})", day=day))
         else:
-            self.state.setText(tr(f"마감되지 않음 ({day})", f"Not closed ({day})"))
-        self.close_button.setText(tr(f"영업 마감 ({day})", f"Close day ({day})"))
+            self.state.setText(tr("마감되지 않음 ({day})", day=day))
+        self.close_button.setText(tr("영업 마감 ({day})", day=day))
         self.close_button.setEnabled(closable(report))
-        self.values["payments"].setText(f"{pay['count']}{tr('건')}  {won(pay['amount'])}")
-        self.values["refunds"].setText(f"{ref['count']}{tr('건')}  {won(ref['amount'])}")
+        self.values["payments"].setText(counted(pay["count"], pay["amount"]))
+        self.values["refunds"].setText(counted(ref["count"], ref["amount"]))
         for key in ("net", "settled_net", "unsettled_net", "rejected_amount", "cashback"):
             self.values[key].setText(won(report[key]))
         for status in STATUSES:
             s = pay["by_status"][status]
-            self.values[status].setText(f"{s['count']}{tr('건')}  {won(s['amount'])}")
+            self.values[status].setText(counted(s["count"], s["amount"]))
         lang = language()
         self.rejected_list.setText("\n".join(
             f"✗ #{r['seq']} {tr(KIND_TEXTS[r['kind']])} {won(r['amount'])}: {messages.text(r['status_reason'], lang)}"
@@ -178,8 +187,8 @@ class ReportTab(QWidget):
         self.report_shown.emit(report)
 
     def _show_unsent(self, count: int) -> None:
-        self.unsent.setText(tr(f"⚠ 시청에 보내지 않은 거래 {count}건: 마감 전에 전송하거나 파일로 내보내세요",
-                              f"⚠ {count} entries have not reached the city: upload or export them before closing"))
+        self.unsent.setText(ntr("⚠ 시청에 보내지 않은 거래 {n}건: 마감 전에 전송하거나 파일로 내보내세요",
+                                "⚠ 시청에 보내지 않은 거래 {n}건: 마감 전에 전송하거나 파일로 내보내세요", count))
         for widget in (self.unsent, self.upload_button, self.export_button):
             widget.setVisible(count > 0)
 
@@ -194,18 +203,17 @@ class ReportTab(QWidget):
         day = self.report["biz_date"]
         answer = QMessageBox.question(
             self, ptr("report_tab", "영업 마감"),
-            tr(f"{day} 영업을 마감할까요? 마감 후에는 되돌릴 수 없습니다.",
-              f"Close the business day {day}? This cannot be undone."),
+            tr("{day} 영업을 마감할까요? 마감 후에는 되돌릴 수 없습니다.", day=day),
         )
         return answer == QMessageBox.Yes
 
     def unsent_box(self, count: int) -> QMessageBox:
         """The warning shown when closing with unsent entries: upload now, export the file, close anyway."""
         box = QMessageBox(QMessageBox.Warning, ptr("report_tab", "영업 마감"),
-                          tr(f"시청에 보내지 않은 거래가 {count}건 있습니다. 인터넷이 되면 지금 전송하고, "
-                            "안 되면 파일로 내보내 USB로 가져가세요.",
-                            f"{count} entries have not reached the city. Upload them now if the network is up, "
-                            "or export the file and take it on a USB stick."), parent=self)
+                          ntr("시청에 보내지 않은 거래가 {n}건 있습니다. 인터넷이 되면 지금 전송하고, "
+                              "안 되면 파일로 내보내 USB로 가져가세요.",
+                              "시청에 보내지 않은 거래가 {n}건 있습니다. 인터넷이 되면 지금 전송하고, "
+                              "안 되면 파일로 내보내 USB로 가져가세요.", count), parent=self)
         box.addButton(tr("지금 전송"), QMessageBox.AcceptRole).setObjectName("upload")
         box.addButton(tr("파일로 내보내기"), QMessageBox.AcceptRole).setObjectName("export")
         box.addButton(tr("그래도 마감"), QMessageBox.DestructiveRole).setObjectName("close")
@@ -237,7 +245,7 @@ class ReportTab(QWidget):
         elif not self.confirm_close():
             return
         day = report["biz_date"]
-        as_owner(self.tasks, self, "close_day", tr(f"영업 마감 ({day})", f"Close day ({day})"),
+        as_owner(self.tasks, self, "close_day", tr("영업 마감 ({day})", day=day),
                  lambda till, pin: operators.close_day(till, day, owner_pin=pin), self._closed, self._show_error)
 
     def _closed(self, entry: dict) -> None:
@@ -262,8 +270,8 @@ class ReportTab(QWidget):
 
     def _exported(self, result: dict) -> None:
         log.info("exported %s entries to %s", result["entries"], result["file"])
-        self.outcome.setText(tr(f"✓ {result['entries']}건을 파일로 내보냈습니다: {result['file']}",
-                               f"✓ {result['entries']} entries exported to {result['file']}"))
+        self.outcome.setText(ntr("✓ {n}건을 파일로 내보냈습니다: {file}", "✓ {n}건을 파일로 내보냈습니다: {file}",
+                                 result["entries"], file=result["file"]))
         self.exported.emit(result)
         self.refresh(self.report["biz_date"] if self.report else None)
 
@@ -271,11 +279,9 @@ class ReportTab(QWidget):
         """What the last upload did: settled and rejected counts, or why it failed."""
         if summary.status == "ok":
             rejected = len(summary.rejected)
-            self.outcome.setText(tr(f"✓ 전송 완료: {summary.uploaded}건 보냄, {summary.settled}건 정산, "
-                                   f"{rejected}건 거절",
-                                   f"✓ Uploaded {summary.uploaded}: {summary.settled} settled, "
-                                   f"{rejected} rejected"))
+            self.outcome.setText(ntr("✓ 전송 완료: {n}건 보냄, {settled}건 정산, {rejected}건 거절",
+                                     "✓ 전송 완료: {n}건 보냄, {settled}건 정산, {rejected}건 거절",
+                                     summary.uploaded, settled=summary.settled, rejected=rejected))
         else:
-            self.outcome.setText(tr(f"✗ 전송 실패 ({summary.error or ''}): 파일로 내보내세요",
-                                   f"✗ Upload failed ({summary.error or ''}): export the file instead"))
+            self.outcome.setText(tr("✗ 전송 실패 ({error}): 파일로 내보내세요", error=summary.error or ""))
         self.refresh(self.report["biz_date"] if self.report else None)

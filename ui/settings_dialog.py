@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.catalog import tr
+from terminal.catalog import LANGUAGE_NAMES, LANGUAGES, tr
 from ui.amount_input import AmountField
 from ui.camera_scanner import NO_CAMERA
 from ui.device_settings import DeviceSettings
@@ -48,8 +48,8 @@ class SettingsDialog(QDialog):
         self.server = QLineEdit(prefs.server_url, placeholderText=enrolled_url or "https://…")
         self.server_error = QLabel(objectName="inlineError", wordWrap=True)
         self.language = QComboBox()
-        self.language.addItem("한국어", "ko")
-        self.language.addItem("English", "en")
+        for lang in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[lang], lang)
         self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
         self.confirm_over = AmountField(objectName="confirmOver")
         self.confirm_over.setValue(prefs.confirm_over)
@@ -77,7 +77,7 @@ class SettingsDialog(QDialog):
         """Close with the edited values, unless the server URL is unusable: then say why and stay open."""
         problem = server_url_problem(self.server.text().strip())
         if problem:
-            self.server_error.setText(" / ".join(problem))
+            self.server_error.setText(problem)
             self.server.setFocus()
             return
         if self.devices.problem():

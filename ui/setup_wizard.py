@@ -80,7 +80,7 @@ class ServerPage(QWizardPage):
 
     def _changed(self) -> None:
         problem = server_url_problem(self.server.text().strip())
-        self.error.setText(" / ".join(problem) if problem else "")
+        self.error.setText(problem or "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -120,7 +120,7 @@ class KeyPage(QWizardPage):
         try:
             self.text.setPlainText(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            self.error.setText(f"키 파일을 읽을 수 없습니다 / Cannot read the key file: {exc}")
+            self.error.setText(tr("키 파일을 읽을 수 없습니다: {error}", error=exc))
 
     def _changed(self) -> None:
         self.jwk = None
@@ -130,11 +130,11 @@ class KeyPage(QWizardPage):
             jwk = parse_key(text) if text else None
         except BadKey as exc:
             self.fingerprint.clear()
-            self.error.setText(f"올바른 키가 아닙니다 / Not a usable key: {exc}")
+            self.error.setText(tr("올바른 키가 아닙니다: {error}", error=exc))
         else:
             self.error.clear()
             self.jwk = jwk
-            self.fingerprint.setText(f"{tr('지문')}: {grouped(thumbprint(jwk))}" if jwk else "")
+            self.fingerprint.setText(tr("지문: {fingerprint}", fingerprint=grouped(thumbprint(jwk))) if jwk else "")
         self.matches.setEnabled(self.jwk is not None)
         self.completeChanged.emit()
 
@@ -221,7 +221,7 @@ class CashiersPage(QWizardPage):
         if not op_id or " " in op_id or not name:
             problem = tr("ID와 이름을 입력하세요 (ID에는 공백 없이)")
         elif op_id in taken:
-            problem = tr(f"이미 있는 ID입니다: {op_id}", f"That id is taken: {op_id}")
+            problem = tr("이미 있는 ID입니다: {id}", id=op_id)
         else:
             problem = pin_problem(pin, pin)
         self.error.setText(problem)
@@ -290,12 +290,11 @@ class SetupWizard(QWizard):
 
     def _page_shown(self, _page_id: int) -> None:
         if self.currentPage() is self.enroll_page:
-            self.enroll_page.summary.setText(
-                f"{tr('서버')}: {self.server_page.server.text().strip()}\n"
-                f"{tr('키 지문')}: {grouped(thumbprint(self.key_page.jwk))}\n"
-                f"{tr('사장님')}: {self.owner_page.name.text().strip()}\n"
-                f"{tr('직원')}: {', '.join(c[1] for c in self.cashiers_page.cashiers) or '-'}\n"
-                f"{tr('데이터 폴더')}: {self.home.root}")
+            self.enroll_page.summary.setText(tr(
+                "서버: {server}\n키 지문: {fingerprint}\n사장님: {owner}\n직원: {cashiers}\n데이터 폴더: {folder}",
+                server=self.server_page.server.text().strip(), fingerprint=grouped(thumbprint(self.key_page.jwk)),
+                owner=self.owner_page.name.text().strip(),
+                cashiers=", ".join(c[1] for c in self.cashiers_page.cashiers) or "-", folder=self.home.root))
 
     def accept(self) -> None:
         """On 등록: enroll in the background; the wizard closes when the city said yes."""

@@ -6,12 +6,11 @@ import datetime as dt
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from terminal.catalog import ptr, tr
+from terminal.catalog import N_, ntr, ptr, tr
 from terminal.messages import won
 from ui.style import repolish
 
-ALARM_TEXT = ("⚠ 장부 불일치 경보: 결제를 멈추고 고객센터에 연락하세요",
-              "⚠ FORK ALARM: journal differs from the city's record; call support")
+ALARM_TEXT = N_("⚠ 장부 불일치 경보: 결제를 멈추고 고객센터에 연락하세요")
 
 
 class TillStatusBar(QStatusBar):
@@ -44,17 +43,17 @@ class TillStatusBar(QStatusBar):
     def show_status(self, status: dict) -> None:
         """Pending count and amount, last sync time, alarm (keys of ``sync.syncer.status``)."""
         self.pending.setText(
-            tr(f"미정산 {status['pending']}건 {won(status['pending_amount'])}",
-              f"pending {status['pending']} ({won(status['pending_amount'])})")
+            ntr("미정산 {n}건 {amount}", "미정산 {n}건 {amount}", status["pending"],
+                amount=won(status["pending_amount"]))
         )
         last = status.get("last_sync")
         when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else ptr("status_bar", "없음")
-        self.last_sync.setText(tr(f"마지막 동기화 {when}", f"last sync {when}"))
+        self.last_sync.setText(tr("마지막 동기화 {when}", when=when))
         if status.get("alarm"):
             self.raise_alarm(status.get("alarm_detail") or "")
 
     def raise_alarm(self, detail: str = "") -> None:
         """The loud red fork alarm, Korean over English whatever the language; it stays until a restart."""
-        korean, english = ALARM_TEXT
+        korean, english = tr(ALARM_TEXT, "ko"), tr(ALARM_TEXT, "en")
         self.alarm.setText(f"{korean}\n{english}" + (f"  ({detail})" if detail else ""))
         self.alarm.show()

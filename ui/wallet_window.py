@@ -54,7 +54,7 @@ class WalletWindow(QWidget):
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.pay_button, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("전주사랑상품권 · Jeonju local currency", objectName="walletTitle"))
+        layout.addWidget(QLabel(tr("전주사랑상품권"), objectName="walletTitle"))
         layout.addWidget(self.wallet)
         layout.addWidget(self.balance)
         layout.addWidget(self.qr, 1)

@@ -17,7 +17,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from terminal.catalog import tr
+from terminal.catalog import N_, tr
 from terminal.scanning.bursts import BurstDetector, Verdict
 from terminal.scanning.keymaps import key_char
 from terminal.scanning.wedge import readings, repair, strip_affixes
@@ -29,9 +29,7 @@ _MODIFIER_KEYS = (
     Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock,
 )
 _CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
-UNREADABLE = (
-    tr("스캔한 코드를 복원하지 못했습니다. 한/영 키를 영문으로 두고 다시 스캔하세요")
-)
+UNREADABLE = N_("스캔한 코드를 복원하지 못했습니다. 한/영 키를 영문으로 두고 다시 스캔하세요")
 
 
 def keep_input_method_out(widget: QWidget, hints: Qt.InputMethodHint = Qt.ImhNone) -> None:
@@ -138,7 +136,7 @@ class WedgeCapture(QObject):
             if token is not None:
                 self.scanned.emit(token)
                 return
-        self.unreadable.emit(UNREADABLE)
+        self.unreadable.emit(tr(UNREADABLE))
 
     def _take_held(self) -> list[tuple[QObject, QEvent, str]]:
         """Forget the held keys and stop waiting for more; returns what was held."""
