@@ -1,4 +1,4 @@
-"""Output helpers shared by every ``jtill`` command: JSON or Korean-first human text."""
+"""Output helpers shared by every ``jtill`` command: JSON, or human text in the chosen language."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 
 from sync.errors import SyncError
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.errors import TerminalError
 from terminal.home import Home
@@ -50,7 +51,7 @@ def fail_with(exc: TerminalError | SyncError | OSError, args=None) -> int:
     """
     if isinstance(exc, (TerminalError, SyncError)):
         return fail(str(exc), 1, code=exc.code, args=args)
-    return fail(f"파일을 읽거나 쓸 수 없습니다 / file error: {exc}", 1, code="io_error", args=args)
+    return fail(tr("파일을 읽거나 쓸 수 없습니다: {error}", error=exc), 1, code="io_error", args=args)
 
 
 def home_of(args) -> Home:
@@ -74,6 +75,6 @@ def command(sub, name: str, help_text: str, handler):
     """Add subcommand ``name`` running ``handler``, with ``--json`` accepted after it too."""
     parser = sub.add_parser(name, help=help_text)
     # SUPPRESS: absent after the subcommand must not override ``jtill --json`` before it.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=tr("JSON으로 출력"))
     parser.set_defaults(handler=handler)
     return parser
