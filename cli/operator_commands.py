@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 
-from cli.output import UsageError, command, emit, open_till
+from cli.output import UsageError, command, emit, kind_text, open_till, pad
 from terminal import alerts, operators
 from terminal.catalog import language, ntr, tr
 from terminal.messages import text, won
@@ -113,7 +113,7 @@ def cmd_inbox(args) -> int:
         print(tr("확인할 것이 없습니다"))
     for r in inbox:
         reason = r["status_reason"]
-        print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(r['amount']):>12}  "
+        print(f"#{r['seq']:<6} {r['biz_date']} {pad(kind_text(r['kind']), 10)} {won(r['amount']):>12}  "
               + tr("거절됨: {reason}", reason=text(reason)))
         print(f"        {r['advice'][language()]}")
     for w in warnings:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 
 from sync.errors import SyncError
 from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.errors import TerminalError
 from terminal.home import Home
+from terminal.messages import KIND_TEXTS
 
 
 class UsageError(Exception):
@@ -33,6 +35,21 @@ def dumps(obj) -> str:
 def emit(args, obj, human: str) -> None:
     """Print ``obj`` as JSON with ``--json``, otherwise ``human``."""
     print(dumps(obj) if wants_json(args) else human)
+
+
+def width(text: str) -> int:
+    """How many terminal columns ``text`` takes (Hangul takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns."""
+    return text + " " * max(columns - width(text), 0)
+
+
+def kind_text(kind: str) -> str:
+    """An entry's kind (``payment``, ``refund``, ``close``) as shop owners call it, in the chosen language."""
+    return tr(KIND_TEXTS[kind]) if kind in KIND_TEXTS else kind
 
 
 def fail(message: str, exit_code: int = 1, *, code: str = "error", args=None) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from cli.operator_commands import add_owner_option, owner_pin
-from cli.output import UsageError, command, dumps, emit, home_of, open_till
+from cli.output import UsageError, command, dumps, emit, home_of, kind_text, open_till, pad, width
 from cli.print_commands import add_output_options, output
 from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
@@ -199,11 +198,6 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _width(label: str) -> int:
-    """Columns ``label`` takes on a terminal (Hangul is two wide)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-
-
 def _report_text(rep: dict) -> str:
     pay, ref = rep["payments"], rep["refunds"]
 
@@ -222,13 +216,12 @@ def _report_text(rep: dict) -> str:
              for status in ("pending", "sent", "settled", "rejected")]
     if rep["cashback"]:
         rows.append(("  ", tr("시민 캐시백"), won(rep["cashback"])))
-    column = max(len(indent) + _width(label) for indent, label, _ in rows)
+    column = max(width(indent + label) for indent, label, _ in rows)
     state = ptr("cli_report", "마감됨") if rep["closed"] else ptr("cli_report", "영업 중")
     lines = [ptr("cli_report", "Z 리포트  {date} ({tz})  {state}", date=rep["biz_date"], tz=rep["tz"], state=state)]
-    lines += [indent + label + " " * (column - len(indent) - _width(label)) + " : " + value
-              for indent, label, value in rows]
-    lines += [f"    #{r['seq']} {r['kind']} {won(r['amount'])} {r['status_reason']}: {reason_text(r['status_reason'])}"
-              for r in rep["rejected"]]
+    lines += [pad(indent + label, column) + " : " + value for indent, label, value in rows]
+    lines += [f"    #{r['seq']} {kind_text(r['kind'])} {won(r['amount'])} {r['status_reason']}: "
+              + reason_text(r["status_reason"]) for r in rep["rejected"]]
     return "\n".join(lines)
 
 
@@ -252,7 +245,7 @@ def cmd_history(args) -> int:
         amount = r.get("amount", r.get("net", 0))
         reason = f" ({r['status_reason']})" if r["status_reason"] else ""
         status = tr(STATUS_TEXTS[r["status"]]) + reason
-        print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
+        print(f"#{r['seq']:<6} {r['biz_date']} {pad(kind_text(r['kind']), 10)} {won(amount):>12}  {status}  {r['id']}")
     return 0
 
 
