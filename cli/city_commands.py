@@ -6,7 +6,7 @@ import argparse
 import os
 
 from cli.output import command, emit, fail
-from terminal.catalog import tr
+from terminal.catalog import ntr, tr
 from terminal.messages import won
 
 DEFAULT_DATA = "city-data"
@@ -20,27 +20,27 @@ def register(sub) -> None:
     def add(name, handler, help_text, parent=csub):
         p = command(parent, name, help_text, handler)
         p.add_argument("--data", default=os.environ.get("JTILL_CITY_DATA", DEFAULT_DATA),
-                       help="server data directory (env JTILL_CITY_DATA)")
+                       help=tr("서버 데이터 폴더 (환경 변수 JTILL_CITY_DATA)"))
         p.add_argument("--db", dest="database", default=os.environ.get("JTILL_CITY_DB"),
-                       help="PostgreSQL URL postgresql://… (env JTILL_CITY_DB; default: city.db in the data directory)")
+                       help=tr("PostgreSQL URL postgresql://… (환경 변수 JTILL_CITY_DB; 기본: 데이터 폴더의 city.db)"))
         return p
 
     p = add("serve", cmd_serve, tr("서버 실행"))
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help=tr("받을 주소 (기본 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8000, help=tr("TCP 포트 (기본 8000; 0이면 빈 포트)"))
     p.add_argument("--workers", type=positive, default=1,
-                   help="server processes (default 1; more than 1 needs --db postgresql://…)")
+                   help=tr("서버 프로세스 수 (기본 1; 2 이상은 --db postgresql://… 필요)"))
 
     merchant = csub.add_parser("merchant", help=tr("가맹점"))
     msub = merchant.add_subparsers(dest="merchant_command", metavar="ACTION", required=True)
     p = add("add", cmd_merchant_add, tr("가맹점 등록"), msub)
-    for name, help_text in (("id", "merchant id"), ("name", "shop name"), ("category", "e.g. food")):
+    for name, help_text in (("id", tr("가맹점 ID")), ("name", tr("상호")), ("category", tr("업종, 예: food"))):
         p.add_argument(name, help=help_text)
 
     p = add("enroll-code", cmd_enroll_code, tr("단말기 등록 코드 발급"))
-    p.add_argument("merchant_id", help="the merchant the new till will belong to")
+    p.add_argument("merchant_id", help=tr("새 단말기가 속할 가맹점"))
     p.add_argument("--ttl", type=duration, default="72h",
-                   help="how long the code stays valid: 72h (default), 15m, 30s, 7d")
+                   help=tr("코드 유효 기간: 72h (기본), 15m, 30s, 7d"))
 
     wallet = csub.add_parser("wallet", help=tr("시민 지갑"))
     wsub = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
@@ -48,17 +48,17 @@ def register(sub) -> None:
                                      ("fund", cmd_wallet_fund, tr("충전")),
                                      ("revoke", cmd_wallet_revoke, tr("정지"))):
         p = add(name, handler, help_text, wsub)
-        p.add_argument("wid", help="wallet id (6-32 of A-Z 0-9 -)")
+        p.add_argument("wid", help=tr("지갑 ID (A-Z 0-9 - 중 6–32자)"))
         if name != "revoke":
             p.add_argument("amount", type=int, nargs="?" if name == "add" else None, default=0,
-                           help="won to add" + (" (default 0)" if name == "add" else ""))
+                           help=tr("충전할 금액(원) (기본 0)") if name == "add" else tr("충전할 금액(원)"))
 
     p = add("token", cmd_token, tr("결제 QR 발급 (지갑 시뮬레이터)"))
-    p.add_argument("wid", help="the wallet the token pays from")
-    p.add_argument("--lim", type=int, default=50_000, help="most the token may pay (won)")
-    p.add_argument("--ttl", type=int, default=86_400, help="lifetime in seconds (at most 7 days)")
-    p.add_argument("--cats", help="comma-separated categories (policy voucher)")
-    p.add_argument("--png", metavar="FILE", help="also write the QR image")
+    p.add_argument("wid", help=tr("결제할 지갑"))
+    p.add_argument("--lim", type=int, default=50_000, help=tr("이 토큰의 결제 한도(원)"))
+    p.add_argument("--ttl", type=int, default=86_400, help=tr("유효 시간(초) (최대 7일)"))
+    p.add_argument("--cats", help=tr("쉼표로 구분한 업종 (정책 상품권)"))
+    p.add_argument("--png", metavar="FILE", help=tr("QR 이미지도 저장"))
 
     p = add("ledger", cmd_ledger, tr("잔액과 정산 내역"))
     p.add_argument("--check", action="store_true",
@@ -74,14 +74,15 @@ def duration(text: str) -> int:
     number, unit = text[:-1], text[-1:].lower()
     if unit not in DURATION_UNITS or not number.isdigit() or len(number) > 9 \
             or not 0 < int(number) * DURATION_UNITS[unit] <= MAX_DURATION:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a duration such as 72h, 15m or 30s (at most 365d)")
+        raise argparse.ArgumentTypeError(
+            tr("{text}: 72h, 15m, 30s 같은 기간이어야 합니다 (최대 365d)", text=repr(text)))
     return int(number) * DURATION_UNITS[unit]
 
 
 def positive(text: str) -> int:
     """A whole number from 1 to 64 (argparse type)."""
     if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 1 to 64")
+        raise argparse.ArgumentTypeError(tr("{text}: 1부터 64까지의 정수여야 합니다", text=repr(text)))
     return int(text)
 
 
@@ -99,8 +100,10 @@ def cmd_serve(args) -> int:
     from city.errors import Refused
     from city.server import serve
 
-    store = "PostgreSQL" if args.database else f"data {args.data}"
-    print(f"city server on http://{args.host}:{args.port} ({store}, {args.workers} worker(s))", flush=True)
+    store = "PostgreSQL" if args.database else tr("데이터 {folder}", folder=args.data)
+    print(ntr("시청 서버 http://{host}:{port} ({store}, 프로세스 {n}개)",
+              "시청 서버 http://{host}:{port} ({store}, 프로세스 {n}개)",
+              args.workers, host=args.host, port=args.port, store=store), flush=True)
     try:
         serve(args.data, port=args.port, host=args.host, db=args.database, workers=args.workers)
     except Refused as exc:
@@ -110,7 +113,8 @@ def cmd_serve(args) -> int:
 
 def cmd_merchant_add(args) -> int:
     merchant = _city(args).add_merchant(args.id, args.name, args.category)
-    emit(args, merchant, f"가맹점 / merchant {merchant['id']} {merchant['name']} ({merchant['category']})")
+    emit(args, merchant, tr("가맹점 {id} {name} ({category})", id=merchant["id"], name=merchant["name"],
+                            category=merchant["category"]))
     return 0
 
 
@@ -132,7 +136,7 @@ def cmd_wallet_add(args) -> int:
         wallet = _city(args).add_wallet(args.wid, args.amount)
     except Refused as exc:
         return fail(exc.detail, 1, code=exc.code, args=args)
-    emit(args, wallet, f"지갑 / wallet {args.wid}: {won(wallet['balance'])}")
+    emit(args, wallet, tr("지갑 {wid}: {balance}", wid=args.wid, balance=won(wallet["balance"])))
     return 0
 
 
@@ -143,13 +147,13 @@ def cmd_wallet_fund(args) -> int:
         balance = _city(args).fund(args.wid, args.amount)
     except Refused as exc:
         return fail(exc.detail, 1, code=exc.code, args=args)
-    emit(args, {"wid": args.wid, "balance": balance}, f"지갑 / wallet {args.wid}: {won(balance)}")
+    emit(args, {"wid": args.wid, "balance": balance}, tr("지갑 {wid}: {balance}", wid=args.wid, balance=won(balance)))
     return 0
 
 
 def cmd_wallet_revoke(args) -> int:
     _city(args).revoke_wallet(args.wid)
-    emit(args, {"wid": args.wid, "revoked": True}, f"정지됨 / revoked {args.wid}")
+    emit(args, {"wid": args.wid, "revoked": True}, tr("지갑 {wid} 정지됨", wid=args.wid))
     return 0
 
 
@@ -166,19 +170,20 @@ def cmd_token(args) -> int:
 def cmd_ledger(args) -> int:
     city = _city(args)
     ledger = city.ledger()
-    lines = ["가맹점 / merchants:"]
+    lines = [tr("가맹점:")]
     lines += [f"  {m['id']} {m['name']}: {won(m['balance'])}" for m in ledger["merchants"]]
-    lines.append("지갑 / wallets:")
-    lines += [f"  {w['wid']}: {won(w['balance'])}{' (정지 / revoked)' if w['revoked'] else ''}"
+    lines.append(tr("지갑:"))
+    revoked = tr("(정지됨)")
+    lines += [f"  {w['wid']}: {won(w['balance'])}{' ' + revoked if w['revoked'] else ''}"
               for w in ledger["wallets"]]
-    lines.append("정산 / settlements:")
+    lines.append(tr("정산:"))
     lines += [f"  {e['kind']} {e['status']} {e['reason'] or ''}: {e['count']} × {won(e['amount'])}"
               for e in ledger["entries"]]
     if not args.check:
         emit(args, ledger, "\n".join(lines))
         return 0
     ledger["problems"] = problems = city.ledger_problems()
-    lines.append(tr("점검") + (tr("이상 없음") if not problems else tr("불일치")))
+    lines.append(tr("점검: 이상 없음") if not problems else tr("점검: 불일치"))
     lines += [f"  {p}" for p in problems]
     emit(args, ledger, "\n".join(lines))
     return 1 if problems else 0

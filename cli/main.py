@@ -17,6 +17,7 @@ from cli import (
 )
 from cli.output import UsageError, fail, fail_with
 from sync.errors import SyncError
+from terminal.catalog import tr
 from terminal.errors import TerminalError
 
 # Each module adds its subcommands; handlers import heavy modules lazily so `jtill pay` starts fast.
@@ -48,10 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The full ``jtill`` parser (also used by the docs test)."""
     parser = _Parser(
         prog="jtill",
-        description="전주사랑상품권 단말기 / Jeonju local-currency till",
+        description=tr("전주사랑상품권 단말기"),
     )
-    parser.add_argument("--home", help="data directory (env JTILL_HOME; default: the user data directory)")
-    parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    parser.add_argument("--home", help=tr("데이터 폴더 (환경 변수 JTILL_HOME; 기본: 사용자 데이터 폴더)"))
+    parser.add_argument("--json", action="store_true", help=tr("기계가 읽는 JSON 출력"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(sub)

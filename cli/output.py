@@ -1,15 +1,18 @@
-"""Output helpers shared by every ``jtill`` command: JSON or Korean-first human text."""
+"""Output helpers shared by every ``jtill`` command: JSON, or human text in the chosen language."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import unicodedata
 
 from sync.errors import SyncError
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.errors import TerminalError
 from terminal.home import Home
+from terminal.messages import KIND_TEXTS
 
 
 class UsageError(Exception):
@@ -34,6 +37,21 @@ def emit(args, obj, human: str) -> None:
     print(dumps(obj) if wants_json(args) else human)
 
 
+def width(text: str) -> int:
+    """How many terminal columns ``text`` takes (Hangul takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns."""
+    return text + " " * max(columns - width(text), 0)
+
+
+def kind_text(kind: str) -> str:
+    """An entry's kind (``payment``, ``refund``, ``close``) as shop owners call it, in the chosen language."""
+    return tr(KIND_TEXTS[kind]) if kind in KIND_TEXTS else kind
+
+
 def fail(message: str, exit_code: int = 1, *, code: str = "error", args=None) -> int:
     """Report an error (JSON on stdout with ``--json``, text on stderr) and return ``exit_code``."""
     if args is not None and wants_json(args):
@@ -50,7 +68,7 @@ def fail_with(exc: TerminalError | SyncError | OSError, args=None) -> int:
     """
     if isinstance(exc, (TerminalError, SyncError)):
         return fail(str(exc), 1, code=exc.code, args=args)
-    return fail(f"파일을 읽거나 쓸 수 없습니다 / file error: {exc}", 1, code="io_error", args=args)
+    return fail(tr("파일을 읽거나 쓸 수 없습니다: {error}", error=exc), 1, code="io_error", args=args)
 
 
 def home_of(args) -> Home:
@@ -74,6 +92,6 @@ def command(sub, name: str, help_text: str, handler):
     """Add subcommand ``name`` running ``handler``, with ``--json`` accepted after it too."""
     parser = sub.add_parser(name, help=help_text)
     # SUPPRESS: absent after the subcommand must not override ``jtill --json`` before it.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=tr("JSON으로 출력"))
     parser.set_defaults(handler=handler)
     return parser

@@ -13,18 +13,18 @@ def add_output_options(parser, *, text: bool) -> None:
     """``--printer URI | --pdf FILE`` (and ``--text`` when ``text``), plus ``--paper``."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--printer", metavar="URI",
-                       help="ESC/POS printer: tcp://HOST:9100, usb://VID:PID, serial:///dev/…, file:///path")
-    group.add_argument("--pdf", metavar="FILE", help="write a PDF file")
+                       help=tr("ESC/POS 프린터: tcp://HOST:9100, usb://VID:PID, serial:///dev/…, file:///path"))
+    group.add_argument("--pdf", metavar="FILE", help=tr("PDF 파일로 저장"))
     if text:
-        group.add_argument("--text", action="store_true", help="plain text on stdout (the default)")
+        group.add_argument("--text", action="store_true", help=tr("표준 출력에 텍스트로 (기본)"))
     parser.add_argument("--paper", type=int, choices=sorted(PAPER_COLUMNS), default=80,
-                        help="paper width in mm (default 80)")
+                        help=tr("용지 폭 mm (기본 80)"))
 
 
 def register(sub) -> None:
     """Add ``receipt``."""
     p = command(sub, "receipt", tr("영수증 출력"), cmd_receipt)
-    p.add_argument("seq", type=int, help="the entry's seq (see jtill history)")
+    p.add_argument("seq", type=int, help=tr("거래 번호 seq (jtill history 참고)"))
     add_output_options(p, text=True)
 
 
@@ -36,10 +36,10 @@ def output(args, slip: Slip, what: dict) -> None:
 
         send(args.printer, encode_slip(slip, args.paper))
         emit(args, {"status": "printed", "printer": args.printer, **what},
-             f"출력했습니다 / printed on {args.printer}")
+             tr("출력했습니다: {printer}", printer=args.printer))
     elif args.pdf:
         write_pdf(slip, args.pdf)
-        emit(args, {"status": "written", "pdf": args.pdf, **what}, f"PDF 저장 / PDF written: {args.pdf}")
+        emit(args, {"status": "written", "pdf": args.pdf, **what}, tr("PDF 저장: {file}", file=args.pdf))
     else:
         emit(args, {"status": "ok", "text": render_text(slip, args.paper), **what}, render_text(slip, args.paper))
 

@@ -9,14 +9,14 @@ from terminal.catalog import tr
 def register(sub) -> None:
     """Add ``scan`` to the jtill parser."""
     p = command(sub, "scan", tr("이미지의 QR 코드 읽기"), cmd_scan)
-    p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, WebP, …)")
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("이미지 파일 (PNG, JPEG, WebP, …)"))
 
 
 def _human(result) -> str:
     lines = [f"{result.source}: {result.message()}"]
     lines += [f"  {text}" for text in result.texts]
     if result.backend:
-        lines.append(f"  (디코더 / decoder: {result.backend})")
+        lines.append("  " + tr("(디코더: {backend})", backend=result.backend))
     return "\n".join(lines)
 
 

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 from cli.operator_commands import add_owner_option, owner_pin
-from cli.output import UsageError, command, dumps, emit, home_of, open_till
+from cli.output import UsageError, command, dumps, emit, home_of, kind_text, open_till, pad, width
 from cli.print_commands import add_output_options, output
 from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
 from terminal.canonical import MAX_SAFE_INT
-from terminal.catalog import tr
-from terminal.messages import STATUS_TEXTS, both, won
+from terminal.catalog import ntr, ptr, tr
+from terminal.messages import STATUS_TEXTS, won
+from terminal.messages import text as reason_text
 
 EXIT_DECLINED = 3
 _AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
@@ -21,47 +22,47 @@ _AMOUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
 def register(sub) -> None:
     """Add the till's subcommands."""
     p = command(sub, "init", tr("데이터 폴더와 장부 만들기"), cmd_init)
-    p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help="the city's config key (JWK file)")
-    p.add_argument("--operator", default=DEFAULT_OPERATOR, help="cashier id written into entries")
+    p.add_argument("--trust", required=True, metavar="CONFIG_KEY.jwk", help=tr("시청 설정 키 (JWK 파일)"))
+    p.add_argument("--operator", default=DEFAULT_OPERATOR, help=tr("거래에 기록할 직원 ID"))
 
     p = sub.add_parser("config", help=tr("단말기 설정"))
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     q = command(csub, "import", tr("서명된 설정 가져오기"), cmd_config_import)
-    q.add_argument("file", help="file holding the config JWS")
+    q.add_argument("file", help=tr("설정 JWS가 든 파일"))
     command(csub, "show", tr("현재 설정 보기"), cmd_config_show)
 
     p = command(sub, "pay", tr("결제 받기"), cmd_pay)
-    p.add_argument("amount", help="amount in won, e.g. 12000 or 12,000")
-    p.add_argument("qr", help="the QR text, or @PATH to an image to decode")
-    p.add_argument("--operator", help="cashier id for this entry")
+    p.add_argument("amount", help=tr("금액(원), 예: 12000 또는 12,000"))
+    p.add_argument("qr", help=tr("QR 텍스트, 또는 읽을 이미지의 @경로"))
+    p.add_argument("--operator", help=tr("이 거래의 직원 ID"))
 
-    p = command(sub, "refund", "환불 / refund all or part of a payment", cmd_refund)
-    p.add_argument("payment_id", help="the payment's id (UUID)")
-    p.add_argument("amount", help="amount to refund in won")
-    p.add_argument("--reason", required=True, help="why (required)")
-    p.add_argument("--operator", help="cashier id for this entry")
+    p = command(sub, "refund", tr("결제의 전부 또는 일부 환불"), cmd_refund)
+    p.add_argument("payment_id", help=tr("결제 ID (UUID)"))
+    p.add_argument("amount", help=tr("환불할 금액(원)"))
+    p.add_argument("--reason", required=True, help=tr("사유 (필수)"))
+    p.add_argument("--operator", help=tr("이 거래의 직원 ID"))
     add_owner_option(p)
 
-    p = command(sub, "close-day", "영업 마감 / close a business day", cmd_close_day)
-    p.add_argument("--date", help="business date YYYY-MM-DD (default: the open day)")
-    p.add_argument("--operator", help="cashier id for this entry")
+    p = command(sub, "close-day", tr("영업일 마감"), cmd_close_day)
+    p.add_argument("--date", help=tr("영업일 YYYY-MM-DD (기본: 열린 영업일)"))
+    p.add_argument("--operator", help=tr("이 거래의 직원 ID"))
     add_owner_option(p)
 
     p = command(sub, "report", tr("Z 리포트"), cmd_report)
-    p.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
+    p.add_argument("--date", help=tr("영업일 YYYY-MM-DD (기본: 오늘)"))
     add_output_options(p, text=False)
 
-    p = command(sub, "history", "거래 내역 / entries with settlement status", cmd_history)
+    p = command(sub, "history", tr("거래 내역과 정산 상태"), cmd_history)
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--date", help="business date YYYY-MM-DD (default: today and the open day)")
-    g.add_argument("--all", action="store_true", help="every entry")
+    g.add_argument("--date", help=tr("영업일 YYYY-MM-DD (기본: 오늘과 열린 영업일)"))
+    g.add_argument("--all", action="store_true", help=tr("모든 거래"))
 
     command(sub, "verify", tr("장부 검사 (파일 무결성, 해시 체인)"),
             cmd_verify)
 
     p = command(sub, "export", tr("장부 내보내기 (JSON Lines)"), cmd_export)
-    p.add_argument("--from", dest="from_seq", type=int, default=1, help="first seq (default 1)")
-    p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--from", dest="from_seq", type=int, default=1, help=tr("첫 seq (기본 1)"))
+    p.add_argument("--out", required=True, help=tr("출력 파일"))
 
 
 def parse_amount(text: str) -> int:
@@ -70,7 +71,8 @@ def parse_amount(text: str) -> int:
     digits = text.replace(",", "")
     # The length test comes first: int() of thousands of digits is slow, and refused past 4300.
     if not _AMOUNT.fullmatch(text) or len(digits) > len(str(MAX_SAFE_INT)) or not 1 <= int(digits) <= MAX_SAFE_INT:
-        raise UsageError(f"{both('bad_amount')}: {text[:40]!r}", code="bad_amount")
+        raise UsageError(tr("{message} (입력: {amount})", message=reason_text("bad_amount"), amount=repr(text[:40])),
+                         code="bad_amount")
     return int(digits)
 
 
@@ -82,13 +84,14 @@ def _date(text: str | None) -> str | None:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError as exc:
-        raise UsageError(f"날짜 형식은 YYYY-MM-DD 입니다 / dates are YYYY-MM-DD: {text!r}") from exc
+        raise UsageError(tr("날짜 형식은 YYYY-MM-DD 입니다: {date}", date=repr(text))) from exc
 
 
 def cmd_init(args) -> int:
     home = home_of(args)
     home.init(args.trust, args.operator).close()
-    emit(args, {"status": "ok", "home": str(home.root)}, f"단말기를 준비했습니다 / till initialised in {home.root}")
+    emit(args, {"status": "ok", "home": str(home.root)}, tr("단말기를 준비했습니다: {folder}",
+                                                                              folder=home.root))
     return 0
 
 
@@ -96,14 +99,15 @@ def cmd_config_import(args) -> int:
     try:
         text = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"파일을 읽을 수 없습니다 / cannot read {args.file}: {exc}") from exc
+        raise UsageError(tr("파일을 읽을 수 없습니다: {file}: {error}", file=args.file, error=exc)) from exc
     till = open_till(args)
     cfg, changed = till.import_config(text)
     emit(
         args,
         {"status": "imported" if changed else "unchanged", "ver": cfg.ver, "tid": cfg.tid, "merchant": cfg.merchant},
-        f"설정 ver {cfg.ver} {'적용' if changed else '이미 적용됨'} / config ver {cfg.ver} "
-        f"{'imported' if changed else 'already in use'}: {cfg.merchant['name']} ({cfg.tid})",
+        tr("설정 ver {ver} 적용: {merchant} ({tid})", ver=cfg.ver, merchant=cfg.merchant["name"], tid=cfg.tid)
+        if changed else
+        tr("설정 ver {ver} 이미 적용됨: {merchant} ({tid})", ver=cfg.ver, merchant=cfg.merchant["name"], tid=cfg.tid),
     )
     return 0
 
@@ -126,7 +130,7 @@ def _scanned_text(qr: str) -> str:
 
     path = qr[1:]
     if not Path(path).is_file():
-        raise UsageError(f"이미지 파일이 없습니다 / no image file {path!r}")
+        raise UsageError(tr("이미지 파일이 없습니다: {file}", file=repr(path)))
     texts = decode_image_file(path)  # token-shaped first: a photo may also hold a menu link
     return texts[0] if texts else ""
 
@@ -138,9 +142,10 @@ def cmd_pay(args) -> int:
     result = till.pay(amount, text)
     e = result.entry
     if e is not None:
-        emit(args, result.as_json(), f"승인 / accepted: {won(e['amount'])}  #{e['seq']}  {e['id']}")
+        emit(args, result.as_json(),
+             tr("승인: {amount}  #{seq}  {id}", amount=won(e["amount"]), seq=e["seq"], id=e["id"]))
         return 0
-    emit(args, result.as_json(), f"거절 / declined [{result.reason}]: {both(result.reason)}")
+    emit(args, result.as_json(), tr("거절 [{code}]: {message}", code=result.reason, message=reason_text(result.reason)))
     return EXIT_DECLINED
 
 
@@ -152,7 +157,7 @@ def cmd_refund(args) -> int:
     emit(
         args,
         {"status": "refunded", "seq": entry["seq"], "id": entry["id"], "amount": entry["amount"], "ref": entry["ref"]},
-        f"환불 완료 / refunded: {won(entry['amount'])}  #{entry['seq']}",
+        tr("환불 완료: {amount}  #{seq}", amount=won(entry["amount"]), seq=entry["seq"]),
     )
     return 0
 
@@ -160,18 +165,19 @@ def cmd_refund(args) -> int:
 def cmd_close_day(args) -> int:
     till = open_till(args)
     e = operators.close_day(till, _date(args.date), owner_pin=owner_pin(till, "close_day"), owner_id=args.owner_id)
-    text = (f"{e['biz_date']} 마감 / closed: {e['count']}건, 결제 {won(e['payments'])}, "
-            f"환불 {won(e['refunds'])}, 순매출 {won(e['net'])}")
+    lines = [ntr("{date} 마감: {n}건, 결제 {payments}, 환불 {refunds}, 순매출 {net}",
+                 "{date} 마감: {n}건, 결제 {payments}, 환불 {refunds}, 순매출 {net}", e["count"],
+                 date=e["biz_date"], payments=won(e["payments"]), refunds=won(e["refunds"]), net=won(e["net"]))]
     saved = till.last_backup
     if saved and saved["status"] == "ok":
-        text += f"\n백업 / backup: {saved['file']}"
+        lines.append(tr("백업: {file}", file=saved["file"]))
     elif saved:
-        text += f"\n백업 실패 (마감은 완료) / backup FAILED (the day is closed all the same): {saved['message']}"
+        lines.append(tr("백업 실패 (마감은 완료): {message}", message=saved["message"]))
     emit(
         args,
         {"status": "closed", "seq": e["seq"], "biz_date": e["biz_date"], "count": e["count"],
          "payments": e["payments"], "refunds": e["refunds"], "net": e["net"], "backup": saved},
-        text,
+        "\n".join(lines),
     )
     return 0
 
@@ -194,25 +200,28 @@ def cmd_report(args) -> int:
 
 def _report_text(rep: dict) -> str:
     pay, ref = rep["payments"], rep["refunds"]
-    lines = [
-        f"Z 리포트 / Z report  {rep['biz_date']} ({rep['tz']})  "
-        f"{'마감됨 / closed' if rep['closed'] else '영업 중 / open'}",
-        f"  결제 / payments : {pay['count']}건  {won(pay['amount'])}",
-        f"  환불 / refunds  : {ref['count']}건  {won(ref['amount'])}",
-        f"  순매출 / net    : {won(rep['net'])}  (거절 제외 / without rejected)",
-        f"    정산됨 / settled      : {won(rep['settled_net'])}",
-        f"    정산 대기 / unsettled : {won(rep['unsettled_net'])}",
-        f"    거절됨 / rejected     : {won(rep['rejected_amount'])}",
+
+    def counted(figures: dict) -> str:
+        return ntr("{n}건  {amount}", "{n}건  {amount}", figures["count"], amount=won(figures["amount"]))
+
+    rows = [
+        ("  ", ptr("cli_report", "결제"), counted(pay)),
+        ("  ", ptr("cli_report", "환불"), counted(ref)),
+        ("  ", ptr("cli_report", "순매출"), tr("{amount} (거절 제외)", amount=won(rep["net"]))),
+        ("    ", ptr("cli_report", "정산됨"), won(rep["settled_net"])),
+        ("    ", ptr("cli_report", "정산 대기"), won(rep["unsettled_net"])),
+        ("    ", ptr("cli_report", "거절됨"), won(rep["rejected_amount"])),
     ]
-    for status, label in (("pending", "미전송 / pending"), ("sent", tr("전송됨")),
-                          ("settled", tr("정산됨")), ("rejected", tr("거절됨"))):
-        s = pay["by_status"][status]
-        lines.append(f"  {label:<18}: {s['count']}건  {won(s['amount'])}")
-    for r in rep["rejected"]:
-        reason = r["status_reason"]
-        lines.append(f"    #{r['seq']} {r['kind']} {won(r['amount'])} {reason}: {both(reason)}")
+    rows += [("  ", tr(STATUS_TEXTS[status]), counted(pay["by_status"][status]))
+             for status in ("pending", "sent", "settled", "rejected")]
     if rep["cashback"]:
-        lines.append(f"  시민 캐시백 / citizen cashback: {won(rep['cashback'])}")
+        rows.append(("  ", tr("시민 캐시백"), won(rep["cashback"])))
+    column = max(width(indent + label) for indent, label, _ in rows)
+    state = ptr("cli_report", "마감됨") if rep["closed"] else ptr("cli_report", "영업 중")
+    lines = [ptr("cli_report", "Z 리포트  {date} ({tz})  {state}", date=rep["biz_date"], tz=rep["tz"], state=state)]
+    lines += [pad(indent + label, column) + " : " + value for indent, label, value in rows]
+    lines += [f"    #{r['seq']} {kind_text(r['kind'])} {won(r['amount'])} {r['status_reason']}: "
+              + reason_text(r["status_reason"]) for r in rep["rejected"]]
     return "\n".join(lines)
 
 
@@ -235,8 +244,8 @@ def cmd_history(args) -> int:
     for r in rows:
         amount = r.get("amount", r.get("net", 0))
         reason = f" ({r['status_reason']})" if r["status_reason"] else ""
-        status = f"{STATUS_TEXTS[r['status']][0]}/{r['status']}{reason}"
-        print(f"#{r['seq']:<6} {r['biz_date']} {r['kind']:<8} {won(amount):>12}  {status}  {r['id']}")
+        status = tr(STATUS_TEXTS[r["status"]]) + reason
+        print(f"#{r['seq']:<6} {r['biz_date']} {pad(kind_text(r['kind']), 10)} {won(amount):>12}  {status}  {r['id']}")
     return 0
 
 
@@ -260,22 +269,23 @@ def cmd_verify(args) -> int:
         return 1
     if not problems:
         home_of(args).clear_damage_mark()
-        emit(args, {"status": "ok", "entries": count}, f"장부가 온전합니다 / journal intact: {count} entries")
+        emit(args, {"status": "ok", "entries": count},
+             ntr("장부가 온전합니다: 거래 {n}건", "장부가 온전합니다: 거래 {n}건", count))
         return 0
     first = problems[0]
     home_of(args).mark_damaged(f"hash chain broken at seq {first['seq']}: {first['problem']}")
     emit(
         args,
         {"status": "bad", "bad_seq": first["seq"], "problem": first["problem"], "problems": problems},
-        f"장부가 변조되었습니다 / journal tampered: first bad seq {first['seq']} ({first['problem']})",
+        tr("장부가 변조되었습니다: 처음 잘못된 seq {seq} ({problem})", seq=first["seq"], problem=first["problem"]),
     )
     return 1
 
 
 def cmd_export(args) -> int:
     if args.from_seq < 1:
-        raise UsageError("--from must be at least 1")
+        raise UsageError(tr("--from은 1 이상이어야 합니다"))
     count = open_till(args).journal.export_jsonl(args.out, args.from_seq)
     emit(args, {"status": "ok", "entries": count, "out": args.out},
-         f"{count}건 내보냄 / exported {count} entries to {args.out}")
+         ntr("{n}건 내보냄: {file}", "{n}건 내보냄: {file}", count, file=args.out))
     return 0

@@ -137,11 +137,12 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
           **kwargs) -> subprocess.CompletedProcess:
     """Run this checkout's ``jtill`` (with ``--home home`` when given); text output captured.
 
+    It speaks Korean whatever the machine's ``LANG`` (``env={"JTILL_LANG": "en"}`` for English).
     ``check`` raises with the output when the exit status is not 0.
     """
     cmd = [str(JTILL)] + (["--home", str(home)] if home else []) + [str(a) for a in args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, **kwargs)
+                          env={**os.environ, "JTILL_LANG": "ko", **(env or {})}, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import jtill, mint
 from helpers_sync import enroll_till, fast_client, pay
+from terminal.catalog import tr
 from terminal.journal import Journal
 
 NAME = re.compile(r"jtill-backup-T-000001-\d{8}T\d{6}Z-seq(\d{9})\.db")
@@ -167,8 +168,9 @@ def test_failing_backup_folder_never_fails_the_close(home, tmp_path):
     assert list(usb.iterdir()) == []
     usb.rmdir()  # the stick is unplugged
     human = jtill("close-day", "--date", "2026-01-02", home=home.root, check=False)
-    assert human.returncode == 0 and "2026-01-02 마감 / closed" in human.stdout
-    assert "backup FAILED" in human.stdout and "does not exist" in human.stdout
+    closed, failed = human.stdout.splitlines()[:2]
+    assert human.returncode == 0 and closed.startswith("2026-01-02 마감: 0건")
+    assert failed.startswith(tr("백업 실패 (마감은 완료): {message}", "ko", message="")) and str(usb) in failed
     assert run_json(home.root, "verify")["entries"] == 3  # both closes are in the journal
 
 

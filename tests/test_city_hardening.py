@@ -23,6 +23,7 @@ from city.service import City
 from conftest import jtill
 from helpers_sync import ServerProcess, prepare_city
 from sync.reads import authorization
+from terminal.catalog import tr
 from terminal.keys import private_from_seed, public_jwk
 
 MB = 1024 * 1024
@@ -209,7 +210,8 @@ def test_expired_code_is_410_and_ttl_parses(city_server):
     assert default["ttl"] == 72 * 3600
     for bad in ("15", "15x", "0h", "-3h", "h", "366d", "99999999999999999999d"):
         proc = jtill("city", "enroll-code", "M-0001", f"--ttl={bad}", "--data", str(city.data.root), check=False)
-        assert proc.returncode == 2 and "duration" in proc.stderr
+        refusal = tr("{text}: 72h, 15m, 30s 같은 기간이어야 합니다 (최대 365d)", "ko", text=repr(bad))
+        assert proc.returncode == 2 and refusal in proc.stderr
     assert _enroll(server.url, out["code"])[0] == 201
 
 

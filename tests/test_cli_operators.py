@@ -5,6 +5,7 @@ import subprocess
 import time
 
 from conftest import jtill, mint
+from terminal import messages
 from terminal.checkout import Till
 from terminal.journal import Journal
 
@@ -56,7 +57,8 @@ def test_inbox_lists_rejections_until_acknowledged(home):
     inbox = run(home, "inbox")
     assert [(r["seq"], r["status_reason"]) for r in inbox["rejected"]] == [(1, "revoked")]
     human = jtill("inbox", home=home.root, stdin=subprocess.DEVNULL).stdout
-    assert "정지" in human and "suspended" in human
+    assert messages.text("revoked", "ko") in human and messages.rejection_advice("revoked")[0] in human
+    assert messages.rejection_advice("revoked")[1] not in human  # one language: no English half
     report = run(home, "report", "--date", inbox["rejected"][0]["biz_date"])
     assert report["net"] == 0 and report["rejected_amount"] == 20000
     assert run(home, "inbox", "--ack", "1", expect=1)["error"] == "owner_pin_required"

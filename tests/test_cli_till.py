@@ -7,7 +7,9 @@ import time
 import pytest
 
 from conftest import VECTORS, jtill, mint
+from terminal import messages
 from terminal.canonical import canonical_json
+from terminal.catalog import tr
 from terminal.journal import Journal
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -88,7 +90,7 @@ def test_config_import_refusals_keep_the_old_config(tmp_path, home):
     proc = jtill("--json", "config", "import", bad, home=home.root, check=False)
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "bad_config"
     proc = jtill("config", "import", tmp_path / "absent.jws", home=home.root, check=False)
-    assert proc.returncode == 2 and "cannot read" in proc.stderr
+    assert proc.returncode == 2 and f"파일을 읽을 수 없습니다: {tmp_path / 'absent.jws'}: " in proc.stderr
     assert json.loads(jtill("config", "show", "--json", home=home.root, check=False).stdout)["ver"] == 1
 
 
@@ -123,9 +125,9 @@ def test_pay_declined_json_shape(home):
 
 def test_pay_human_output_korean_first(home):
     proc = jtill("pay", "12,000", now_token(), home=home.root, check=False)
-    assert proc.returncode == 0 and proc.stdout.startswith("승인 / accepted: 12,000원")
+    assert proc.returncode == 0 and proc.stdout.startswith("승인: 12,000원")
     proc = jtill("pay", "1000", "garbage", home=home.root, check=False)
-    assert proc.returncode == 3 and proc.stdout.startswith("거절 / declined [malformed]")
+    assert proc.returncode == 3 and proc.stdout == f"거절 [malformed]: {messages.text('malformed', 'ko')}\n"
 
 
 BAD_AMOUNTS = ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠٠", "１２", "99999999999999999999999999",
@@ -136,7 +138,7 @@ BAD_AMOUNTS = ["abc", "0", "1.5", "12,00", "1,2345", "", " ", "-5", "1e3", "٣٠
 def test_pay_bad_amount_is_usage_error(home, amount):
     proc = jtill("pay", amount, now_token(), home=home.root, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "Amount must be a whole number" in proc.stderr or "usage" in proc.stderr
+    assert messages.text("bad_amount", "ko") in proc.stderr or "usage" in proc.stderr
     assert entries(home) == []
 
 
@@ -172,7 +174,8 @@ def test_pay_image(home, tmp_path):
 def test_pay_missing_image_is_usage_error(home, tmp_path):
     pytest.importorskip("terminal.scanning")
     proc = jtill("pay", "1000", f"@{tmp_path / 'absent.png'}", home=home.root, check=False)
-    assert proc.returncode == 2 and "no image file" in proc.stderr
+    missing = tr("이미지 파일이 없습니다: {file}", "ko", file=repr(str(tmp_path / "absent.png")))
+    assert proc.returncode == 2 and missing in proc.stderr
 
 
 def test_refund(home, paid):
@@ -186,8 +189,8 @@ def test_refund(home, paid):
     [
         (["12001"], 1, "exceeds what is left"),
         (["100", "--reason", " "], 1, "needs a reason"),
-        (["0"], 2, "whole number"),
-        (["abc"], 2, "whole number"),
+        (["0"], 2, messages.TEXTS["bad_amount"]),
+        (["abc"], 2, messages.TEXTS["bad_amount"]),
     ],
 )
 def test_refund_refusals_change_nothing(home, paid, args, status, message):
@@ -215,7 +218,7 @@ def test_close_day_report_history(home, paid):
     report = jtill_json(home, "report", "--date", close["biz_date"])
     assert report["closed"] and report["net"] == 10000 and report["payments"]["by_status"]["pending"]["count"] == 1
     human = jtill("report", "--date", close["biz_date"], home=home.root, check=False).stdout
-    assert human.startswith("Z 리포트 / Z report") and "10,000원" in human
+    assert human.startswith(f"Z 리포트  {close['biz_date']}") and "10,000원" in human
     proc = jtill("history", "--all", "--json", home=home.root, check=False)
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [(r["seq"], r["kind"], r["status"]) for r in lines] == [
@@ -227,7 +230,7 @@ def test_close_day_report_history(home, paid):
 
 def test_history_default_is_today(home, paid):
     proc = jtill("history", home=home.root, check=False)
-    assert proc.returncode == 0 and paid["id"] in proc.stdout and "미전송/pending" in proc.stdout
+    assert proc.returncode == 0 and paid["id"] in proc.stdout and "미전송" in proc.stdout
 
 
 @pytest.mark.parametrize("command", ["close-day", "report", "history"])

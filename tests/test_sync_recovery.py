@@ -45,7 +45,7 @@ def test_recover_fork_end_to_end(tmp_path, served_city):
     refused = _pay(city, home, check=False)
     assert refused.returncode == 1 and json.loads(refused.stdout)["error"] == "fork_alarm"
     status = jtill("status", home=home, check=False)
-    assert status.returncode == 4 and "ALARM" in status.stdout.splitlines()[1]
+    assert status.returncode == 4 and status.stdout.splitlines()[1].startswith("!! 경보: ")
     assert "jtill recover-fork CODE" in status.stdout
     before = _digest(home / "journal.db")
 

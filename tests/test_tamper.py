@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from conftest import insert_rows, jtill, pay_now
+from terminal.catalog import tr
 from terminal.journal import COLUMNS, JournalError, entry_hash, row_to_entry
 
 
@@ -67,7 +68,8 @@ def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, probl
     status, out = verify(home)
     assert problem and status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"], out
     human = jtill("verify", home=home.root, check=False)
-    assert human.returncode != 0 and f"first bad seq {bad_seq}" in human.stdout
+    tampered = tr("장부가 변조되었습니다: 처음 잘못된 seq {seq} ({problem})", "ko", seq=bad_seq, problem=out["problem"])
+    assert human.returncode != 0 and tampered in human.stdout
 
 
 def test_edited_amount_with_recomputed_hash_breaks_the_next_link(home, journal_file):
