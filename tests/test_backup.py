@@ -14,6 +14,7 @@ import pytest
 
 from conftest import jtill, mint
 from helpers_sync import enroll_till, fast_client, pay
+from terminal.catalog import tr
 from terminal.journal import Journal
 
 NAME = re.compile(r"jtill-backup-T-000001-\d{8}T\d{6}Z-seq(\d{9})\.db")
@@ -168,7 +169,8 @@ def test_failing_backup_folder_never_fails_the_close(home, tmp_path):
     usb.rmdir()  # the stick is unplugged
     human = jtill("close-day", "--date", "2026-01-02", home=home.root, check=False)
     assert human.returncode == 0 and "2026-01-02 마감 / closed" in human.stdout
-    assert "backup FAILED" in human.stdout and "does not exist" in human.stdout
+    assert "backup FAILED" in human.stdout
+    assert tr("백업 폴더가 없습니다 (USB를 꽂았나요?): {folder}", folder=usb) in human.stdout
     assert run_json(home.root, "verify")["entries"] == 3  # both closes are in the journal
 
 
