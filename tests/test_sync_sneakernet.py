@@ -6,6 +6,7 @@ from conftest import jtill
 from helpers_sync import assert_agree, enroll_till, pay
 from sync.receipts import RECEIPT_TYP
 from terminal import jws
+from terminal.catalog import tr
 from terminal.report import history
 
 
@@ -38,7 +39,7 @@ def test_usb_round_trip(tmp_path, served):
     assert result == {"receipts": 1, "settled": 1, "rejected": [{"seq": 2, "reason": "insufficient_funds"}]}
     assert [r["status"] for r in history(till.journal)] == ["settled", "rejected"]
     assert_agree(city, till)
-    assert "nothing" in jtill("export-batch", "--out", stick, home=home).stdout
+    assert tr("보낼 거래가 없습니다") in jtill("export-batch", "--out", stick, home=home).stdout
 
 
 def test_receipt_of_another_till_refused(tmp_path, served):
