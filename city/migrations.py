@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from city.errors import Refused
+from terminal.catalog import N_, both
 
 VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS city_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                  "applied_at BIGINT NOT NULL)")
@@ -21,9 +22,9 @@ class SchemaTooNew(Refused):
     """The city database was written by a newer version of the server."""
 
     def __init__(self, found: int, known: int):
-        super().__init__("schema_too_new", f"시청 데이터베이스가 이 서버보다 새 버전입니다 / the city database is at "
-                                           f"schema version {found}, this server knows only up to {known}: "
-                                           "upgrade the server, do not downgrade")
+        super().__init__("schema_too_new", both(N_(
+            "시청 데이터베이스가 이 서버보다 새 버전입니다 (스키마 {found}, 이 서버는 {known}까지): "
+            "서버를 업그레이드하세요. 되돌리지 마세요"), found=found, known=known))
         self.found, self.known = found, known
 
 

@@ -25,6 +25,7 @@ from psycopg_pool import ConnectionPool
 from city import migrations
 from city.errors import Refused
 from city.storage import ENTRY_COLUMNS, IngestTx, Storage
+from terminal.catalog import N_, both
 
 log = logging.getLogger("city.pg")
 
@@ -126,8 +127,7 @@ class PGStorage(Storage):
                 migrations.migrate(c, migrations.PG_MIGRATIONS)
         except psycopg.Error as exc:
             self.pool.close()
-            raise Refused("internal", f"시청 데이터베이스를 열 수 없습니다 / cannot open the city database: {exc}") \
-                from None
+            raise Refused("internal", both(N_("시청 데이터베이스를 열 수 없습니다: {error}"), error=exc)) from None
         except BaseException:
             self.pool.close()
             raise

@@ -17,6 +17,7 @@ from city.storage import SQLiteStorage, Storage, now_ms
 from sync.receipts import RECEIPT_TYP
 from terminal import jws
 from terminal.canonical import b64u_encode, canonical_json
+from terminal.catalog import N_, both
 from terminal.config import CONFIG_TYP
 from terminal.journal import ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk, public_jwk
@@ -48,8 +49,8 @@ def open_storage(db: str | None, data: DataDir) -> Storage:
 
         return PGStorage(db)
     if db:
-        raise Refused("bad_request", f"--db에는 postgresql:// 주소가 필요합니다 / --db takes a postgresql:// URL, "
-                                     f"not {db!r} (SQLite is the data directory's)")
+        raise Refused("bad_request", both(N_(
+            "--db에는 postgresql:// 주소가 필요합니다 (SQLite는 데이터 폴더에 있습니다): {db}"), db=repr(db)))
     return SQLiteStorage(data.db_path)
 
 

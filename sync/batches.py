@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from terminal import jws
+from terminal.catalog import tr
 from terminal.errors import JournalError
 from terminal.journal import ZERO_HASH, Entry, Journal
 
@@ -60,7 +61,7 @@ def next_batch(journal: Journal, tid: str, key: Ed25519PrivateKey, from_seq: int
 
 
 def _missing(seq: int) -> JournalError:
-    return JournalError(f"장부에 {seq}번 거래가 없습니다 / entry {seq} is missing from the journal")
+    return JournalError(tr("장부에 {seq}번 거래가 없습니다", seq=seq))
 
 
 def unacked_from(journal: Journal) -> int:

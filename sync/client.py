@@ -37,7 +37,7 @@ class Timing:
 
 
 def describe(exc: requests.RequestException) -> str:
-    """A short Korean / English reason for a network failure, without the library's internals."""
+    """A short reason for a network failure in the till's language, without the library's internals."""
     import requests
 
     if isinstance(exc, requests.ConnectTimeout):
@@ -82,8 +82,8 @@ def _json_object(response: requests.Response, *members: str) -> dict[str, Any]:
     except ValueError:
         body = None
     if not isinstance(body, dict) or any(m not in body for m in members):
-        raise BadAnswer(f"서버 응답이 올바르지 않습니다 / the server's answer is not the expected JSON "
-                        f"({', '.join(members)}): {response.text[:200]!r}")
+        raise BadAnswer(tr("서버 응답이 올바르지 않습니다 (기대한 JSON 항목: {members}): {answer}",
+                           members=", ".join(members), answer=repr(response.text[:200])))
     return body
 
 

@@ -39,7 +39,7 @@ def enroll(home: Home, server: str, code: str, trust_file: str | os.PathLike | N
     till = Till(home)
     try:
         if till.configured:
-            raise AlreadyEnrolled(f"이미 등록된 단말기입니다 / already enrolled as {till.config.tid}")
+            raise AlreadyEnrolled(tr("이미 등록된 단말기입니다: {tid}", tid=till.config.tid))
         key = _terminal_key(home)
         client = CityClient(server, timing)
         answer = client.enroll(code, public_jwk(key, UNENROLLED_KID), label or "jtill")

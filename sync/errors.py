@@ -1,13 +1,13 @@
 """The sync package's one exception family: every failure carries a short reason ``code``.
 
-Faces catch :class:`SyncError` once; ``str(exc)`` is the Korean / English explanation.
+Faces catch :class:`SyncError` once; ``str(exc)`` is the explanation in the till's language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from terminal.messages import both
+from terminal.messages import text
 
 
 class SyncError(RuntimeError):
@@ -18,7 +18,7 @@ class SyncError(RuntimeError):
     def __init__(self, message: str = "", *, code: str | None = None):
         if code is not None:
             self.code = code
-        super().__init__(message or both(self.code))
+        super().__init__(message or text(self.code))
 
 
 class Offline(SyncError):

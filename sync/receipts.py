@@ -6,6 +6,7 @@ from sync.errors import ReceiptError
 from terminal import config as config_mod
 from terminal import jws, settlement
 from terminal.canonical import is_int
+from terminal.catalog import tr
 from terminal.journal import Journal
 from terminal.settlement import Receipt
 
@@ -18,7 +19,7 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> Rec
     try:
         payload = jws.verify(compact, RECEIPT_TYP, trust).payload
     except jws.JWSError as exc:
-        raise ReceiptError(f"영수증 서명이 올바르지 않습니다 / receipt signature invalid ({exc})") from exc
+        raise ReceiptError(tr("영수증 서명이 올바르지 않습니다 ({error})", error=exc)) from exc
     if payload.get("tid") != tid:
         raise ReceiptError(f"receipt is for terminal {payload.get('tid')!r}, not {tid!r}")
     first, last, results = payload.get("from"), payload.get("to"), payload.get("results")

@@ -84,7 +84,7 @@ def _enroll(home: Home, code: str, label: str, timing: Timing | None) -> None:
             raise RecoveryError(tr("분기 경보가 없습니다"))
         url = till.journal.get_meta(META_SERVER)
         if not url:
-            raise RecoveryError("서버 주소가 없습니다 / no server URL recorded at enrollment")
+            raise RecoveryError(tr("등록할 때 기록한 서버 주소가 없습니다"))
         old_tid = till.config.tid
     finally:
         till.close()
@@ -155,7 +155,7 @@ def inspect_archive(home: Home, path: str | os.PathLike, export_to: str | os.Pat
     With ``export_to``, also write its entries as JSON Lines (as ``jtill export`` does) for the city.
     """
     if not Path(path).is_file():
-        raise RecoveryError(f"장부 파일이 없습니다 / no journal file {path}")
+        raise RecoveryError(tr("장부 파일이 없습니다: {path}", path=path))
     trust = home.trust()
     with Journal(path, create=False) as journal:
         cfg = config_mod.current(journal, trust)

@@ -12,6 +12,7 @@ from sync import batches, receipts
 from sync.client import CityClient, Timing
 from sync.errors import SyncError
 from terminal.atomic import write_atomic
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.keys import load_private_jwk
 
@@ -24,8 +25,7 @@ def _read_lines(path) -> list[str]:
     try:
         text = Path(path).read_text(encoding="ascii")
     except UnicodeDecodeError as exc:
-        raise SyncError(f"배치/영수증 파일이 아닙니다 / not a batch or receipt file: {path}",
-                        code="bad_file") from exc
+        raise SyncError(tr("배치/영수증 파일이 아닙니다: {path}", path=path), code="bad_file") from exc
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -54,7 +54,7 @@ def upload_file(path: str | os.PathLike, server: str, out: str | os.PathLike,
     """Upload a batch file to ``server`` and write the receipts to ``out`` (no till needed)."""
     lines = _read_lines(path)
     if not lines:
-        raise SyncError(f"배치가 없습니다 / {path}: no batches", code="bad_file")
+        raise SyncError(tr("배치가 없습니다: {path}", path=path), code="bad_file")
     client = CityClient(server, timing)
     got = []
     try:

@@ -14,10 +14,11 @@ from sync.client import CityClient, Timing, backoff
 from sync.errors import ApiError, ForkDetected, Offline, SyncError
 from sync.summary import SyncSummary
 from terminal import alerts, events
+from terminal.catalog import tr
 from terminal.checkout import ALARM_KEY, FORK_ALARM, Till
 from terminal.errors import ConfigError, TerminalError
 from terminal.keys import load_private_jwk
-from terminal.messages import both
+from terminal.messages import text
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def client_for(till: Till, url: str | None = None, timing: Timing | None = None)
     """A client for ``url`` or the server recorded at enrollment."""
     url = url or server_url(till)
     if not url:
-        raise SyncError("서버 주소가 없습니다 / no server URL (enroll first or pass --server)", code="no_server")
+        raise SyncError(tr("서버 주소가 없습니다. 먼저 등록하거나 --server 를 주세요"), code="no_server")
     return CityClient(url, timing)
 
 
@@ -155,7 +156,7 @@ def _failure_code(exc: Exception) -> tuple[str, str]:
 def describe_failure(summary: SyncSummary, exc: Exception) -> None:
     """Fill in ``summary``'s ``status``, ``error`` (a reason code, never a class name) and ``message``."""
     summary.status, summary.error = _failure_code(exc)
-    summary.message = str(exc) or both(summary.error)
+    summary.message = str(exc) or text(summary.error)
     if isinstance(exc, Offline):
         summary.retry_after = exc.retry_after
 

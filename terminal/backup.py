@@ -11,6 +11,7 @@ from pathlib import Path
 
 from terminal import config as config_mod
 from terminal.atomic import fsync_dir
+from terminal.catalog import ntr, tr
 from terminal.config import ConfigError
 from terminal.home import JOURNAL, Home, HomeError
 from terminal.journal import Journal, JournalError
@@ -86,8 +87,7 @@ def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, cloc
     """
     folder = Path(to_dir)
     if not folder.is_dir():
-        raise BackupError(f"백업 폴더가 없습니다 (USB를 꽂았나요?) / backup folder {folder} does not exist "
-                          f"(is the USB stick plugged in?)")
+        raise BackupError(tr("백업 폴더가 없습니다 (USB를 꽂았나요?): {folder}", folder=folder))
     seq, _ = journal.head()
     final = folder / backup_name(tid or UNENROLLED, clock(), seq)
     tmp = folder / f".{final.name}.tmp"
@@ -96,12 +96,13 @@ def backup(journal: Journal, to_dir: str | os.PathLike, tid: str | None, *, cloc
         journal.backup_to(tmp)
         problems = copy_problems(tmp)
         if problems:
-            raise BackupError(f"백업 사본 검증 실패 / the copy in {folder} did not verify: {'; '.join(problems)}")
+            raise BackupError(tr("백업 사본을 검증하지 못했습니다 ({folder}): {problems}",
+                                 folder=folder, problems="; ".join(problems)))
         _fsync_file(tmp)
         os.replace(tmp, final)
         fsync_dir(folder)
     except (OSError, JournalError) as exc:
-        raise BackupError(f"백업하지 못했습니다 / could not write a backup to {folder}: {exc}") from exc
+        raise BackupError(tr("백업하지 못했습니다 ({folder}): {error}", folder=folder, error=exc)) from exc
     finally:
         _unlink_with_sidecars(tmp)
     return {"file": os.fspath(final), "seq": seq, "bytes": final.stat().st_size}
@@ -125,13 +126,13 @@ def settings(journal: Journal) -> dict:
 def set_backup_dir(journal: Journal, folder: str | os.PathLike | None, keep: int = DEFAULT_KEEP) -> dict:
     """Back up to ``folder`` after every day close, keeping the newest ``keep``; ``None`` turns it off."""
     if keep < 1:
-        raise BackupError(f"--keep 는 1 이상이어야 합니다 / --keep must be at least 1, not {keep}")
+        raise BackupError(tr("--keep 는 1 이상이어야 합니다 ({keep})", keep=keep))
     if folder is None:
         journal.set_meta(META_BACKUP_DIR, "")
     else:
         path = Path(folder).expanduser().resolve()
         if not path.is_dir():
-            raise BackupError(f"백업 폴더가 없습니다 / backup folder {path} does not exist")
+            raise BackupError(tr("백업 폴더가 없습니다: {folder}", folder=path))
         journal.set_meta(META_BACKUP_DIR, os.fspath(path))
     journal.set_meta(META_BACKUP_KEEP, str(keep))
     return settings(journal)
@@ -158,7 +159,7 @@ def _config_problems(journal: Journal, trust: dict) -> list[str]:
     try:
         config_mod.current(journal, trust)
     except ConfigError as exc:
-        return [f"its config does not verify with this till's trusted key: {exc}"]
+        return [tr("설정이 이 단말기가 신뢰하는 키로 검증되지 않습니다: {error}", error=exc)]
     return []
 
 
@@ -168,7 +169,7 @@ def _move_aside(home: Home, stamp: str) -> str | None:
         return None
     aside = home.root / f"journal-replaced-{stamp}.db"
     if aside.exists():
-        raise BackupError(f"{aside} already exists")
+        raise BackupError(tr("이미 있는 파일입니다: {path}", path=aside))
     for suffix in ("-wal", "-shm", ""):
         src = Path(f"{home.journal_path}{suffix}")
         if src.exists():
@@ -186,8 +187,10 @@ def _replaceable(home: Home) -> None:
         seq, _ = journal.head()
     if seq:
         raise RestoreRefused(
-            f"이 데이터 폴더에는 쓰고 있는 장부가 있습니다 ({seq}건) / {home.journal_path} is a working journal "
-            f"with {seq} entries; restore into a fresh data directory (--home) or move it aside first"
+            ntr("이 데이터 폴더에는 쓰고 있는 장부가 있습니다 ({path}, 거래 {n}건). 새 데이터 폴더(--home)에 "
+                "복원하거나 먼저 장부를 옮기세요",
+                "이 데이터 폴더에는 쓰고 있는 장부가 있습니다 ({path}, 거래 {n}건). 새 데이터 폴더(--home)에 "
+                "복원하거나 먼저 장부를 옮기세요", seq, path=home.journal_path)
         )
 
 
@@ -202,15 +205,15 @@ def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLik
     """
     source = Path(file)
     if not source.is_file():
-        raise BadBackup(f"백업 파일이 없습니다 / no backup file {source}")
+        raise BadBackup(tr("백업 파일이 없습니다: {file}", file=source))
     if trust_file is not None:
         kid, key, _ = read_public_jwk_file(trust_file)
         trust = {kid: key}
     elif home.trust_key_path.exists():
         trust = home.trust()
     else:
-        raise HomeError(f"처음 복원할 때는 --trust 가 필요합니다 / {home.root} trusts no config key yet: "
-                        f"give --trust CONFIG_KEY.jwk")
+        raise HomeError(tr("처음 복원할 때는 --trust CONFIG_KEY.jwk 가 필요합니다 ({folder}에 신뢰하는 설정 키가 없음)",
+                           folder=home.root))
     _replaceable(home)
     home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = home.root / f".{JOURNAL}.restore.tmp"
@@ -219,7 +222,8 @@ def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLik
         shutil.copyfile(source, tmp)
         problems = copy_problems(tmp, lambda j: _config_problems(j, trust) + (extra(j, trust) if extra else []))
         if problems:
-            raise BadBackup(f"복원할 수 없는 백업입니다 / {source} cannot be restored: {'; '.join(problems)}")
+            raise BadBackup(tr("복원할 수 없는 백업입니다 ({file}): {problems}", file=source,
+                               problems="; ".join(problems)))
         with Journal(tmp, create=False) as journal:
             entries, _ = journal.head()
         _fsync_file(tmp)
@@ -230,7 +234,7 @@ def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLik
         os.replace(tmp, home.journal_path)
         fsync_dir(home.root)
     except OSError as exc:
-        raise BackupError(f"복원하지 못했습니다 / could not restore {source}: {exc}") from exc
+        raise BackupError(tr("복원하지 못했습니다 ({file}): {error}", file=source, error=exc)) from exc
     finally:
         _unlink_with_sidecars(tmp)
     home.open_journal().close()  # records the restored journal's identity as this home's

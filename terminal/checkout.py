@@ -14,7 +14,7 @@ from terminal.canonical import MAX_SAFE_INT, is_int
 from terminal.errors import Declined, TillError
 from terminal.home import Home
 from terminal.journal import CloseTotals, Entry, Journal
-from terminal.messages import both
+from terminal.messages import text
 
 MAX_REASON_CHARS = 200
 FORK_ALARM = "fork"
@@ -39,7 +39,7 @@ class PayResult:
         if self.entry:
             e = self.entry
             return {"status": "accepted", "seq": e["seq"], "id": e["id"], "amount": e["amount"]}
-        return {"status": "declined", "reason": self.reason, "message": both(self.reason)}
+        return {"status": "declined", "reason": self.reason, "message": text(self.reason)}
 
 
 class Till:

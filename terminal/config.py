@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from terminal import jws
 from terminal.business_day import DEFAULT_TZ
 from terminal.canonical import is_int
+from terminal.catalog import tr
 from terminal.errors import ConfigError
 from terminal.journal import Journal
 from terminal.keys import BadKey, load_public_jwk
@@ -115,10 +116,9 @@ def verify_config(compact: str, trust: dict) -> TerminalConfig:
     try:
         parsed = jws.verify(compact, CONFIG_TYP, trust)
     except jws.UnknownKey as exc:
-        raise ConfigError(
-            f"설정이 신뢰하는 키로 서명되지 않았습니다 / config not signed by the trusted key ({exc})") from exc
+        raise ConfigError(tr("설정이 신뢰하는 키로 서명되지 않았습니다 ({error})", error=exc)) from exc
     except jws.JWSError as exc:
-        raise ConfigError(f"설정 서명이 올바르지 않습니다 / config signature invalid ({exc})") from exc
+        raise ConfigError(tr("설정 서명이 올바르지 않습니다 ({error})", error=exc)) from exc
     return parse_payload(parsed.payload, compact)
 
 
@@ -138,14 +138,15 @@ def import_config(journal: Journal, compact: str, trust: dict) -> tuple[Terminal
             return True
         old = parse_payload(jws.parse(old_jws, CONFIG_TYP).payload, old_jws)
         if new.tid != old.tid:
-            raise ConfigError(f"설정이 다른 단말기용입니다 / config is for terminal {new.tid}, not {old.tid}")
+            raise ConfigError(tr("설정이 다른 단말기용입니다 (설정: {new}, 이 단말기: {old})",
+                                 new=new.tid, old=old.tid))
         if new.ver < old.ver:
-            raise ConfigError(f"더 오래된 설정입니다 / config ver {new.ver} is older than ver {old.ver} in use")
+            raise ConfigError(tr("더 오래된 설정입니다 (버전 {new}, 사용 중인 버전 {old})", new=new.ver, old=old.ver))
         if new.ver == old.ver:
             if new.jws == old.jws:
                 same.append(old)
                 return False
-            raise ConfigError(f"같은 버전의 다른 설정입니다 / a different config with the same ver {new.ver}")
+            raise ConfigError(tr("같은 버전의 다른 설정입니다 (버전 {ver})", ver=new.ver))
         return True
 
     if journal.store_config(new.ver, new.jws, int(time.time()), accept):

@@ -1,13 +1,13 @@
 """The core's one exception family: every error it raises on purpose carries a reason ``code``.
 
-Faces catch :class:`TerminalError` once and show ``str(exc)`` (Korean first, English too) and
+Faces catch :class:`TerminalError` once and show ``str(exc)`` (in the till's language) and
 ``code``; a Python class name never reaches a user. The second base of some classes keeps
 ``except ValueError`` / ``except RuntimeError`` at older call sites working.
 """
 
 from __future__ import annotations
 
-from terminal.messages import both
+from terminal.messages import text
 
 
 class TerminalError(Exception):
@@ -18,7 +18,7 @@ class TerminalError(Exception):
     def __init__(self, message: str = "", *, code: str | None = None):
         if code is not None:
             self.code = code
-        super().__init__(message or both(self.code))
+        super().__init__(message or text(self.code))
 
 
 class Declined(TerminalError):
@@ -41,7 +41,7 @@ class TillError(TerminalError):
     """A request the till refuses; ``code`` keys :mod:`terminal.messages`."""
 
     def __init__(self, code: str, detail: str = ""):
-        super().__init__(both(code) + (f" ({detail})" if detail else ""), code=code)
+        super().__init__(text(code) + (f" ({detail})" if detail else ""), code=code)
         self.detail = detail
 
 

@@ -11,6 +11,7 @@ import platformdirs
 
 from terminal.atomic import fsync_dir, write_atomic
 from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
+from terminal.catalog import tr
 from terminal.errors import HomeError
 from terminal.journal import Journal, JournalCorrupt
 from terminal.keys import read_public_jwk_file
@@ -90,15 +91,18 @@ class Home:
             journal.set_meta(OPERATOR_META, operator)
         return journal
 
+    def _not_initialised(self) -> HomeError:
+        return HomeError(tr("단말기가 초기화되지 않았습니다: {folder} (jtill init 을 먼저 실행하세요)",
+                            folder=self.root))
+
     def install_trust(self, trust_key_file: str | os.PathLike) -> None:
         """Create the directory and trust the config key in ``trust_key_file`` (refuses a different one)."""
         kid, _, _ = read_public_jwk_file(trust_key_file)
         if self.trust_key_path.exists():
             have, _, _ = read_public_jwk_file(self.trust_key_path)
             if have != kid:
-                raise HomeError(
-                    f"이미 다른 설정 키를 신뢰합니다 / already trusting config key {have!r}, not {kid!r}"
-                )
+                raise HomeError(tr("이미 다른 설정 키를 신뢰합니다 (신뢰하는 키: {have}, 받은 키: {kid})",
+                                   have=have, kid=kid))
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.trust_key_path.exists():
             shutil.copyfile(trust_key_file, self.trust_key_path)
@@ -106,7 +110,7 @@ class Home:
     def trust(self) -> dict:
         """``{kid: key}`` of the config key this till trusts."""
         if not self.trust_key_path.exists():
-            raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
+            raise self._not_initialised()
         kid, key, _ = read_public_jwk_file(self.trust_key_path)
         return {kid: key}
 
@@ -119,7 +123,8 @@ class Home:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise HomeError(f"장부 식별 파일을 읽을 수 없습니다 / cannot read {self.journal_id_path}: {exc}") from exc
+            raise HomeError(tr("장부 식별 파일을 읽을 수 없습니다 ({path}): {error}", path=self.journal_id_path,
+                               error=exc)) from exc
 
     def open_journal(self, *, despite_damage_mark: bool = False) -> Journal:
         """Open the existing journal (never creates one), refusing one that is not this home's own.
@@ -128,12 +133,11 @@ class Home:
         integrity check): ``despite_damage_mark`` lets ``jtill verify`` look again.
         """
         if not self.trust_key_path.exists():
-            raise HomeError(f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
+            raise self._not_initialised()
         expected = self.journal_id()
         if not self.journal_path.exists():
             if expected is None:
-                raise HomeError(
-                    f"단말기가 초기화되지 않았습니다 / till not initialised in {self.root} (run `jtill init`)")
+                raise self._not_initialised()
             raise JournalMissing(about_file("journal_missing", self.journal_path))
         if not despite_damage_mark and self.damage_mark_path.exists():
             raise JournalCorrupt(self.journal_path, self.damage_mark_path.read_text(encoding="utf-8").strip())

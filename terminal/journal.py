@@ -19,6 +19,7 @@ from typing import TypedDict
 from terminal import schema
 from terminal.atomic import write_atomic
 from terminal.canonical import canonical_json
+from terminal.catalog import tr
 from terminal.errors import JournalError
 from terminal.messages import about_file
 
@@ -213,7 +214,7 @@ class Journal:
         """Open (or, with ``create``, create) the journal; an existing file must be a readable journal."""
         path = os.fspath(path)
         if not create and not os.path.exists(path):
-            raise JournalError(f"장부 파일이 없습니다 / no journal at {path} (run `jtill init`)")
+            raise JournalError(tr("장부 파일이 없습니다: {path} (jtill init 을 먼저 실행하세요)", path=path))
         self.path = path
         self._key = os.path.realpath(path)
         with _open_lock:
@@ -235,7 +236,7 @@ class Journal:
                 schema.upgrade(self._conn)
         except sqlite3.OperationalError as exc:
             self.close()
-            raise JournalError(f"장부를 열 수 없습니다 / cannot open the journal {path}: {exc}") from exc
+            raise JournalError(tr("장부를 열 수 없습니다 ({path}): {error}", path=path, error=exc)) from exc
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged header can fail to decode
             self.close()
             raise JournalCorrupt(path, str(exc)) from exc
@@ -283,7 +284,7 @@ class Journal:
         """What a failed read means: damage to the file is :class:`JournalCorrupt`, anything else a JournalError."""
         if isinstance(exc, sqlite3.DatabaseError) and _DAMAGE.search(str(exc)):
             return JournalCorrupt(self.path, str(exc))
-        return JournalError(f"장부를 읽지 못했습니다 / could not read the journal: {exc}")
+        return JournalError(tr("장부를 읽지 못했습니다: {error}", error=exc))
 
     def _write(self, sql: str, params: Iterable = ()) -> None:
         with self._transaction():
@@ -589,7 +590,7 @@ class Journal:
             finally:
                 target.close()
         except sqlite3.Error as exc:
-            raise JournalError(f"장부를 복사하지 못했습니다 / could not copy the journal to {path}: {exc}") from exc
+            raise JournalError(tr("장부를 복사하지 못했습니다 ({path}): {error}", path=path, error=exc)) from exc
 
     def meta_setdefault(self, key: str, value: str) -> str:
         """Store ``value`` under ``key`` unless a value is there already; returns the stored one."""
@@ -699,7 +700,7 @@ class _Immediate:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise JournalError(f"장부를 잠글 수 없습니다 / cannot lock the journal: {exc}") from exc
+            raise JournalError(tr("장부를 잠글 수 없습니다: {error}", error=exc)) from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
@@ -709,9 +710,9 @@ class _Immediate:
                 # SQLITE_FULL / IOERR may already have rolled back; a second ROLLBACK would mask err.
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                raise JournalError(f"장부에 쓰지 못했습니다 / could not write the journal: {err}") from err
+                raise JournalError(tr("장부에 쓰지 못했습니다: {error}", error=err)) from err
         else:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise JournalError(f"장부에 쓰지 못했습니다 / could not write the journal: {exc}") from exc
+                raise JournalError(tr("장부에 쓰지 못했습니다: {error}", error=exc)) from exc

@@ -23,7 +23,7 @@ from terminal import events, printers
 from terminal.atomic import write_atomic
 from terminal.home import Home
 from terminal.journal import Journal
-from terminal.messages import both
+from terminal.messages import text
 from terminal.receipt import ReceiptError, build_receipt, build_z_report
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class PrintQueue:
         except Exception as exc:  # a bug or a broken journal: the job is kept, the cashier told
             log.exception("print job %s failed", job.key)
             self._settle(job, replace(job, error="print_error"))
-            events.trigger(events.PRINT_FAILED, job, "print_error", f"{both('print_error')} ({exc})")
+            events.trigger(events.PRINT_FAILED, job, "print_error", f"{text('print_error')} ({exc})")
         else:
             self._settle(job, None)
             events.trigger(events.PRINT_DONE, job)

@@ -9,25 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from terminal.catalog import tr
+from terminal.catalog import LANGUAGES, ntr, ptr, tr
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
 from terminal.journal import Entry, Journal
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import z_report
 
-HEADINGS = {"payment": "영수증 RECEIPT", "refund": "환불 영수증 REFUND", "close": "영업 마감 DAY CLOSE"}
-Z_HEADING = "Z 리포트 Z REPORT"
-THANKS = "감사합니다 Thank you"
+# The heading and the thanks line are printed in Korean and English whatever the till's language (a
+# visitor reads them too): ``bilingual(HEADINGS[kind])``. A heading's English is in capitals, hence its context.
+HEADINGS = {
+    "payment": lambda lang: ptr("receipt heading", "영수증", lang),
+    "refund": lambda lang: ptr("receipt heading", "환불 영수증", lang),
+    "close": lambda lang: ptr("receipt heading", "영업 마감", lang),
+    "z": lambda lang: ptr("receipt heading", "Z 리포트", lang),
+    "thanks": lambda lang: ptr("receipt", "감사합니다", lang),
+}
 QR_PREFIX = "jtill-entry"
 HASH_CHARS = 16
 
 
 class ReceiptError(TillError):
     """No receipt can be made for what was asked (``code`` keys :mod:`terminal.messages`)."""
+
+
+def bilingual(text: Callable[[str], str]) -> str:
+    """``text`` in Korean, then in English: ``영수증 RECEIPT``."""
+    return " ".join(text(lang) for lang in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -72,25 +84,27 @@ class Receipt:
     status: str | None
     qr: str
 
-    def slip(self) -> Slip:
-        """The slip every output draws."""
-        ko, en = tr(KIND_TEXTS[self.kind], "ko"), tr(KIND_TEXTS[self.kind], "en")
+    def slip(self, lang: str | None = None) -> Slip:
+        """The slip every output draws, labelled in ``lang`` (default: the till's language)."""
         rows: list[Row | None] = [
-            Row("가맹점 번호", self.merchant_id),
-            Row("단말기", self.tid),
-            Row("영업일", self.biz_date),
-            Row("일시", self.local_time),
-            Row("구분", f"{ko} {en}"),
+            Row(ptr("receipt", "가맹점 번호", lang), self.merchant_id),
+            Row(ptr("receipt", "단말기", lang), self.tid),
+            Row(ptr("receipt", "영업일", lang), self.biz_date),
+            Row(ptr("receipt", "일시", lang), self.local_time),
+            Row(ptr("receipt", "구분", lang), tr(KIND_TEXTS[self.kind], lang)),
         ]
         if self.wallet:
-            rows.append(Row("지갑", self.wallet))
-        rows += [Row("담당", self.operator), RULE,
-                 Row("금액" if self.kind != "close" else "순매출", won(self.amount), True),
-                 RULE, Row("거래 번호", f"#{self.seq}"), Row("거래 ID", self.entry_id), Row("해시", self.hash16)]
+            rows.append(Row(ptr("receipt", "지갑", lang), self.wallet))
+        amount = ptr("receipt", "금액", lang) if self.kind != "close" else ptr("receipt", "순매출", lang)
+        rows += [Row(ptr("receipt", "담당", lang), self.operator), RULE,
+                 Row(amount, won(self.amount), True), RULE,
+                 Row(ptr("receipt", "거래 번호", lang), f"#{self.seq}"),
+                 Row(ptr("receipt", "거래 ID", lang), self.entry_id),
+                 Row(ptr("receipt", "해시", lang), self.hash16)]
         if self.status:
-            status = STATUS_TEXTS[self.status]
-            rows.append(Row("정산 상태", f"{tr(status, 'ko')} {tr(status, 'en')}"))
-        return Slip(self.merchant_name, HEADINGS[self.kind], tuple(rows), self.qr, THANKS)
+            rows.append(Row(ptr("receipt", "정산 상태", lang), tr(STATUS_TEXTS[self.status], lang)))
+        return Slip(self.merchant_name, bilingual(HEADINGS[self.kind]), tuple(rows), self.qr,
+                    bilingual(HEADINGS["thanks"]))
 
 
 @dataclass(frozen=True)
@@ -111,26 +125,29 @@ class ZReceipt:
     cashback: int
     qr: str | None  # the close entry's id and hash, once the day is closed
 
-    def slip(self) -> Slip:
-        """The slip every output draws."""
+    def slip(self, lang: str | None = None) -> Slip:
+        """The slip every output draws, labelled in ``lang`` (default: the till's language)."""
         rows: list[Row | None] = [
-            Row("가맹점 번호", self.merchant_id),
-            Row("단말기", self.tid),
-            Row("영업일", self.biz_date),
-            Row("상태", "마감됨 closed" if self.closed else "영업 중 open"),
-            Row("출력", self.printed_at),
+            Row(ptr("receipt", "가맹점 번호", lang), self.merchant_id),
+            Row(ptr("receipt", "단말기", lang), self.tid),
+            Row(ptr("receipt", "영업일", lang), self.biz_date),
+            Row(ptr("receipt", "상태", lang), ptr("receipt", "마감됨", lang) if self.closed
+                else ptr("receipt", "영업 중", lang)),
+            Row(ptr("receipt", "출력", lang), self.printed_at),
             RULE,
-            Row(f"결제 {self.payments[0]}건", won(self.payments[1])),
-            Row(f"환불 {self.refunds[0]}건", won(self.refunds[1])),
-            Row("순매출", won(self.net), True),
+            Row(ntr("결제 {n}건", "결제 {n}건", self.payments[0], lang), won(self.payments[1])),
+            Row(ntr("환불 {n}건", "환불 {n}건", self.refunds[0], lang), won(self.refunds[1])),
+            Row(ptr("receipt", "순매출", lang), won(self.net), True),
             RULE,
         ]
-        rows += [Row(f"{tr(STATUS_TEXTS[status], 'ko')} {count}건", won(amount))
+        rows += [Row(ntr("{status} {n}건", "{status} {n}건", count, lang, status=tr(STATUS_TEXTS[status], lang)),
+                     won(amount))
                  for status, count, amount in self.by_status]
-        rows += [Row(f"  {reason}", f"{count}건") for reason, count in self.rejected]
+        rows += [Row(f"  {reason}", ntr("{n}건", "{n}건", count, lang)) for reason, count in self.rejected]
         if self.cashback:
-            rows.append(Row("시민 캐시백", won(self.cashback)))
-        return Slip(self.merchant_name, Z_HEADING, tuple(rows), self.qr, THANKS)
+            rows.append(Row(ptr("receipt", "시민 캐시백", lang), won(self.cashback)))
+        return Slip(self.merchant_name, bilingual(HEADINGS["z"]), tuple(rows), self.qr,
+                    bilingual(HEADINGS["thanks"]))
 
 
 def entry_qr(entry: Entry) -> str:
@@ -242,7 +259,7 @@ def layout(slip: Slip, columns: int, double: bool = True) -> list[Line]:
 
 
 def render_text(slip: Slip, paper_mm: int = 80) -> str:
-    """The slip as plain text (``jtill receipt --text``): Korean labels, the QR's content spelled out."""
+    """The slip as plain text (``jtill receipt --text``): the slip's labels, the QR's content spelled out."""
     columns = PAPER_COLUMNS[paper_mm]
     out = []
     for line in layout(slip, columns, double=False):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+from terminal.catalog import tr
 from terminal.errors import NewerJournal
 
 
@@ -141,8 +142,6 @@ def upgrade(conn) -> None:
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
-        raise NewerJournal(
-            f"이 장부는 더 새로운 jtill 버전이 만들었습니다 / this journal was written by a newer jtill "
-            f"(unknown migrations: {', '.join(unknown)})"
-        )
+        raise NewerJournal(tr("이 장부는 더 새로운 jtill 버전이 만들었습니다 (알 수 없는 마이그레이션: {migrations})",
+                              migrations=", ".join(unknown)))
     migrations.apply(db)

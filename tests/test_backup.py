@@ -171,6 +171,7 @@ def test_failing_backup_folder_never_fails_the_close(home, tmp_path):
     closed, failed = human.stdout.splitlines()[:2]
     assert human.returncode == 0 and closed.startswith("2026-01-02 마감: 0건")
     assert failed.startswith(tr("백업 실패 (마감은 완료): {message}", "ko", message="")) and str(usb) in failed
+    assert tr("백업 폴더가 없습니다 (USB를 꽂았나요?): {folder}", folder=usb) in human.stdout
     assert run_json(home.root, "verify")["entries"] == 3  # both closes are in the journal
 
 

@@ -60,7 +60,8 @@ def test_init_refuses_another_key_and_missing_files(tmp_path, home):
     other = tmp_path / "other.jwk"
     other.write_text(json.dumps(VECTORS["keys"]["issuer"]["jwk"]))
     proc = jtill("init", "--trust", other, home=home.root, check=False)
-    assert proc.returncode == 1 and "already trusting" in proc.stderr
+    trusting = tr("이미 다른 설정 키를 신뢰합니다 (신뢰하는 키: {have}, 받은 키: {kid})").partition("{")[0]
+    assert proc.returncode == 1 and trusting in proc.stderr
     proc = jtill("init", "--trust", tmp_path / "absent.jwk", home=tmp_path / "new", check=False)
     assert proc.returncode == 1 and "cannot read key file" in proc.stderr
     assert not (tmp_path / "new").exists()
@@ -115,7 +116,7 @@ def test_pay_accepted_json_shape(home, paid):
 def test_pay_declined_json_shape(home):
     out = jtill_json(home, "pay", "12000", "https://example.com/menu", expect=3)
     assert out == {"status": "declined", "reason": "malformed", "message": out["message"]}
-    assert "Not a Jeonju payment code" in out["message"] and "결제 코드" in out["message"]
+    assert out["message"] == messages.text("malformed")
     text = now_token()
     jtill_json(home, "pay", "1000", text)
     assert jtill_json(home, "pay", "1000", text, expect=3)["reason"] == "already_used"
@@ -187,8 +188,8 @@ def test_refund(home, paid):
 @pytest.mark.parametrize(
     "args,status,message",
     [
-        (["12001"], 1, "exceeds what is left"),
-        (["100", "--reason", " "], 1, "needs a reason"),
+        (["12001"], 1, messages.text("refund_too_large")),
+        (["100", "--reason", " "], 1, messages.text("refund_reason")),
         (["0"], 2, messages.TEXTS["bad_amount"]),
         (["abc"], 2, messages.TEXTS["bad_amount"]),
     ],
@@ -214,7 +215,7 @@ def test_close_day_report_history(home, paid):
         "status": "closed", "count": 1, "payments": 12000, "refunds": 2000, "net": 10000,
     }
     proc = jtill("close-day", home=home.root, check=False)
-    assert proc.returncode == 1 and "already closed" in proc.stderr
+    assert proc.returncode == 1 and messages.text("already_closed") in proc.stderr
     report = jtill_json(home, "report", "--date", close["biz_date"])
     assert report["closed"] and report["net"] == 10000 and report["payments"]["by_status"]["pending"]["count"] == 1
     human = jtill("report", "--date", close["biz_date"], home=home.root, check=False).stdout

@@ -1,12 +1,14 @@
 """Signed terminal config: only the trusted key, only newer versions, the old config kept on refusal."""
 
 import json
+import re
 
 import pytest
 
 from conftest import VECTORS, config_key, issuer_key, mint, signed_config
 from terminal import jws
 from terminal.canonical import b64u_encode
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.config import ConfigError
 from terminal.keys import private_from_seed
@@ -16,6 +18,11 @@ def unsigned(payload) -> str:
     """A config with ``alg: none`` and an empty signature."""
     header = b64u_encode(json.dumps({"alg": "none", "typ": "jjp-config+jwt"}).encode())
     return header + "." + b64u_encode(json.dumps(payload).encode()) + "."
+
+
+def said(msgid: str, **params) -> str:
+    """A pattern for the catalog's text ``msgid``: all of it with ``params``, else the part before its first blank."""
+    return re.escape(tr(msgid, **params) if params else tr(msgid).partition("{")[0])
 
 
 def refused(till, compact, match):
@@ -39,21 +46,23 @@ def test_vectors_config_is_in_force(till):
 
 def test_unsigned_config_refused(till):
     payload = dict(VECTORS["config"]["payload"], ver=2)
-    refused(till, unsigned(payload), "signature invalid")
-    refused(till, json.dumps(payload), "signature invalid")
+    refused(till, unsigned(payload), said("설정 서명이 올바르지 않습니다 ({error})"))
+    refused(till, json.dumps(payload), said("설정 서명이 올바르지 않습니다 ({error})"))
 
 
 def test_config_signed_by_another_key_refused(till):
     payload = dict(VECTORS["config"]["payload"], ver=2)
-    refused(till, jws.sign(payload, issuer_key(), "jeonju-config-test", "jjp-config+jwt"), "signature invalid")
+    refused(till, jws.sign(payload, issuer_key(), "jeonju-config-test", "jjp-config+jwt"),
+            said("설정 서명이 올바르지 않습니다 ({error})"))
     stranger = private_from_seed(bytes(32))
-    refused(till, jws.sign(payload, stranger, "city-other", "jjp-config+jwt"), "not signed by the trusted key")
+    refused(till, jws.sign(payload, stranger, "city-other", "jjp-config+jwt"),
+            said("설정이 신뢰하는 키로 서명되지 않았습니다 ({error})"))
 
 
 def test_tampered_config_refused(till):
     head, body, sig = signed_config(ver=2).split(".")
     other_body = signed_config(ver=3).split(".")[1]
-    refused(till, f"{head}.{other_body}.{sig}", "signature invalid")
+    refused(till, f"{head}.{other_body}.{sig}", said("설정 서명이 올바르지 않습니다 ({error})"))
 
 
 def test_wrong_typ_refused(till):
@@ -63,13 +72,15 @@ def test_wrong_typ_refused(till):
 
 def test_older_ver_refused(till):
     till.import_config(signed_config(ver=3))
-    with pytest.raises(ConfigError, match="older"):
+    older = said("더 오래된 설정입니다 (버전 {new}, 사용 중인 버전 {old})", new=2, old=3)
+    with pytest.raises(ConfigError, match=older):
         till.import_config(signed_config(ver=2))
     assert till.config.ver == 3
 
 
 def test_same_ver_different_content_refused(till):
-    refused(till, signed_config(limits={"max_payment": 1, "wallet_daily": 1, "terminal_offline": 1}), "same ver")
+    refused(till, signed_config(limits={"max_payment": 1, "wallet_daily": 1, "terminal_offline": 1}),
+            said("같은 버전의 다른 설정입니다 (버전 {ver})", ver=1))
 
 
 def test_same_config_again_is_unchanged(till):

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from conftest import DATA, VECTORS, insert_rows
 from terminal import schema
+from terminal.catalog import tr
 from terminal.journal import ZERO_HASH, Journal, JournalError
 
 CHAIN = VECTORS["chain"]
@@ -140,9 +141,11 @@ def test_two_writers_serialise(tmp_path):
 
 
 def test_missing_journal_not_created(tmp_path):
-    with pytest.raises(JournalError, match="no journal"):
-        Journal(tmp_path / "absent.db", create=False)
-    assert not (tmp_path / "absent.db").exists()
+    absent = tmp_path / "absent.db"
+    with pytest.raises(JournalError) as refused:
+        Journal(absent, create=False)
+    assert str(refused.value) == tr("장부 파일이 없습니다: {path} (jtill init 을 먼저 실행하세요)", path=absent)
+    assert not absent.exists()
 
 
 def test_migrations_recorded(journal):

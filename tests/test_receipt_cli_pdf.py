@@ -10,6 +10,7 @@ import pytest
 
 from conftest import jtill, pay_now
 from helpers_printer import refused_uri
+from terminal import messages
 from terminal.escpos import CUT, KOREA
 from terminal.receipt import build_receipt, build_z_report
 
@@ -25,7 +26,7 @@ def test_pdf_receipt_reads_back(qapp, till, tmp_path):
     from ui.receipt_pdf import write_pdf
 
     entry = pay_now(till, 12000).entry
-    path = write_pdf(build_receipt(till.journal, till.config, entry["seq"]).slip(), tmp_path / "r.pdf")
+    path = write_pdf(build_receipt(till.journal, till.config, entry["seq"]).slip("ko"), tmp_path / "r.pdf")
     text = pdf_text(path)
     for expected in ("한옥마을 비빔밥", "영수증", "결제", "12,000원", "M-0042", "T-000001", "W-7Q****2X",
                      entry["id"], entry["hash"][:16], "미전송", "감사합니다"):
@@ -41,10 +42,10 @@ def test_pdf_z_report_reads_back(qapp, till, tmp_path):
     till.refund(paid["id"], 2000, "반품")
     till.close_day()
     rep = build_z_report(till.journal, till.config, "2026-01-01", int(till.clock() * 1000))
-    text = pdf_text(write_pdf(rep.slip(), tmp_path / "z.pdf"))
+    text = pdf_text(write_pdf(rep.slip("ko"), tmp_path / "z.pdf"))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     for expected in ("Z 리포트 Z REPORT", "결제 2건 15,000원", "환불 1건 2,000원", "순매출 13,000원",
-                     "상태 마감됨 closed", "미전송 2건 15,000원"):
+                     "상태 마감됨", "미전송 2건 15,000원"):
         assert expected in lines, (expected, lines)
 
 
@@ -77,11 +78,13 @@ def test_cli_report_pdf_and_printer(till, home, tmp_path, fake_printers):
     assert "Z 리포트" in plain  # without an output option, the report is the text it always was
 
 
-def test_cli_unreachable_printer_exits_1_korean_first(till, home):
+def test_cli_unreachable_printer_exits_1_in_the_till_language(till, home):
     entry = pay_now(till, 12000).entry
     proc = jtill("receipt", entry["seq"], "--printer", refused_uri(), home=home.root, check=False)
-    assert proc.returncode == 1
-    assert proc.stderr.startswith("jtill: 프린터에 연결할 수 없습니다") and "Cannot reach the printer" in proc.stderr
+    assert proc.returncode == 1 and proc.stderr.startswith(f"jtill: {messages.text('printer_unreachable', 'ko')} (")
+    proc = jtill("receipt", entry["seq"], "--printer", refused_uri(), home=home.root, check=False,
+                 env={"JTILL_LANG": "en"})
+    assert proc.returncode == 1 and proc.stderr.startswith(f"jtill: {messages.text('printer_unreachable', 'en')} (")
     proc = jtill("--json", "receipt", 99, home=home.root, check=False)
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "no_such_entry"
     proc = jtill("receipt", entry["seq"], "--printer", "lpt1", home=home.root, check=False)

@@ -10,12 +10,13 @@ import pytest
 
 from conftest import pay_now, settle, signed_config
 from helpers_printer import refused_uri
-from terminal import escpos, events, printers
+from terminal import catalog, escpos, events, printers
 from terminal.print_queue import STORE, PrintQueue
 from terminal.printers import PrintError
 from terminal.receipt import ReceiptError, build_receipt, build_z_report, render_text
 
 MERCHANT = "한옥마을 비빔밥"
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def receipt_bytes(till, seq, paper_mm=80) -> bytes:
@@ -60,8 +61,8 @@ def test_refund_and_close_receipts(till):
     close = till.close_day()
     c = build_receipt(till.journal, till.config, close["seq"])
     assert c.kind == "close" and c.amount == 10000 and c.wallet is None
-    text = render_text(c.slip())
-    assert "영업 마감" in text and "10,000원" in text
+    text = render_text(c.slip("ko"))
+    assert "영업 마감 DAY CLOSE" in text and "순매출" in text and "10,000원" in text
 
 
 def test_unknown_seq_is_a_clear_error(till):
@@ -72,10 +73,28 @@ def test_unknown_seq_is_a_clear_error(till):
 
 def test_plain_text_receipt_is_korean_and_fits_the_paper(till):
     entry = pay_now(till, 12000).entry
-    slip = build_receipt(till.journal, till.config, entry["seq"]).slip()
+    slip = build_receipt(till.journal, till.config, entry["seq"]).slip("ko")
     for paper, columns in ((58, 32), (80, 48)):
         text = render_text(slip, paper)
-        assert "영수증" in text and MERCHANT in text and "12,000원" in text and "결제" in text
+        assert "영수증 RECEIPT" in text and MERCHANT in text and "12,000원" in text and "결제" in text
+        assert "가맹점 번호" in text and "감사합니다 Thank you" in text
+        assert all(escpos_width(line) <= columns for line in text.splitlines() if not line.startswith("QR:"))
+
+
+def test_an_english_till_prints_english_labels_under_the_bilingual_heading(till, monkeypatch):
+    monkeypatch.setitem(catalog._chosen, "lang", "en")
+    entry = pay_now(till, 12000).entry
+    slip = build_receipt(till.journal, till.config, entry["seq"]).slip()
+    assert (slip.heading, slip.footer) == ("영수증 RECEIPT", "감사합니다 Thank you")
+    labels = [row.label for row in slip.rows if row is not None]
+    assert labels[0] == catalog.ptr("receipt", "가맹점 번호", "en") and not any(HANGUL.search(t) for t in labels)
+    assert catalog.tr("결제", "en") in [row.value for row in slip.rows if row is not None]
+    close = build_receipt(till.journal, till.config, till.close_day()["seq"]).slip()
+    assert close.heading == "영업 마감 DAY CLOSE"
+    z = build_z_report(till.journal, till.config, "2026-01-01", int(till.clock() * 1000)).slip()
+    assert z.heading == "Z 리포트 Z REPORT" and not any(HANGUL.search(row.label) for row in z.rows if row is not None)
+    for paper, columns in ((58, 32), (80, 48)):
+        text = render_text(slip, paper)
         assert all(escpos_width(line) <= columns for line in text.splitlines() if not line.startswith("QR:"))
 
 

@@ -10,6 +10,7 @@ import zxingcpp
 from PIL import Image, ImageFilter, ImageOps
 
 from conftest import SHARED, VECTOR_NOW, mint
+from terminal.catalog import tr
 from terminal.scanning import decode_image_file, looks_like_token, scan_image_file
 from terminal.scanning.results import NO_QR_FOUND, NOT_A_PAYMENT_CODE, PAYMENT_CODE
 
@@ -55,7 +56,7 @@ def test_token_comes_back_exact(tmp_path, token, variant):
     path = saved(tmp_path, VARIANTS[variant](token), "photo.jpg" if variant == "jpeg-colour" else "photo.png")
     result = scan_image_file(path)
     assert result.texts == (token,)
-    assert result.tokens == (token,) and result.message() == PAYMENT_CODE
+    assert result.tokens == (token,) and result.message() == tr(PAYMENT_CODE)
 
 
 def test_small_code_in_a_large_noisy_frame(tmp_path, token):
@@ -79,13 +80,13 @@ def test_transparent_png(tmp_path, token):
 
 def test_random_pixels(tmp_path):
     result = scan_image_file(saved(tmp_path, noisy(Image.new("L", (800, 600)), 1.0)))
-    assert (result.ok, result.texts, result.message()) == (False, (), NO_QR_FOUND)
+    assert (result.ok, result.texts, result.message()) == (False, (), tr(NO_QR_FOUND))
 
 
 def test_huge_image_is_refused_clearly(tmp_path):
     path = saved(tmp_path, Image.new("1", (9000, 6000), 1))
     result = scan_image_file(path)
-    assert not result.ok and "너무 큽니다" in result.error
+    assert not result.ok and result.error == tr("이미지가 너무 큽니다 ({width}x{height})", width=9000, height=6000)
     assert decode_image_file(path) == []
 
 
@@ -95,14 +96,14 @@ def test_non_qr_barcode(tmp_path):
     view = memoryview(bars)
     picture = Image.frombytes("L", (view.shape[1], view.shape[0]), bytes(view))
     result = scan_image_file(saved(tmp_path, ImageOps.expand(picture, 40, fill=255)))
-    assert result.texts == () and result.message() == NO_QR_FOUND
+    assert result.texts == () and result.message() == tr(NO_QR_FOUND)
 
 
 def test_qr_of_3kb_binary_is_not_a_payment_code(tmp_path):
     blob = random.Random(3).randbytes(2900)
     result = scan_image_file(saved(tmp_path, qr(blob, box=2, ec=qrcode.constants.ERROR_CORRECT_L)))
     assert result.ok and result.tokens == ()
-    assert result.message() == NOT_A_PAYMENT_CODE
+    assert result.message() == tr(NOT_A_PAYMENT_CODE)
 
 
 def test_other_texts_are_not_tokens(token):

@@ -4,6 +4,7 @@ import json
 
 from conftest import jtill
 from helpers_sync import assert_agree
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.report import history, z_report
@@ -92,6 +93,6 @@ def test_enroll_errors_are_reported(tmp_path, served_city):
     bad = jtill("--json", "enroll", server.url, "NO-SUCH", "--trust", key, home=home, check=False)
     assert bad.returncode == 1 and json.loads(bad.stdout)["error"] == "unknown_code"
     code = city.enroll_code("M-0001")
-    jtill("enroll", server.url, code, "--trust", key, home=home)
+    tid = json.loads(jtill("--json", "enroll", server.url, code, "--trust", key, home=home).stdout)["tid"]
     again = jtill("enroll", server.url, city.enroll_code("M-0001"), home=home, check=False)
-    assert again.returncode == 1 and "already enrolled" in again.stderr
+    assert again.returncode == 1 and tr("이미 등록된 단말기입니다: {tid}", tid=tid) in again.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import jtill
+from terminal.catalog import tr
 
 
 def _pay(city, home, check=True):
@@ -90,5 +91,5 @@ def test_no_alarm_no_recovery(tmp_path, served_city):
     jtill("enroll", server.url, city.enroll_code("M-0001"), "--trust", city.data.public_config_key_path, home=home)
     code = city.enroll_code("M-0001")
     proc = jtill("--json", "recover-fork", code, home=home, check=False)
-    assert proc.returncode == 1 and "no fork alarm" in json.loads(proc.stdout)["message"]
+    assert proc.returncode == 1 and json.loads(proc.stdout)["message"] == tr("분기 경보가 없습니다")
     assert city.storage.terminal("T-000002") is None  # the code is still unused

@@ -77,11 +77,10 @@ def load_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]()
     except KeyError:
-        raise MissingQrDetectionLib(f"알 수 없는 디코더 / unknown decoder {name!r}") from None
+        raise MissingQrDetectionLib(tr("알 수 없는 디코더입니다: {name}", name=name)) from None
     except (ImportError, OSError) as exc:
-        raise MissingQrDetectionLib(
-            f"QR 디코더 {name}을(를) 불러올 수 없습니다 / cannot load QR decoder {name}: {exc}"
-        ) from exc
+        raise MissingQrDetectionLib(tr("QR 디코더를 불러올 수 없습니다 ({name}): {error}",
+                                       name=name, error=exc)) from exc
 
 
 def available_backends() -> list[Backend]:

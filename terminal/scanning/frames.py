@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from terminal.catalog import tr
 from terminal.errors import UnreadableImage
 
 # Far above any photo a phone takes; bigger files are refused rather than decoded (memory, time).
@@ -46,14 +47,13 @@ class Frame:
         try:
             with Image.open(path) as image:
                 if image.width * image.height > MAX_PIXELS:
-                    raise UnreadableImage(
-                        f"이미지가 너무 큽니다 ({image.width}x{image.height}) / image too large"
-                    )
+                    raise UnreadableImage(tr("이미지가 너무 큽니다 ({width}x{height})",
+                                             width=image.width, height=image.height))
                 return cls.from_image(ImageOps.exif_transpose(image))
         except UnreadableImage:
             raise
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise UnreadableImage(f"이미지를 읽을 수 없습니다 / cannot read image: {exc}") from None
+            raise UnreadableImage(tr("이미지를 읽을 수 없습니다: {error}", error=exc)) from None
 
     def full_rows(self) -> bytes | bytearray | memoryview:
         """``data`` holding all ``stride * height`` bytes, as PIL and zxing-cpp want (copied only if short)."""

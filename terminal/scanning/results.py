@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from terminal import jws
-from terminal.catalog import tr
+from terminal.catalog import N_, tr
 from terminal.tokens import MAX_TOKEN_CHARS, TOKEN_TYP
 
-NO_QR_FOUND = tr("QR 코드를 찾지 못했습니다")
-NOT_A_PAYMENT_CODE = tr("전주사랑상품권 결제 코드가 아닙니다")
-PAYMENT_CODE = tr("전주사랑상품권 결제 코드")
+NO_QR_FOUND = N_("QR 코드를 찾지 못했습니다")
+NOT_A_PAYMENT_CODE = N_("전주사랑상품권 결제 코드가 아닙니다")
+PAYMENT_CODE = N_("전주사랑상품권 결제 코드")
 
 
 def looks_like_token(text: str) -> bool:
@@ -47,14 +47,14 @@ class ScanResult:
         return tuple(t for t in self.texts if looks_like_token(t))
 
     def message(self) -> str:
-        """One Korean / English line saying what was found."""
+        """One line saying what was found, in the till's language."""
         if self.error:
             return self.error
         if not self.texts:
-            return NO_QR_FOUND
-        return PAYMENT_CODE if self.tokens else NOT_A_PAYMENT_CODE
+            return tr(NO_QR_FOUND)
+        return tr(PAYMENT_CODE) if self.tokens else tr(NOT_A_PAYMENT_CODE)
 
     def as_json(self) -> dict:
         """``{"path", "texts", "backend", "ok", "error"}`` as ``jtill scan --json`` prints it."""
-        error = self.error if self.error or self.texts else NO_QR_FOUND
+        error = self.error if self.error or self.texts else tr(NO_QR_FOUND)
         return {"path": self.source, "texts": list(self.texts), "backend": self.backend, "ok": self.ok, "error": error}
