@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.output import command, emit, home_of, open_till
+from terminal.business_day import local_time
 from terminal.messages import both, won
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def cmd_status(args) -> int:
     lines += [
         f"단말기 / terminal: {s['tid'] or '-'}  서버 / server: {s['server'] or '-'}  {online}",
         f"미정산 / pending: {s['pending']} entries, {won(s['pending_amount'])}",
-        f"마지막 동기화 / last sync: {_local_time(s['last_sync'])}",
+        f"마지막 동기화 / last sync: {local_time(s['last_sync'], s['tz']) if s['last_sync'] else '-'}",
     ]
     if s["last_error"]:
         lines.append(f"마지막 오류 / last error: {s['last_error']['error']}: {s['last_error']['message']}")
@@ -137,12 +138,6 @@ def cmd_status(args) -> int:
         lines.append(f"이전 단말기 / replaces forked terminal {r['tid']}, archived in {r.get('journal', '-')}")
     emit(args, s, "\n".join(lines))
     return EXIT_FORK if s["alarm"] else 0
-
-
-def _local_time(ms: int | None) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S") if ms else "-"
 
 
 def cmd_recover_fork(args) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages
+from terminal.business_day import local_time
 from terminal.journal import COMMON, MEMBERS
 from terminal.messages import rejection_advice, won
 from terminal.report import entry_detail
@@ -34,11 +32,6 @@ MEMBER_LABELS = {
     "payments": ("결제 합계", "payments"), "refunds": ("환불 합계", "refunds"), "net": ("순매출", "net"),
     "prev": ("이전 해시", "prev"), "hash": ("해시", "hash"),
 }
-
-
-def local_time(at_ms: int, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    """``at_ms`` in the configured zone (not the computer's), e.g. ``2026-11-26 14:03:09``."""
-    return dt.datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz)).strftime(fmt)
 
 
 def _value_widget(text: str, long: bool) -> QWidget:

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages, operators
+from terminal.business_day import local_time
 from terminal.messages import won
 from terminal.report import day_view
 from terminal.settlement import STATUSES
-from ui.history_detail import HistoryDetail, local_time
+from ui.history_detail import HistoryDetail
 from ui.i18n import KIND, STATUS, error_texts, language, pick, t
 from ui.operations import TillOp
 from ui.refund_dialog import RefundDialog

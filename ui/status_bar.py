@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from terminal.business_day import local_time
 from terminal.messages import won
 from ui.i18n import t
 from ui.style import repolish
@@ -42,13 +41,13 @@ class TillStatusBar(QStatusBar):
         repolish(self.online)
 
     def show_status(self, status: dict) -> None:
-        """Pending count and amount, last sync time, alarm (keys of ``sync.syncer.status``)."""
+        """Pending count and amount, last sync time in the till's zone, alarm (keys of ``sync.syncer.status``)."""
         self.pending.setText(
             t(f"미정산 {status['pending']}건 {won(status['pending_amount'])}",
               f"pending {status['pending']} ({won(status['pending_amount'])})")
         )
         last = status.get("last_sync")
-        when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else t("없음", "never")
+        when = local_time(last, status["tz"], "%H:%M:%S") if last else t("없음", "never")
         self.last_sync.setText(t(f"마지막 동기화 {when}", f"last sync {when}"))
         if status.get("alarm"):
             self.raise_alarm(status.get("alarm_detail") or "")
