@@ -57,17 +57,16 @@ class HistoryList(QWidget):
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd", objectName="historyDate")
         self.date.dateChanged.connect(self._date_picked)
         self.status = QComboBox(objectName="historyStatus")
-        self.status.addItem(t("모든 상태", "All statuses"), "")
-        for status in STATUSES:
-            self.status.addItem(pick(STATUS[status]), status)
+        for status in ("", *STATUSES):
+            self.status.addItem("", status)
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True,
-                                placeholderText=t("금액, 지갑 ID, 거래 ID 검색", "Search amount, wallet id, entry id"))
+        self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True)
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: text or self.refresh())
         keep_input_method_out(self.search, Qt.ImhNoPredictiveText)
+        self.date_label = QLabel()
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(t("영업일", "Business date")))
+        filters.addWidget(self.date_label)
         filters.addWidget(self.date)
         filters.addWidget(self.status)
         filters.addWidget(self.search, 1)
@@ -104,7 +103,12 @@ class HistoryList(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        """Headers, buttons and rows in the current language."""
+        """Filters, headers, buttons and rows in the current language."""
+        self.date_label.setText(t("영업일", "Business date"))
+        self.status.setItemText(0, t("모든 상태", "All statuses"))
+        for index, status in enumerate(STATUSES, start=1):
+            self.status.setItemText(index, pick(STATUS[status]))
+        self.search.setPlaceholderText(t("금액, 지갑 ID, 거래 ID 검색", "Search amount, wallet id, entry id"))
         self.table.setHorizontalHeaderLabels([pick(c) for c in self.COLUMNS])
         self.refund_button.setText(t("환불", "Refund"))
         self.reload_button.setText(t("새로고침", "Reload"))

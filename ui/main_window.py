@@ -157,6 +157,9 @@ class MainWindow(QMainWindow):
         self.history.retranslate()
         self.refresh_status()
         self.report.retranslate()
+        self.alerts.retranslate()
+        self.operator_bar.retranslate()
+        self.lock_screen.retranslate()
         self.status.set_online(self.online)
         self._update_title()
 

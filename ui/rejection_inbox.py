@@ -38,7 +38,7 @@ class AlertBar(QWidget):
         self.tasks = tasks
         self.state = {"rejected": [], "warnings": []}
         self.rejected = QLabel(objectName="alarm", wordWrap=True)
-        self.review_button = QPushButton(t("확인하기", "Review"), objectName="reviewRejections")
+        self.review_button = QPushButton(objectName="reviewRejections")
         self.review_button.clicked.connect(self.review)
         self.warnings = QLabel(objectName="warning", wordWrap=True)
         top = QHBoxLayout()
@@ -48,6 +48,11 @@ class AlertBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.warnings)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The button and the alerts shown in the current language."""
+        self.review_button.setText(t("확인하기", "Review"))
         self._show(self.state)
 
     def refresh(self) -> None:
