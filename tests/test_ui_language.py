@@ -80,8 +80,10 @@ def test_english_leaves_no_korean_on_any_tab_and_korean_comes_back(qtbot, sessio
     with qtbot.waitSignal(window.language_changed, timeout=5000):
         qtbot.mouseClick(window.toolbar.widgetForAction(window.language_action), Qt.LeftButton)
     qtbot.waitUntil(lambda: window.status.pending.text().startswith("pending"), timeout=5000)
-    window.tabs.setCurrentWidget(window.history)  # History loads when first shown
-    qtbot.waitUntil(lambda: bool(window.history.rows) and bool(window.report.report), timeout=5000)
+    window.tabs.setCurrentWidget(window.history)  # History and the report load when shown
+    qtbot.waitUntil(lambda: bool(window.history.rows), timeout=5000)
+    window.tabs.setCurrentWidget(window.report)
+    qtbot.waitUntil(lambda: bool(window.report.report), timeout=5000)
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         assert korean_left(window, window) == [], window.tabs.tabText(index)

@@ -210,7 +210,7 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
 
         report = window.report
         report.refresh()
-        qtbot.waitUntil(lambda: report.report and report.report["unsent"] == 2, timeout=5000)
+        qtbot.waitUntil(lambda: report.report is not None and report.report["unsent"] == 2, timeout=5000)
         assert report.unsent.isVisibleTo(report)
         exported = tmp_path / "usb" / "batches.jws"
         exported.parent.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,12 +25,14 @@ from terminal.business_day import local_time
 from terminal.messages import won
 from terminal.report import day_view
 from terminal.settlement import STATUSES
-from ui.history_detail import HistoryDetail
 from ui.i18n import KIND, STATUS, error_texts, language, pick, t
 from ui.operations import TillOp
-from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
+
+if TYPE_CHECKING:
+    from ui.history_detail import HistoryDetail
+    from ui.refund_dialog import RefundDialog
 
 
 def day_history(till, biz_date: str | None, status: str | None, search: str) -> dict:
@@ -183,6 +187,8 @@ class HistoryList(QWidget):
         entry = self.selected_entry()
         if not entry:
             return None
+        from ui.history_detail import HistoryDetail  # the dialogs are not needed to open the window
+
         dialog = HistoryDetail(self.tasks, entry["id"], self)
         dialog.open()
         return dialog
@@ -192,6 +198,8 @@ class HistoryList(QWidget):
         entry = self.selected_entry()
         if not entry or entry["kind"] != "payment":
             return None
+        from ui.refund_dialog import RefundDialog
+
         dialog = RefundDialog(self.tasks, entry, self)
         dialog.refunded.connect(lambda _entry: self.refresh())
         dialog.open()

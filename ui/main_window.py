@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         """Read merchant, enrolled server, history, report and sync status from the till."""
         TillOp(self.tasks, _identity).success(self._got_identity).failure(self.pay_tab.show_refusal).run()
         self.refresh_history()
-        self.report.refresh()
+        if self.tabs.currentWidget() is self.report:  # else when it is shown: a Z report is not free at start
+            self.report.refresh()
         self.refresh_status()
         self.load_operator()
         self.alerts.refresh()  # rejections not yet acknowledged shout from the start
