@@ -86,16 +86,19 @@ class StallProbe:
 
 
 def child_till(home: str, server: str, measure_sync: bool) -> None:
-    """The real till window; READY once it is shown with the keyboard on the amount, then the stalls."""
+    """The real till window opened as ``jtill gui`` opens it (log file, start check, window shown); READY once it
+    is shown with the keyboard on the amount, then the stalls."""
     from PySide6.QtCore import QTimer
 
     from terminal.home import Home
-    from ui.app import TillSession, application
+    from ui import log_file
+    from ui.app import application, open_session
 
     app = application()
-    session = TillSession(Home(home), server)
+    remove_log = log_file.install(Path(home))
+    session = open_session(Home(home), server)
+    assert session is not None, "the benchmark's till needs no setup and passes the start check"
     window = session.window
-    window.show()
     probe = StallProbe()
     figures: dict = {}
 
@@ -132,6 +135,7 @@ def child_till(home: str, server: str, measure_sync: bool) -> None:
         app.exec()
     finally:
         session.close()
+        remove_log()
 
 
 # -- parent ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.output import command, emit, home_of, open_till
+from terminal.business_day import local_time
 from terminal.catalog import ntr, tr
 from terminal.messages import text, won
 
@@ -137,7 +138,7 @@ def cmd_status(args) -> int:
     lines += [
         tr("단말기: {tid}  서버: {server}  {online}", tid=s["tid"] or "-", server=s["server"] or "-", online=online),
         ntr("미정산: {n}건, {amount}", "미정산: {n}건, {amount}", s["pending"], amount=won(s["pending_amount"])),
-        tr("마지막 동기화: {time}", time=_local_time(s["last_sync"])),
+        tr("마지막 동기화: {time}", time=local_time(s["last_sync"], s["tz"]) if s["last_sync"] else "-"),
     ]
     if s["last_error"]:
         lines.append(tr("마지막 오류: {error}: {message}", error=s["last_error"]["error"],
@@ -148,12 +149,6 @@ def cmd_status(args) -> int:
                         journal=r.get("journal", "-")))
     emit(args, s, "\n".join(lines))
     return EXIT_FORK if s["alarm"] else 0
-
-
-def _local_time(ms: int | None) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S") if ms else "-"
 
 
 def cmd_recover_fork(args) -> int:

@@ -115,7 +115,7 @@ def _pass(till: Till, client: CityClient, summary: SyncSummary) -> None:
         if journal.get_meta(META_ALARM) != FORK_ALARM:
             raise_fork_alarm(till, str(exc))
         raise
-    journal.set_meta(META_LAST_SYNC, str(int(time.time() * 1000)))
+    journal.set_meta(META_LAST_SYNC, str(int(till.clock() * 1000)))
     if client.server_time is not None:
         alerts.record_clock_skew(journal, client.server_time, till.clock())
     journal.set_meta(META_LAST_ERROR, "")
@@ -179,7 +179,8 @@ def pending_counts(till: Till) -> tuple[int, int]:
 
 
 def status(till: Till, client: CityClient | None = None) -> dict:
-    """Online?, pending count and amount, last sync, last error, alarm, the forked terminal replaced."""
+    """Online?, pending count and amount, last sync (and the zone to show it in), last error, alarm, the forked
+    terminal replaced."""
     journal = till.journal
     sent_to, acked_to = journal.sync_state()
     last_error = journal.get_meta(META_LAST_ERROR) or None
@@ -191,6 +192,7 @@ def status(till: Till, client: CityClient | None = None) -> dict:
         "sent_to": sent_to,
         "acked_to": acked_to,
         "last_sync": int(last_sync) if last_sync else None,
+        "tz": till.tz,
         "last_error": json.loads(last_error) if last_error else None,
         "alarm": journal.get_meta(META_ALARM) or None,
         "alarm_detail": journal.get_meta(META_ALARM_DETAIL) or None,

@@ -7,12 +7,11 @@ issue names for a receipt: no token, no limits, no other customers.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from terminal.business_day import local_time
 from terminal.catalog import LANGUAGES, ntr, ptr, tr
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
@@ -160,11 +159,6 @@ def short_wallet(wid: str) -> str:
     if len(wid) <= 6:
         return wid[:2] + "*" * (len(wid) - 2)
     return wid[:4] + "*" * (len(wid) - 6) + wid[-2:]
-
-
-def local_time(at_ms: int, tz: str) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in the configured time zone."""
-    return dt.datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def build_receipt(journal: Journal, config: TerminalConfig, seq: int) -> Receipt:

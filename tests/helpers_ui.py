@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 
 import helpers_wedge
+from conftest import VECTOR_NOW
+from terminal import operators
 
 
 def type_keys(qtbot, win, keys: str) -> None:
@@ -70,3 +72,14 @@ def set_up_staff(wiz, owner: tuple[str, str], cashiers: list[tuple[str, str, str
         assert not wiz.cashiers_page.error.text()
     wiz.next()
     assert wiz.currentPage() is wiz.enroll_page
+
+
+def staff(home, now_ms: int = VECTOR_NOW * 1000) -> None:
+    """An owner (PIN 1234) and two cashiers (5678, 2468) in ``home``'s journal."""
+    journal = home.open_journal()
+    try:
+        operators.add(journal, "boss", "김사장", "owner", "1234", now_ms=now_ms)
+        operators.add(journal, "mina", "박미나", "cashier", "5678", now_ms=now_ms, owner_pin="1234")
+        operators.add(journal, "jun", "이준", "cashier", "2468", now_ms=now_ms, owner_pin="1234")
+    finally:
+        journal.close()

@@ -174,13 +174,13 @@ def test_legacy_home_without_an_identity_adopts_its_journal(home):
 
 
 def test_gui_start_check_refuses_a_damaged_journal(copy_home, qtbot):
-    from ui.app import TillSession, journal_refusal
+    from ui.app import TillSession, check_at_start
 
-    assert journal_refusal(copy_home) is None
+    assert check_at_start(copy_home).refusal is None
     data = bytearray(copy_home.journal_path.read_bytes())
     data[4096 * 2: 4096 * 3] = bytes(4096)
     copy_home.journal_path.write_bytes(bytes(data))
-    refusal = journal_refusal(copy_home)
+    refusal = check_at_start(copy_home).refusal
     assert refusal and str(copy_home.journal_path) in refusal and "jtill restore FILE" in refusal
     # The window, if opened all the same, takes no payment and says what to do.
     session = TillSession(copy_home)

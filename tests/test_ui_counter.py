@@ -286,6 +286,7 @@ def test_close_day_question_has_korean_buttons(qtbot, window, monkeypatch):
         return QMessageBox.No
 
     monkeypatch.setattr(QMessageBox, "question", question)
+    window.tabs.setCurrentWidget(window.report)  # the report loads when shown
     qtbot.waitUntil(lambda: window.report.report is not None, timeout=5000)
     assert window.report.report["unsent"] == 0  # no unsent entries: the plain question is asked
     window.report.ask_close_day()

@@ -20,7 +20,7 @@ from helpers_ui import fill_in, pay_with, set_up_staff, sign_in, type_keys
 from terminal import messages
 from terminal.home import Home
 from ui import settings_dialog, wedge_capture
-from ui.app import TillSession, needs_setup
+from ui.app import TillSession, check_at_start
 from ui.setup_wizard import SetupWizard
 from ui.style import STYLE_SHEET
 
@@ -65,7 +65,7 @@ def test_a_whole_day_at_the_counter(qtbot, tmp_path, served, monkeypatch):
     # The scanner's keys come 1 ms apart by the wedge's clock, however long a busy machine takes to deliver them.
     monkeypatch.setattr(wedge_capture, "_monotonic_ms", itertools.count(step=1).__next__)
     home = Home(tmp_path / "till")
-    assert needs_setup(home)
+    assert check_at_start(home).needs_setup
     key_text = city.data.public_config_key_path.read_text(encoding="utf-8")
     set_up(qtbot, home, handle.url, city.enroll_code("M-0001"), key_text)
 

@@ -8,23 +8,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from conftest import VECTOR_NOW, mint, settle
+from conftest import mint, settle
 from helpers_sync import assert_agree, enroll_till, free_port
-from helpers_ui import sign_in
+from helpers_ui import sign_in, staff
 from sync.summary import SyncSummary
-from terminal import messages, operators
+from terminal import messages
 from ui.app import TillSession
-
-
-def staff(home, now_ms: int = VECTOR_NOW * 1000) -> None:
-    """An owner (PIN 1234) and two cashiers (5678, 2468) in ``home``'s journal."""
-    journal = home.open_journal()
-    try:
-        operators.add(journal, "boss", "김사장", "owner", "1234", now_ms=now_ms)
-        operators.add(journal, "mina", "박미나", "cashier", "5678", now_ms=now_ms, owner_pin="1234")
-        operators.add(journal, "jun", "이준", "cashier", "2468", now_ms=now_ms, owner_pin="1234")
-    finally:
-        journal.close()
 
 
 @pytest.fixture
@@ -221,7 +210,7 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
 
         report = window.report
         report.refresh()
-        qtbot.waitUntil(lambda: report.report and report.report["unsent"] == 2, timeout=5000)
+        qtbot.waitUntil(lambda: report.report is not None and report.report["unsent"] == 2, timeout=5000)
         assert report.unsent.isVisibleTo(report)
         exported = tmp_path / "usb" / "batches.jws"
         exported.parent.mkdir()

@@ -14,7 +14,7 @@ from terminal import operators
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import thumbprint
-from ui.app import TillSession, needs_setup
+from ui.app import TillSession, check_at_start
 from ui.setup_wizard import SetupWizard, grouped
 
 
@@ -29,7 +29,7 @@ def city(tmp_path):
 @pytest.fixture
 def wizard(qtbot, tmp_path):
     home = Home(tmp_path / "till")
-    assert needs_setup(home)
+    assert check_at_start(home).needs_setup
     wiz = SetupWizard(home)
     qtbot.addWidget(wiz)
     wiz.show()
@@ -48,7 +48,7 @@ def test_setup_enrolls_and_ends_on_the_checkout_screen(qtbot, wizard, city):
     with qtbot.waitSignal(wizard.enrolled, timeout=10_000) as done:
         wizard.button(QWizard.FinishButton).click()
     assert done.args[0]["merchant"]["name"] == "전주 분식"
-    assert wizard.result() == QWizard.Accepted and not needs_setup(wizard.home)
+    assert wizard.result() == QWizard.Accepted and not check_at_start(wizard.home).needs_setup
     till = Till(wizard.home)
     try:
         staff = {op.id: (op.name, op.role) for op in operators.all_operators(till.journal)}

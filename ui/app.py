@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -78,56 +79,65 @@ class TillSession:
         self.bridge.close()
 
 
-def journal_refusal(home: Home) -> str | None:
-    """Why this till must take no payments (its journal missing, swapped or damaged), or None.
+@dataclass(frozen=True)
+class StartCheck:
+    """What the one look at the journal before any window found."""
 
-    A quick check at start; damage it finds is remembered, so every later payment is refused too.
+    needs_setup: bool = False  # never initialised, or a journal never enrolled (no config)
+    refusal: str | None = None  # why this till must take no payments (journal missing, swapped or damaged)
+
+
+def check_at_start(home: Home) -> StartCheck:
+    """Open the journal once: does ``home`` need the first-run wizard, or must it be refused?
+
+    The refusal comes from a quick integrity check; damage it finds is remembered, so every later
+    payment is refused too.
     """
-    try:
-        with home.open_journal() as journal:
-            home.check_journal(journal, quick=True)
-    except (HomeError, JournalError) as exc:
-        return str(exc)
-    return None
-
-
-def needs_setup(home: Home) -> bool:
-    """Whether ``home`` was never initialised, or has a journal that was never enrolled (no config)."""
     if not home.exists() and home.journal_id() is None:
-        return True
+        return StartCheck(needs_setup=True)
     try:
         till = Till(home)
-    except (HomeError, JournalError):
-        return False  # a journal that is there but refused: the start-up check says what to do
+    except (HomeError, JournalError) as exc:
+        return StartCheck(refusal=str(exc))
     try:
-        return not till.configured
+        home.check_journal(till.journal, quick=True)
+    except JournalError as exc:
+        return StartCheck(refusal=str(exc))
     finally:
         till.close()
+    return StartCheck(needs_setup=not till.configured)
+
+
+def open_session(home: Home, server_url: str | None = None) -> TillSession | None:
+    """What ``jtill gui`` does before its event loop: the start check, the first-run wizard if needed, then
+    the till's window, shown. None when the wizard was cancelled or the journal refused (a dialog said why).
+    """
+    check = check_at_start(home)
+    if check.refusal:
+        QMessageBox.critical(None, tr("장부 문제"), check.refusal)
+        return None
+    if check.needs_setup:
+        from ui.setup_wizard import SetupWizard
+
+        if SetupWizard(home, server_url).exec() != QDialog.Accepted:
+            return None
+    session = TillSession(home, server_url, lock=not check.needs_setup)  # the wizard signed the owner in
+    session.window.show()
+    return session
 
 
 def run_till(home: Home, server_url: str | None = None) -> int:
-    """Open the till window for ``home`` (after the first-run wizard if it needs one) and run until it is
-    closed; returns the exit status (1 when the wizard was cancelled).
-
-    A journal that fails the start-up check opens no window: a dialog says what to do instead.
+    """Open the till window for ``home`` (:func:`open_session`) and run until it is closed; returns the exit
+    status (1 when the wizard was cancelled or the journal refused).
     """
     app = application()
     home.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     with quit_on_signals(app), ExitStack() as cleanup:  # undone in reverse: session, log
         cleanup.callback(log_file.install(home.root))
-        set_up_now = needs_setup(home)
-        if set_up_now:
-            from ui.setup_wizard import SetupWizard
-
-            if SetupWizard(home, server_url).exec() != QDialog.Accepted:
-                return 1
-        refusal = journal_refusal(home)
-        if refusal:
-            QMessageBox.critical(None, tr("장부 문제"), refusal.replace(" / ", "\n\n", 1))
+        session = open_session(home, server_url)
+        if session is None:
             return 1
-        session = TillSession(home, server_url, lock=not set_up_now)  # the wizard signed the owner in
         cleanup.callback(session.close)
-        session.window.show()
         session.window.sync.start()
         return app.exec()
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
@@ -19,11 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages
+from terminal.business_day import local_time
 from terminal.catalog import N_, language, tr
 from terminal.journal import COMMON, MEMBERS
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, rejection_advice, won
 from terminal.report import entry_detail
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
@@ -35,11 +33,6 @@ MEMBER_LABELS = {
     "payments": N_("결제 합계"), "refunds": N_("환불 합계"), "net": N_("순매출"),
     "prev": N_("이전 해시"), "hash": N_("해시"),
 }
-
-
-def local_time(at_ms: int, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    """``at_ms`` in the configured zone (not the computer's), e.g. ``2026-11-26 14:03:09``."""
-    return dt.datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz)).strftime(fmt)
 
 
 def _value_widget(text: str, long: bool) -> QWidget:
@@ -102,7 +95,7 @@ class HistoryDetail(QDialog):
     def load(self, entry_id: str) -> None:
         """Show the entry with this id."""
         TillOp(self.tasks, lambda till: detail_for(till, entry_id)).success(self._show).failure(
-            lambda exc: self.error.setText("\n".join(error_texts(exc)))).run()
+            lambda exc: self.error.setText(error_lines(exc))).run()
 
     def _show(self, detail: dict | None) -> None:
         if detail is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,16 +21,19 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import messages, operators
+from terminal.business_day import local_time
 from terminal.catalog import language, ptr, tr
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import day_view
 from terminal.settlement import STATUSES
-from ui.history_detail import HistoryDetail, local_time
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
-from ui.refund_dialog import RefundDialog
 from ui.tasks import TaskManager
 from ui.wedge_capture import keep_input_method_out
+
+if TYPE_CHECKING:
+    from ui.history_detail import HistoryDetail
+    from ui.refund_dialog import RefundDialog
 
 
 def day_history(till, biz_date: str | None, status: str | None, search: str) -> dict:
@@ -56,17 +61,16 @@ class HistoryList(QWidget):
         self.date = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd", objectName="historyDate")
         self.date.dateChanged.connect(self._date_picked)
         self.status = QComboBox(objectName="historyStatus")
-        self.status.addItem(tr("모든 상태"), "")
-        for status in STATUSES:
-            self.status.addItem(tr(STATUS_TEXTS[status]), status)
+        for status in ("", *STATUSES):
+            self.status.addItem("", status)
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True,
-                                placeholderText=tr("금액, 지갑 ID, 거래 ID 검색"))
+        self.search = QLineEdit(objectName="historySearch", clearButtonEnabled=True)
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: text or self.refresh())
         keep_input_method_out(self.search, Qt.ImhNoPredictiveText)
+        self.date_label = QLabel()
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(ptr("history_list", "영업일")))
+        filters.addWidget(self.date_label)
         filters.addWidget(self.date)
         filters.addWidget(self.status)
         filters.addWidget(self.search, 1)
@@ -103,7 +107,12 @@ class HistoryList(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        """Headers, buttons and rows in the current language."""
+        """Filters, headers, buttons and rows in the current language."""
+        self.date_label.setText(ptr("history_list", "영업일"))
+        self.status.setItemText(0, tr("모든 상태"))
+        for index, status in enumerate(STATUSES, start=1):
+            self.status.setItemText(index, tr(STATUS_TEXTS[status]))
+        self.search.setPlaceholderText(tr("금액, 지갑 ID, 거래 ID 검색"))
         self.table.setHorizontalHeaderLabels([
             ptr("column", "번호"), ptr("column", "시각"), ptr("column", "종류"), ptr("column", "금액"), tr("상태"),
             tr("사유"), ptr("column", "계산원")])
@@ -162,7 +171,7 @@ class HistoryList(QWidget):
         return next((str(e["seq"]) for e in self.rows if e["id"] == entry_id), entry_id[:8])
 
     def _show_error(self, exc: Exception) -> None:
-        self.error.setText(" / ".join(error_texts(exc)))
+        self.error.setText(error_lines(exc, " / "))
 
     def selected_entry(self) -> dict | None:
         """The entry of the selected row."""
@@ -180,6 +189,8 @@ class HistoryList(QWidget):
         entry = self.selected_entry()
         if not entry:
             return None
+        from ui.history_detail import HistoryDetail  # the dialogs are not needed to open the window
+
         dialog = HistoryDetail(self.tasks, entry["id"], self)
         dialog.open()
         return dialog
@@ -189,6 +200,8 @@ class HistoryList(QWidget):
         entry = self.selected_entry()
         if not entry or entry["kind"] != "payment":
             return None
+        from ui.refund_dialog import RefundDialog
+
         dialog = RefundDialog(self.tasks, entry, self)
         dialog.refunded.connect(lambda _entry: self.refresh())
         dialog.open()

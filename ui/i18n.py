@@ -14,3 +14,8 @@ def error_texts(exc: Exception) -> tuple[str, str]:
         detail = getattr(exc, "detail", "")
         return ko, f"{en} ({detail})" if detail else en
     return str(exc) or messages.text("internal"), ""
+
+
+def error_lines(exc: Exception, sep: str = "\n") -> str:
+    """:func:`error_texts` joined by ``sep`` (one line when there is no second language to show)."""
+    return sep.join(text for text in error_texts(exc) if text)

@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
         self.history.retranslate()
         self.refresh_status()
         self.report.retranslate()
+        self.alerts.retranslate()
+        self.operator_bar.retranslate()
+        self.lock_screen.retranslate()
         self.status.set_online(self.online)
         self._update_title()
 
@@ -162,7 +165,8 @@ class MainWindow(QMainWindow):
         """Read merchant, enrolled server, history, report and sync status from the till."""
         TillOp(self.tasks, _identity).success(self._got_identity).failure(self.pay_tab.show_refusal).run()
         self.refresh_history()
-        self.report.refresh()
+        if self.tabs.currentWidget() is self.report:  # else when it is shown: a Z report is not free at start
+            self.report.refresh()
         self.refresh_status()
         self.load_operator()
         self.alerts.refresh()  # rejections not yet acknowledged shout from the start
@@ -236,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def _status_failed(self, exc: Exception) -> None:
         log.error("reading the sync status failed", exc_info=exc)
-        self.status.showMessage(" / ".join(i18n.error_texts(exc)), 10_000)
+        self.status.showMessage(i18n.error_lines(exc, " / "), 10_000)
 
     def refresh_history(self) -> None:
         """Reload History now if it is on screen, else when it is next shown.

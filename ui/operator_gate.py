@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
+from terminal.business_day import DEFAULT_OPERATOR
 from terminal.catalog import N_, tr
 from terminal.operators import Operator, OperatorError
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.tasks import TaskManager
 
@@ -80,7 +81,7 @@ class OwnerPinDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, OperatorError):
-            self.error.setText("\n".join(error_texts(exc)))
+            self.error.setText(error_lines(exc))
             self.pin.clear()
             self.pin.setFocus()
             return
@@ -118,14 +119,13 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WA_StyledBackground, True)
         self.operators: list[Operator] = []
-        self.title = QLabel(tr("누가 계산하나요?"), objectName="lockTitle",
-                            alignment=Qt.AlignCenter)
+        self.title = QLabel(objectName="lockTitle", alignment=Qt.AlignCenter)
         self.people = QHBoxLayout()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.pin = pin_field(self)
         self.pin.returnPressed.connect(self.submit)
-        self.sign_in_button = QPushButton(tr("시작"), objectName="signIn")
+        self.sign_in_button = QPushButton(objectName="signIn")
         self.sign_in_button.clicked.connect(self.submit)
         self.error = QLabel(objectName="inlineError", alignment=Qt.AlignCenter, wordWrap=True)
         pin_row = QHBoxLayout()
@@ -140,7 +140,15 @@ class LockScreen(QWidget):
         layout.addLayout(pin_row)
         layout.addWidget(self.error)
         layout.addStretch(2)
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        """The title, the sign-in button and each operator's role in the current language."""
+        self.title.setText(tr("누가 계산하나요?"))
+        self.sign_in_button.setText(tr("시작"))
+        for i, op in enumerate(self.operators):
+            self.group.button(i).setText(f"{op.name}\n{role_text(op)}")
 
     def lock(self) -> None:
         """Show the lock screen with the registered operators (it stays hidden when there are none)."""
@@ -149,16 +157,14 @@ class LockScreen(QWidget):
 
     def _offer(self, ops: list[Operator]) -> None:
         self.operators = ops
-        # Labels follow the language chosen since the window was built.
-        self.title.setText(tr("누가 계산하나요?"))
-        self.sign_in_button.setText(tr("시작"))
         for button in self.group.buttons():
             self.group.removeButton(button)
             button.deleteLater()
-        for i, op in enumerate(ops):
-            button = QPushButton(f"{op.name}\n{role_text(op)}", objectName="operatorChoice", checkable=True)
+        for i in range(len(ops)):
+            button = QPushButton(objectName="operatorChoice", checkable=True)
             self.group.addButton(button, i)
             self.people.addWidget(button)
+        self.retranslate()
         if ops:
             self.group.buttons()[0].setChecked(True)
             self.error.clear()
@@ -189,7 +195,7 @@ class LockScreen(QWidget):
 
     def _refused(self, exc: Exception) -> None:
         self.pin.clear()
-        self.error.setText("\n".join(error_texts(exc)))
+        self.error.setText(error_lines(exc))
         self.refused.emit(exc)
 
     def resize_to_parent(self) -> None:
@@ -203,15 +209,29 @@ class OperatorBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.operator: Operator | None = None
+        self.fallback_id = ""
         self.label = QLabel(objectName="whoIsAtTill")
-        self.lock_button = QPushButton(tr("잠금 · 교대"), objectName="lockTill")
+        self.lock_button = QPushButton(objectName="lockTill")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.lock_button)
+        self.show_operator(None)
 
     def show_operator(self, op: Operator | None, fallback_id: str = "") -> None:
-        """Name the operator at the till (an unregistered id as is)."""
-        who = f"{op.name} ({role_text(op)})" if op else fallback_id
-        self.label.setText(tr("계산원: {who}", who=who))
+        """Name the operator at the till (an unregistered id as is, the till's default one by its role)."""
+        self.operator, self.fallback_id = op, fallback_id
         self.lock_button.setVisible(op is not None)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The operator's name and role, and the lock button, in the current language."""
+        if self.operator is not None:
+            who = f"{self.operator.name} ({role_text(self.operator)})"
+        elif self.fallback_id == DEFAULT_OPERATOR:  # no operators registered: the owner runs the till
+            who = tr(ROLE["owner"])
+        else:
+            who = self.fallback_id
+        self.label.setText(tr("계산원: {who}", who=who) if who else "")
+        self.lock_button.setText(tr("잠금 · 교대"))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from terminal import operators
 from terminal.catalog import tr
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.operator_gate import ROLE, pin_field, role_text
 from ui.tasks import TaskManager
@@ -113,5 +113,5 @@ class OperatorsDialog(QDialog):
             lambda _r: self.reload()).failure(self._refused).run()
 
     def _refused(self, exc: Exception) -> None:
-        self.error.setText("\n".join(error_texts(exc)))
+        self.error.setText(error_lines(exc))
         self.refused.emit(exc)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from terminal import messages
+from terminal.business_day import local_time
 from terminal.catalog import ptr, tr
 from terminal.checkout import TillError
 from terminal.messages import won
@@ -31,8 +30,8 @@ def _pay(amount: int, token: str):
     """On the DB worker: pay, and the local time of the outcome in the till's zone."""
     def op(till):
         result = till.pay(amount, token)
-        at = result.entry["at"] / 1000 if result.accepted else till.clock()
-        return result, dt.datetime.fromtimestamp(at, ZoneInfo(till.config.tz)).strftime("%H:%M:%S")
+        at_ms = result.entry["at"] if result.accepted else till.clock() * 1000
+        return result, local_time(at_ms, till.config.tz, "%H:%M:%S")
     return op
 
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from terminal.catalog import ntr, tr
-from terminal.print_queue import PrintQueue
-from terminal.printers import PrintError
-from terminal.receipt import build_receipt, build_z_report
 from ui.bridge import CoreBridge
-from ui.customer_display import CustomerDisplay
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from terminal.print_queue import PrintQueue
+    from ui.customer_display import CustomerDisplay
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ class Peripherals(QObject):
     def apply(self, prefs: Preferences) -> None:
         """Follow the settings: open, move or close the print queue and the customer display."""
         if prefs.printer:
+            # The printing core (receipts, ESC/POS, the queue) is imported only on a till with a printer.
+            from terminal.print_queue import PrintQueue
+            from terminal.printers import PrintError
+
             try:
                 if self.queue is None:
                     self.queue = PrintQueue(self.home, prefs.printer, paper_mm=prefs.paper_mm)
@@ -79,6 +84,8 @@ class Peripherals(QObject):
     def open_customer_display(self) -> CustomerDisplay:
         """Show the customer display (on the second screen when there is one)."""
         if self.display is None:
+            from ui.customer_display import CustomerDisplay  # only on a till that has one
+
             self.display = CustomerDisplay()
             self.display.show_amount(self.window.pay_tab.amount_value())
         self.display.open()
@@ -128,6 +135,8 @@ class Peripherals(QObject):
         if self.queue is not None:
             self.queue.print_receipt(entry["seq"])
             return
+        from terminal.receipt import build_receipt
+
         seq = entry["seq"]
         self._print_with_qt(lambda till: build_receipt(till.journal, till.config, seq).slip(), f"receipt-{seq}.pdf")
 
@@ -136,6 +145,8 @@ class Peripherals(QObject):
         if self.queue is not None:
             self.queue.print_report(biz_date)
             return
+        from terminal.receipt import build_z_report
+
         self._print_with_qt(
             lambda till: build_z_report(till.journal, till.config, biz_date, int(till.clock() * 1000)).slip(),
             f"z-report-{biz_date}.pdf",
@@ -143,7 +154,7 @@ class Peripherals(QObject):
 
     def _print_with_qt(self, make_slip, filename: str) -> None:
         TillOp(self.window.tasks, make_slip).success(lambda slip: self._qt_print(slip, filename)).failure(
-            lambda exc: self._warn(" / ".join(error_texts(exc)))
+            lambda exc: self._warn(error_lines(exc, " / "))
         ).run()
 
     def _qt_print(self, slip, filename: str) -> None:

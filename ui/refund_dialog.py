@@ -21,7 +21,7 @@ from terminal.catalog import ptr, tr
 from terminal.checkout import TillError
 from terminal.messages import won
 from ui.amount_input import AmountField
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.operator_gate import pin_field
 from ui.tasks import TaskManager
@@ -101,7 +101,7 @@ class RefundDialog(QDialog):
     def _update_ok(self) -> None:
         amount = self.refund_amount()
         too_large = amount is not None and amount > self.left
-        self.error.setText("\n".join(error_texts(TillError("refund_too_large", won(self.left)))) if too_large else "")
+        self.error.setText(error_lines(TillError("refund_too_large", won(self.left))) if too_large else "")
         ok = self.left > 0 and bool(self.reason.text().strip()) and amount is not None and not too_large
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
 
@@ -124,5 +124,5 @@ class RefundDialog(QDialog):
     def _show_error(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
         self.owner_pin.clear()
-        self.error.setText("\n".join(error_texts(exc)))
+        self.error.setText(error_lines(exc))
         self.refused.emit(exc)

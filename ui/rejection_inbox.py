@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from terminal import alerts, messages
 from terminal.catalog import language, ntr, ptr, tr
 from terminal.messages import KIND_TEXTS, won
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.operator_gate import as_owner
 from ui.tasks import TaskManager
@@ -39,7 +39,7 @@ class AlertBar(QWidget):
         self.tasks = tasks
         self.state = {"rejected": [], "warnings": []}
         self.rejected = QLabel(objectName="alarm", wordWrap=True)
-        self.review_button = QPushButton(tr("확인하기"), objectName="reviewRejections")
+        self.review_button = QPushButton(objectName="reviewRejections")
         self.review_button.clicked.connect(self.review)
         self.warnings = QLabel(objectName="warning", wordWrap=True)
         top = QHBoxLayout()
@@ -49,6 +49,11 @@ class AlertBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.warnings)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The button and the alerts shown in the current language."""
+        self.review_button.setText(tr("확인하기"))
         self._show(self.state)
 
     def refresh(self) -> None:
@@ -74,7 +79,7 @@ class AlertBar(QWidget):
         self.refreshed.emit(state)
 
     def _failed(self, exc: Exception) -> None:
-        self.warnings.setText(" / ".join(error_texts(exc)))
+        self.warnings.setText(error_lines(exc, " / "))
         self.warnings.show()
         self.show()
 
@@ -142,5 +147,5 @@ class InboxDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: Exception) -> None:
-        self.error.setText("\n".join(error_texts(exc)))
+        self.error.setText(error_lines(exc))
         self.refused.emit(exc)

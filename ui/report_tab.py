@@ -31,7 +31,7 @@ from terminal.catalog import language, ntr, ptr, tr
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 from terminal.report import z_report
 from terminal.settlement import STATUSES
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.operator_gate import as_owner
 from ui.tasks import TaskManager
@@ -84,7 +84,7 @@ class ReportTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._translated(QLabel(), lambda: ptr("report_tab", "영업일")))
         top.addWidget(self.date)
-        self.print_button = QPushButton(tr("Z 리포트 출력"))
+        self.print_button = self._translated(QPushButton(), ("Z 리포트 출력", "Print Z report"))
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
         top.addStretch(1)
         top.addWidget(self.print_button)
@@ -193,7 +193,7 @@ class ReportTab(QWidget):
             widget.setVisible(count > 0)
 
     def _show_error(self, exc: Exception) -> None:
-        self.error.setText("\n".join(error_texts(exc)))
+        self.error.setText(error_lines(exc))
         self.refused.emit(exc)
 
     # -- closing ---------------------------------------------------------------------

@@ -39,7 +39,7 @@ from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import BadKey, load_public_jwk, thumbprint
 from terminal.operators import OperatorError
-from ui.i18n import error_texts
+from ui.i18n import error_lines
 from ui.operator_gate import pin_field
 from ui.preferences import server_url_problem
 
@@ -329,7 +329,7 @@ class SetupWizard(QWizard):
         self.button(QWizard.FinishButton).setEnabled(True)
         if isinstance(outcome, Exception):
             log.warning("enrollment failed", exc_info=outcome)
-            self.enroll_page.state.setText("\n".join(error_texts(outcome)))
+            self.enroll_page.state.setText(error_lines(outcome))
             self.refused.emit(outcome)
             return
         log.info("enrolled as %s with %s", outcome.get("tid"), outcome.get("server"))

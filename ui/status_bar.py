@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from terminal.business_day import local_time
 from terminal.catalog import N_, ntr, ptr, tr
 from terminal.messages import won
 from ui.style import repolish
@@ -41,13 +40,13 @@ class TillStatusBar(QStatusBar):
         repolish(self.online)
 
     def show_status(self, status: dict) -> None:
-        """Pending count and amount, last sync time, alarm (keys of ``sync.syncer.status``)."""
+        """Pending count and amount, last sync time in the till's zone, alarm (keys of ``sync.syncer.status``)."""
         self.pending.setText(
             ntr("미정산 {n}건 {amount}", "미정산 {n}건 {amount}", status["pending"],
                 amount=won(status["pending_amount"]))
         )
         last = status.get("last_sync")
-        when = dt.datetime.fromtimestamp(last / 1000).strftime("%H:%M:%S") if last else ptr("status_bar", "없음")
+        when = local_time(last, status["tz"], "%H:%M:%S") if last else ptr("status_bar", "없음")
         self.last_sync.setText(tr("마지막 동기화 {when}", when=when))
         if status.get("alarm"):
             self.raise_alarm(status.get("alarm_detail") or "")
