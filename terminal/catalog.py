@@ -30,6 +30,11 @@ def language() -> str:
     return "en" if lang.lower().startswith("en") else "ko"
 
 
+def chosen_language() -> str | None:
+    """The language :func:`set_language` chose, or ``None`` when the environment decides."""
+    return _chosen["lang"]
+
+
 def set_language(lang: str | None) -> None:
     """Show texts in ``lang`` (``ko`` or ``en``) from now on; ``None`` goes back to the environment's choice."""
     _chosen["lang"] = None if lang is None else ("en" if lang == "en" else "ko")

@@ -17,7 +17,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from terminal import jws
+from terminal import catalog, jws
 from terminal.canonical import b64u_encode
 from terminal.checkout import Till
 from terminal.home import Home
@@ -359,6 +359,15 @@ def city_store(request, kind: str):
         else:
             mp.delenv("JTILL_CITY_DB", raising=False)
         yield kind
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """The chosen language is process-wide: a test that switches it (a window, the language button) must not
+    leave the next test in another language."""
+    before = catalog.chosen_language()
+    yield
+    catalog.set_language(before)
 
 
 @pytest.fixture(autouse=True)

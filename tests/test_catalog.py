@@ -154,7 +154,7 @@ def test_counted_texts_take_the_english_plural():
 
 
 def test_the_language_follows_the_choice_then_the_environment(monkeypatch):
-    monkeypatch.setitem(catalog._chosen, "lang", None)
+    catalog.set_language(None)
     monkeypatch.setenv("JTILL_LANG", "en")
     assert catalog.language() == "en"
     catalog.set_language("ko")

@@ -82,7 +82,7 @@ def test_plain_text_receipt_is_korean_and_fits_the_paper(till):
 
 
 def test_an_english_till_prints_english_labels_under_the_bilingual_heading(till, monkeypatch):
-    monkeypatch.setitem(catalog._chosen, "lang", "en")
+    catalog.set_language("en")
     entry = pay_now(till, 12000).entry
     slip = build_receipt(till.journal, till.config, entry["seq"]).slip()
     assert (slip.heading, slip.footer) == ("영수증 RECEIPT", "감사합니다 Thank you")

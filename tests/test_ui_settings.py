@@ -7,18 +7,11 @@ import json
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from terminal import catalog
 from terminal.catalog import tr
 from ui import settings_dialog
 from ui.camera_scanner import NO_CAMERA
 from ui.preferences import FILE, Preferences
 from ui.settings_dialog import SettingsDialog
-
-
-@pytest.fixture(autouse=True)
-def language_restored(monkeypatch):
-    # The label language is process-wide; a test that switches it must not leave it switched.
-    monkeypatch.setitem(catalog._chosen, "lang", catalog._chosen["lang"])
 
 
 @pytest.fixture

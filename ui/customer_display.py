@@ -63,7 +63,7 @@ class CustomerDisplay(QWidget):
             return  # the pay screen clears its amount after a payment: keep the result up
         self._after_result.stop()
         if amount:
-            english = tr("결제하실 금액 {amount}원", "en", amount=f"{amount:,}")
+            english = tr("결제하실 금액 {amount}원", "en", amount=format(amount, ","))
             self._set("", tr("결제하실 금액", "ko"), won(amount), english)
         else:
             self._set("", "", tr(WELCOME, "ko"), tr(WELCOME, "en"))

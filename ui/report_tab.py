@@ -84,7 +84,7 @@ class ReportTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._translated(QLabel(), lambda: ptr("report_tab", "영업일")))
         top.addWidget(self.date)
-        self.print_button = self._translated(QPushButton(), ("Z 리포트 출력", "Print Z report"))
+        self.print_button = self._translated(QPushButton(), lambda: tr("Z 리포트 출력"))
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._picked_date()))
         top.addStretch(1)
         top.addWidget(self.print_button)
