@@ -28,6 +28,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 VECTORS = json.loads((DATA / "vectors.json").read_text(encoding="utf-8"))
 VECTOR_NOW = 1767225600  # 2026-01-01 09:00 KST, the `now` of the token vectors
 
+# The suite reads Korean, whatever the machine's LANG; a test about English asks for it.
+os.environ["JTILL_LANG"] = "ko"
+
 
 def issuer_key():
     return private_from_seed(bytes.fromhex(VECTORS["keys"]["issuer"]["seed_hex"]))
