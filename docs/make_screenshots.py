@@ -108,8 +108,8 @@ def owner_pin(holder, pin: str = "2468") -> None:
 def day(lang: str, tmp: Path) -> None:
     from city.server import serve_in_thread
     from helpers_sync import free_port, prepare_city
-    from terminal.home import Home
     from terminal import catalog
+    from terminal.home import Home
     from ui import settings_dialog
     from ui.app import TillSession
     from ui.preferences import Preferences

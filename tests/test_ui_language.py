@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QTableWidget, QWidget
 
-from conftest import pay_now, settle
-from helpers_ui import sign_in, staff
+from conftest import VECTOR_NOW, mint, pay_now, settle
+from helpers_ui import pay_with, sign_in, staff
 from terminal.checkout import Till
 from ui.app import TillSession
 
@@ -113,3 +113,18 @@ def test_without_operators_the_bar_names_the_owner_by_role_in_either_language(qt
     qtbot.waitUntil(lambda: bar.label.text() == "계산원: 사장", timeout=5000)
     window.language_action.trigger()
     assert bar.label.text() == "At the till: owner"
+
+
+def test_a_result_on_screen_follows_the_switch(qtbot, till_session):
+    """The title, wallet line and hint of a shown result change language; the reason stays Korean over English."""
+    window = till_session.window
+    for key in "5000":
+        window.pay_tab.press(key)
+    result = pay_with(qtbot, window, mint(VECTOR_NOW))
+    assert result.accepted
+    banner = window.pay_tab.banner
+    assert banner.title.text() == "✓ 승인" and banner.details.text().startswith("지갑 ")
+    window.language_action.trigger()
+    assert not banner.isHidden() and banner.title.text() == "✓ Accepted"
+    assert banner.details.text().startswith("Wallet ") and not HANGUL.search(banner.hint.text())
+    assert (banner.korean.text(), banner.english.text()) == ("결제가 승인되었습니다", "Payment accepted")

@@ -174,9 +174,9 @@ class PayTab(QWidget):
             entry = result.entry
             log.info("payment accepted: seq %s, %s", entry["seq"], won(entry["amount"]))
             self.banner.show_result(
-                True, "✓ " + tr("승인"), messages.text("accepted", "ko"), messages.text("accepted", "en"),
+                True, lambda: "✓ " + tr("승인"), messages.text("accepted", "ko"), messages.text("accepted", "en"),
                 amount=won(entry["amount"]),
-                details=tr("지갑 {wallet} · {at}", wallet=short_wallet(entry["wid"]), at=at),
+                details=lambda: tr("지갑 {wallet} · {at}", wallet=short_wallet(entry["wid"]), at=at),
             )
             self.amount.setValue(None)
             self.paste.clear()
@@ -184,7 +184,7 @@ class PayTab(QWidget):
             log.info("payment declined: %s (%s)", result.reason, result.detail)
             amount = self.amount_value()
             self.banner.show_result(
-                False, "✗ " + tr("거절"), messages.text(result.reason, "ko"),
+                False, lambda: "✗ " + tr("거절"), messages.text(result.reason, "ko"),
                 messages.text(result.reason, "en"), amount=won(amount) if amount else "",
                 advice=(messages.advice(result.reason, "ko", result.figures),
                         messages.advice(result.reason, "en", result.figures)),
@@ -201,7 +201,7 @@ class PayTab(QWidget):
             log.info("payment refused: %s", exc)
         else:  # not a refusal the till explains: a failure to look into
             log.error("payment failed", exc_info=exc)
-        self.banner.show_result(False, "✗ " + tr("결제 불가"), korean, english,
+        self.banner.show_result(False, lambda: "✗ " + tr("결제 불가"), korean, english,
                                 advice=(messages.advice(code, "ko"), messages.advice(code, "en")))
         self.sounds.play(False)
         self._done(exc)
@@ -209,7 +209,7 @@ class PayTab(QWidget):
     def show_message(self, message: str) -> None:
         """The red result for a message from a scanner (e.g. an unreadable scan), in the chosen language."""
         log.info("scan failed: %s", message)
-        self.banner.show_result(False, "✗ " + tr("스캔 실패"), message, "")
+        self.banner.show_result(False, lambda: "✗ " + tr("스캔 실패"), message, "")
         self.sounds.play(False)
         self.amount.start_fresh()
         self.focus_amount()

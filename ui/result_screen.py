@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -9,6 +11,8 @@ from terminal.catalog import tr
 from ui.style import repolish
 
 FLASH_MS = 180
+# The title and details of a result are texts in the chosen language: given as a function, they follow a switch.
+Text = str | Callable[[], str]
 
 
 def short_wallet(wid: str) -> str:
@@ -43,17 +47,17 @@ class ResultScreen(QFrame):
         layout.addWidget(self.hint)
         self._flash = QTimer(self, singleShot=True, interval=FLASH_MS)
         self._flash.timeout.connect(lambda: self._set("flash", "off"))
+        self._texts: tuple[Text, Text] = ("", "")
         self.clear()
 
-    def show_result(self, ok: bool, title: str, korean: str, english: str, *, amount: str = "",
-                    advice: tuple[str, str] = ("", ""), details: str = "") -> None:
+    def show_result(self, ok: bool, title: Text, korean: str, english: str, *, amount: str = "",
+                    advice: tuple[str, str] = ("", ""), details: Text = "") -> None:
         """Show one outcome over the parent, with a short flash of colour."""
-        self.title.setText(title)
+        self._texts = (title, details)
         self.amount.setText(amount)
         self.korean.setText(korean)
         self.english.setText(english)
         self.advice.setText("\n".join(line for line in advice if line))
-        self.details.setText(details)
         self.retranslate()
         for label in self.labels:
             label.setVisible(bool(label.text()))
@@ -66,12 +70,16 @@ class ResultScreen(QFrame):
         self._flash.start()
 
     def retranslate(self) -> None:
-        """The hint in the current language (the result itself is Korean over English in both)."""
+        """The hint, title and details in the current language (the reason itself is Korean over English in both)."""
         self.hint.setText(tr("화면을 누르거나 다음 금액을 입력하세요"))
+        title, details = (text() if callable(text) else text for text in self._texts)
+        self.title.setText(title)
+        self.details.setText(details)
 
     def clear(self) -> None:
         """Hide the result."""
         self._flash.stop()
+        self._texts = ("", "")
         for label in self.labels:
             label.clear()
         self.setProperty("flash", "off")
