@@ -67,6 +67,11 @@ class Storage:
             c.execute("INSERT INTO enroll_codes (code, merchant_id, expires_at) VALUES (?, ?, ?)",
                       [code, merchant_id, expires_at])
 
+    def enroll_code(self, code: str) -> dict | None:
+        """``{code, merchant_id, used_by, expires_at}`` of an enrollment code, or None."""
+        row = self._one("SELECT code, merchant_id, used_by, expires_at FROM enroll_codes WHERE code = ?", [code])
+        return dict(zip(("code", "merchant_id", "used_by", "expires_at"), row, strict=True)) if row else None
+
     def enroll(self, code: str, jwk: dict, label: str) -> str:
         """Use ``code`` once and register a terminal; returns its new ``tid``."""
         with self.transaction() as c:
@@ -105,6 +110,10 @@ class Storage:
             c.execute("DELETE FROM request_nonces WHERE at < ?", [forget_before])
             return c.execute("INSERT INTO request_nonces (tid, nonce, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                              [tid, nonce, at]).rowcount == 1
+
+    def nonces(self, tid: str) -> list[str]:
+        """The request nonces of ``tid`` remembered now, sorted."""
+        return [r[0] for r in self._all("SELECT nonce FROM request_nonces WHERE tid = ? ORDER BY nonce", [tid])]
 
     def terminal(self, tid: str) -> dict | None:
         """``{tid, merchant_id, jwk, label, stored_to}`` or None."""
@@ -229,6 +238,14 @@ class Storage:
             "SELECT jti, COUNT(*) FROM entries WHERE kind = 'payment' AND status = 'settled' "
             "GROUP BY jti HAVING COUNT(*) > 1 ORDER BY jti")]
         return problems
+
+    def over_refunded(self) -> list[tuple[str, int]]:
+        """``(tid, seq)`` of payments refunded beyond their amount, or refunded though not settled (audits)."""
+        return [(tid, seq) for tid, seq in self._all(
+            "SELECT p.tid, p.seq FROM entries p JOIN entries r ON r.tid = p.tid AND r.ref = p.id "
+            "WHERE p.kind = 'payment' AND r.kind = 'refund' AND r.status = 'settled' "
+            "GROUP BY p.tid, p.seq HAVING SUM(r.amount) > MIN(p.amount) OR MIN(p.status) != 'settled' "
+            "ORDER BY p.tid, p.seq")]
 
     def entry_rows(self, tid: str | None = None) -> list[tuple]:
         """``(tid, seq, hash, kind, status, reason)`` of stored entries (tests and audits)."""
