@@ -154,8 +154,10 @@ class PGStorage(Storage):
         attempt = 1
         while True:
             try:
-                with self.transaction() as c:
-                    return work(PGIngestTx(c))
+                # Pipelined: statements whose results are not read yet (the writes, and the reads that
+                # batch_reads sends together) go to the server without a round trip each.
+                with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+                    return work(PGIngestTx(Handle(conn)))
             except RETRIED as exc:
                 if attempt == ATTEMPTS:
                     raise

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from city import migrations
 from city.errors import Refused
@@ -318,6 +319,17 @@ def _check_funding(amount, least: int) -> None:
         raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_SAFE_INT}")
 
 
+class BatchReads(NamedTuple):
+    """The store as a batch's settlement starts, for the wallets, tokens and payments the batch names."""
+
+    wallets: dict[str, tuple[int, int | None]]  # wid -> (balance, revoked_at) of the known wallets
+    spent: set[str]  # jtis settled anywhere in the city
+    revoked_tokens: set[str]  # jtis the city has revoked
+    wallet_days: dict[tuple[str, str], int]  # (wid, day) -> settled payments of that day
+    payments: dict[str, tuple]  # id -> (amount, status, wid, cashback) of stored payments (the earliest per id)
+    refunds: dict[str, tuple[int, int]]  # id -> (amount, cashback clawed back) of settled refunds of a payment
+
+
 class IngestTx:
     """Reads and writes of one batch ingest, set-based: a few queries per batch, not per entry.
 
@@ -336,9 +348,6 @@ class IngestTx:
     def _values(values):
         return json.dumps(sorted(values))
 
-    def _in(self, sql: str, values, *params) -> list[tuple]:
-        return self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)]).fetchall()
-
     def stored_to(self, tid: str) -> int:
         """The last ``seq`` stored for ``tid`` (the protocol's ``S``)."""
         return self.c.execute("SELECT COALESCE(MAX(seq), 0) FROM entries WHERE tid = ?", [tid]).fetchone()[0]
@@ -354,37 +363,35 @@ class IngestTx:
         row = self.c.execute("SELECT body FROM entries WHERE tid = ? AND seq = ?", [tid, seq]).fetchone()
         return json.loads(row[0])["at"] if row else None
 
-    def spent(self, jtis) -> set[str]:
-        """The ``jtis`` settled anywhere in the city."""
-        return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti {IN}", jtis)}
+    def batch_reads(self, tid: str, wids: set[str], jtis: set[str], since: str, refs: set[str]) -> BatchReads:
+        """What settling a batch reads up front (see :class:`BatchReads`); ``since``: the first day of
+        ``wallet_days``, ``refs``: the payments the batch refunds.
 
-    def revoked_tokens(self, jtis) -> set[str]:
-        """The ``jtis`` the city has revoked."""
-        return {r[0] for r in self._in("SELECT jti FROM revoked_tokens WHERE jti {IN}", jtis)}
-
-    def wallets(self, wids) -> dict[str, tuple[int, int | None]]:
-        """``{wid: (balance, revoked_at)}`` of the known ``wids``."""
-        rows = self._in(f"SELECT wid, balance, revoked_at FROM wallets WHERE wid {{IN}}{self.LOCK}", wids)
-        return {wid: (balance, revoked_at) for wid, balance, revoked_at in rows}
-
-    def wallet_days(self, wids, since: str) -> dict[tuple[str, str], int]:
-        """``{(wid, day): settled}``: the ``wids``' settled payments per day, days from ``since`` on."""
-        rows = self._in("SELECT wid, day, settled FROM wallet_days WHERE day >= ? AND wid {IN}", wids, since)
-        return {(wid, day): settled for wid, day, settled in rows}
-
-    def payments(self, tid: str, entry_ids) -> dict[str, tuple[int, str, str, int]]:
-        """``{id: (amount, status, wid, cashback)}`` of stored payments (the earliest one per id)."""
-        rows = self._in("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
-                        "WHERE tid = ? AND kind = 'payment' AND id {IN} "
-                        "ORDER BY seq DESC", entry_ids, tid)
-        return {r[0]: r[1:] for r in rows}
-
-    def refunded(self, tid: str, entry_ids) -> dict[str, tuple[int, int]]:
-        """``{id: (amount, cashback clawed back)}`` of settled refunds of stored payments."""
-        rows = self._in("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
-                        "WHERE tid = ? AND kind = 'refund' AND status = 'settled' "
-                        "AND ref {IN} GROUP BY ref", entry_ids, tid)
-        return {ref: (amount, clawed) for ref, amount, clawed in rows}
+        Every query is sent before any result is read: a store that pipelines them waits for one round
+        trip. Wallets first: a store that locks them makes every later read current for those wallets.
+        """
+        queries = [
+            (f"SELECT wid, balance, revoked_at FROM wallets WHERE wid {{IN}}{self.LOCK}", wids, ()),
+            ("SELECT jti FROM spent_tokens WHERE jti {IN}", jtis, ()),
+            ("SELECT jti FROM revoked_tokens WHERE jti {IN}", jtis, ()),
+            ("SELECT wid, day, settled FROM wallet_days WHERE day >= ? AND wid {IN}", wids, (since,)),
+            # Newest first, so that the earliest payment of an id is the one a dict keeps.
+            ("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
+             "WHERE tid = ? AND kind = 'payment' AND id {IN} ORDER BY seq DESC", refs, (tid,)),
+            ("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
+             "WHERE tid = ? AND kind = 'refund' AND status = 'settled' AND ref {IN} GROUP BY ref", refs, (tid,)),
+        ]
+        sent = [self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)]) if values else None
+                for sql, values, params in queries]
+        wallets, spent, revoked, days, payments, refunds = [cur.fetchall() if cur else [] for cur in sent]
+        return BatchReads(
+            wallets={wid: (balance, revoked_at) for wid, balance, revoked_at in wallets},
+            spent={jti for (jti,) in spent},
+            revoked_tokens={jti for (jti,) in revoked},
+            wallet_days={(wid, day): settled for wid, day, settled in days},
+            payments={r[0]: tuple(r[1:]) for r in payments},
+            refunds={ref: (amount, clawed) for ref, amount, clawed in refunds},
+        )
 
     def day_sums(self, tid: str, biz_date: str) -> dict:
         """The §2 close members of the stored entries of ``biz_date``."""
