@@ -363,6 +363,10 @@ class IngestTx:
         row = self.c.execute("SELECT body FROM entries WHERE tid = ? AND seq = ?", [tid, seq]).fetchone()
         return json.loads(row[0])["at"] if row else None
 
+    def _send_in(self, sql: str, values, params=()):
+        """Run ``sql`` whose ``{IN}`` takes ``values``; its cursor."""
+        return self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)])
+
     def batch_reads(self, tid: str, wids: set[str], jtis: set[str], since: str, refs: set[str]) -> BatchReads:
         """What settling a batch reads up front (see :class:`BatchReads`); ``since``: the first day of
         ``wallet_days``, ``refs``: the payments the batch refunds.
@@ -381,8 +385,7 @@ class IngestTx:
             ("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
              "WHERE tid = ? AND kind = 'refund' AND status = 'settled' AND ref {IN} GROUP BY ref", refs, (tid,)),
         ]
-        sent = [self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)]) if values else None
-                for sql, values, params in queries]
+        sent = [self._send_in(sql, values, params) if values else None for sql, values, params in queries]
         wallets, spent, revoked, days, payments, refunds = [cur.fetchall() if cur else [] for cur in sent]
         return BatchReads(
             wallets={wid: (balance, revoked_at) for wid, balance, revoked_at in wallets},
