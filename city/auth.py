@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from city.errors import Unauthorized
-from city.storage import SQLiteStorage, now_ms
+from city.storage import Storage, now_ms
 from sync.reads import AUTH_SCHEME, REQUEST_TYP
 from terminal import jws
 from terminal.canonical import is_int
@@ -18,7 +18,7 @@ NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MEMBERS = {"tid", "m", "p", "iat", "nonce"}
 
 
-def check_read(storage: SQLiteStorage, tid: str, method: str, path: str, header: str | None,
+def check_read(storage: Storage, tid: str, method: str, path: str, header: str | None,
                now: int | None = None) -> None:
     """Accept a read of ``tid``'s ``path`` signed by that terminal, or raise :class:`Unauthorized`.
 

@@ -146,6 +146,8 @@ class City:
         terminal = self._terminal(tid)
         payload, bodies = ingest.verify_batch(compact, tid, terminal["jwk"])
         ctx = ingest.SettleContext(self.issuer_keys, self.settings, self.storage.merchant(terminal["merchant_id"]))
+        # Entries up to the terminal's stored_to are stored already (a resend): no token of theirs is settled.
+        ctx.check_tokens(e for e in payload["entries"] if e["seq"] > terminal["stored_to"])
         self.storage.ingest_batch(lambda tx: ingest.store_batch(tx, tid, payload, bodies, ctx))
         receipt = {"tid": tid, "from": payload["from"], "to": payload["to"], "head": payload["head"],
                    "at": now_ms(), "results": self.storage.results(tid, payload["from"], payload["to"])}

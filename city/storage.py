@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from city import migrations
 from city.errors import Refused
@@ -67,6 +68,11 @@ class Storage:
             c.execute("INSERT INTO enroll_codes (code, merchant_id, expires_at) VALUES (?, ?, ?)",
                       [code, merchant_id, expires_at])
 
+    def enroll_code(self, code: str) -> dict | None:
+        """``{code, merchant_id, used_by, expires_at}`` of an enrollment code, or None."""
+        row = self._one("SELECT code, merchant_id, used_by, expires_at FROM enroll_codes WHERE code = ?", [code])
+        return dict(zip(("code", "merchant_id", "used_by", "expires_at"), row, strict=True)) if row else None
+
     def enroll(self, code: str, jwk: dict, label: str) -> str:
         """Use ``code`` once and register a terminal; returns its new ``tid``."""
         with self.transaction() as c:
@@ -105,6 +111,10 @@ class Storage:
             c.execute("DELETE FROM request_nonces WHERE at < ?", [forget_before])
             return c.execute("INSERT INTO request_nonces (tid, nonce, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                              [tid, nonce, at]).rowcount == 1
+
+    def nonces(self, tid: str) -> list[str]:
+        """The request nonces of ``tid`` remembered now, sorted."""
+        return [r[0] for r in self._all("SELECT nonce FROM request_nonces WHERE tid = ? ORDER BY nonce", [tid])]
 
     def terminal(self, tid: str) -> dict | None:
         """``{tid, merchant_id, jwk, label, stored_to}`` or None."""
@@ -230,6 +240,14 @@ class Storage:
             "GROUP BY jti HAVING COUNT(*) > 1 ORDER BY jti")]
         return problems
 
+    def over_refunded(self) -> list[tuple[str, int]]:
+        """``(tid, seq)`` of payments refunded beyond their amount, or refunded though not settled (audits)."""
+        return [(tid, seq) for tid, seq in self._all(
+            "SELECT p.tid, p.seq FROM entries p JOIN entries r ON r.tid = p.tid AND r.ref = p.id "
+            "WHERE p.kind = 'payment' AND r.kind = 'refund' AND r.status = 'settled' "
+            "GROUP BY p.tid, p.seq HAVING SUM(r.amount) > MIN(p.amount) OR MIN(p.status) != 'settled' "
+            "ORDER BY p.tid, p.seq")]
+
     def entry_rows(self, tid: str | None = None) -> list[tuple]:
         """``(tid, seq, hash, kind, status, reason)`` of stored entries (tests and audits)."""
         sql = "SELECT tid, seq, hash, kind, status, reason FROM entries"
@@ -301,6 +319,17 @@ def _check_funding(amount, least: int) -> None:
         raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_SAFE_INT}")
 
 
+class BatchReads(NamedTuple):
+    """The store as a batch's settlement starts, for the wallets, tokens and payments the batch names."""
+
+    wallets: dict[str, tuple[int, int | None]]  # wid -> (balance, revoked_at) of the known wallets
+    spent: set[str]  # jtis settled anywhere in the city
+    revoked_tokens: set[str]  # jtis the city has revoked
+    wallet_days: dict[tuple[str, str], int]  # (wid, day) -> settled payments of that day
+    payments: dict[str, tuple]  # id -> (amount, status, wid, cashback) of stored payments (the earliest per id)
+    refunds: dict[str, tuple[int, int]]  # id -> (amount, cashback clawed back) of settled refunds of a payment
+
+
 class IngestTx:
     """Reads and writes of one batch ingest, set-based: a few queries per batch, not per entry.
 
@@ -319,9 +348,6 @@ class IngestTx:
     def _values(values):
         return json.dumps(sorted(values))
 
-    def _in(self, sql: str, values, *params) -> list[tuple]:
-        return self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)]).fetchall()
-
     def stored_to(self, tid: str) -> int:
         """The last ``seq`` stored for ``tid`` (the protocol's ``S``)."""
         return self.c.execute("SELECT COALESCE(MAX(seq), 0) FROM entries WHERE tid = ?", [tid]).fetchone()[0]
@@ -337,37 +363,38 @@ class IngestTx:
         row = self.c.execute("SELECT body FROM entries WHERE tid = ? AND seq = ?", [tid, seq]).fetchone()
         return json.loads(row[0])["at"] if row else None
 
-    def spent(self, jtis) -> set[str]:
-        """The ``jtis`` settled anywhere in the city."""
-        return {r[0] for r in self._in("SELECT jti FROM spent_tokens WHERE jti {IN}", jtis)}
+    def _send_in(self, sql: str, values, params=()):
+        """Run ``sql`` whose ``{IN}`` takes ``values``; its cursor."""
+        return self.c.execute(sql.replace("{IN}", self.IN), [*params, self._values(values)])
 
-    def revoked_tokens(self, jtis) -> set[str]:
-        """The ``jtis`` the city has revoked."""
-        return {r[0] for r in self._in("SELECT jti FROM revoked_tokens WHERE jti {IN}", jtis)}
+    def batch_reads(self, tid: str, wids: set[str], jtis: set[str], since: str, refs: set[str]) -> BatchReads:
+        """What settling a batch reads up front (see :class:`BatchReads`); ``since``: the first day of
+        ``wallet_days``, ``refs``: the payments the batch refunds.
 
-    def wallets(self, wids) -> dict[str, tuple[int, int | None]]:
-        """``{wid: (balance, revoked_at)}`` of the known ``wids``."""
-        rows = self._in(f"SELECT wid, balance, revoked_at FROM wallets WHERE wid {{IN}}{self.LOCK}", wids)
-        return {wid: (balance, revoked_at) for wid, balance, revoked_at in rows}
-
-    def wallet_days(self, wids, since: str) -> dict[tuple[str, str], int]:
-        """``{(wid, day): settled}``: the ``wids``' settled payments per day, days from ``since`` on."""
-        rows = self._in("SELECT wid, day, settled FROM wallet_days WHERE day >= ? AND wid {IN}", wids, since)
-        return {(wid, day): settled for wid, day, settled in rows}
-
-    def payments(self, tid: str, entry_ids) -> dict[str, tuple[int, str, str, int]]:
-        """``{id: (amount, status, wid, cashback)}`` of stored payments (the earliest one per id)."""
-        rows = self._in("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
-                        "WHERE tid = ? AND kind = 'payment' AND id {IN} "
-                        "ORDER BY seq DESC", entry_ids, tid)
-        return {r[0]: r[1:] for r in rows}
-
-    def refunded(self, tid: str, entry_ids) -> dict[str, tuple[int, int]]:
-        """``{id: (amount, cashback clawed back)}`` of settled refunds of stored payments."""
-        rows = self._in("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
-                        "WHERE tid = ? AND kind = 'refund' AND status = 'settled' "
-                        "AND ref {IN} GROUP BY ref", entry_ids, tid)
-        return {ref: (amount, clawed) for ref, amount, clawed in rows}
+        Every query is sent before any result is read: a store that pipelines them waits for one round
+        trip. Wallets first: a store that locks them makes every later read current for those wallets.
+        """
+        queries = [
+            (f"SELECT wid, balance, revoked_at FROM wallets WHERE wid {{IN}}{self.LOCK}", wids, ()),
+            ("SELECT jti FROM spent_tokens WHERE jti {IN}", jtis, ()),
+            ("SELECT jti FROM revoked_tokens WHERE jti {IN}", jtis, ()),
+            ("SELECT wid, day, settled FROM wallet_days WHERE day >= ? AND wid {IN}", wids, (since,)),
+            # Newest first, so that the earliest payment of an id is the one a dict keeps.
+            ("SELECT id, amount, status, wid, COALESCE(cashback, 0) FROM entries "
+             "WHERE tid = ? AND kind = 'payment' AND id {IN} ORDER BY seq DESC", refs, (tid,)),
+            ("SELECT ref, SUM(amount), -SUM(COALESCE(cashback, 0)) FROM entries "
+             "WHERE tid = ? AND kind = 'refund' AND status = 'settled' AND ref {IN} GROUP BY ref", refs, (tid,)),
+        ]
+        sent = [self._send_in(sql, values, params) if values else None for sql, values, params in queries]
+        wallets, spent, revoked, days, payments, refunds = [cur.fetchall() if cur else [] for cur in sent]
+        return BatchReads(
+            wallets={wid: (balance, revoked_at) for wid, balance, revoked_at in wallets},
+            spent={jti for (jti,) in spent},
+            revoked_tokens={jti for (jti,) in revoked},
+            wallet_days={(wid, day): settled for wid, day, settled in days},
+            payments={r[0]: tuple(r[1:]) for r in payments},
+            refunds={ref: (amount, clawed) for ref, amount, clawed in refunds},
+        )
 
     def day_sums(self, tid: str, biz_date: str) -> dict:
         """The §2 close members of the stored entries of ``biz_date``."""

@@ -8,12 +8,14 @@ import requests
 from city.auth import check_read
 from city.errors import Unauthorized
 from city.storage import now_ms
-from conftest import VECTORS
+from conftest import STORES, VECTORS
 from helpers_sync import enroll_till, fast_client, pay
 from sync.reads import AUTH_SCHEME, REQUEST_TYP, authorization, request_jws
 from sync.syncer import sync_once
 from terminal import jws
 from terminal.keys import load_private_jwk, private_from_seed
+
+pytestmark = pytest.mark.parametrize("store", STORES, indirect=True)
 
 NONCE = "AAECAwQFBgcICQoLDA0ODw"
 
@@ -142,15 +144,14 @@ def test_nonces_are_forgotten_after_600_s(tills):
     assert refused.value.reason == "replayed"
     later = t0 + 601_000
     check_read(city.storage, tid, "GET", path, _signed(key, tid, path, iat=later, nonce="B" * 22), now=later)
-    (left,) = city.storage.conn.execute("SELECT COUNT(*) FROM request_nonces WHERE nonce = ?", [NONCE]).fetchone()
-    assert left == 0
+    assert city.storage.nonces(tid) == ["B" * 22]
 
 
 def test_refusals_change_nothing(tills):
     city, handle, a, _ = tills
     tid = a.config.tid
     before = json.dumps(city.storage.ledger())
-    (nonces,) = city.storage.conn.execute("SELECT COUNT(*) FROM request_nonces").fetchone()
+    nonces = city.storage.nonces(tid)
     _refused(_get(handle, _path(tid), _signed(_key(a), tid, _path(tid), iat=now_ms() - 400_000)), "stale")
-    assert city.storage.conn.execute("SELECT COUNT(*) FROM request_nonces").fetchone() == (nonces,)
+    assert city.storage.nonces(tid) == nonces
     assert json.dumps(city.storage.ledger()) == before
