@@ -21,24 +21,25 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> Rec
     except jws.JWSError as exc:
         raise ReceiptError(tr("영수증 서명이 올바르지 않습니다 ({error})", error=exc)) from exc
     if payload.get("tid") != tid:
-        raise ReceiptError(f"receipt is for terminal {payload.get('tid')!r}, not {tid!r}")
+        raise ReceiptError(tr("다른 단말기의 정산 확인입니다 (확인: {theirs}, 이 단말기: {ours})",
+                               theirs=repr(payload.get("tid")), ours=repr(tid)))
     first, last, results = payload.get("from"), payload.get("to"), payload.get("results")
     if not (is_int(first) and is_int(last) and 1 <= first <= last) or not is_int(payload.get("at")):
-        raise ReceiptError("receipt range or time malformed")
+        raise ReceiptError(tr("정산 확인의 거래 범위나 시각이 올바르지 않습니다"))
     entry = journal.entry(last)
     if entry is None or entry["hash"] != payload.get("head"):
-        raise ReceiptError(f"receipt head does not match our entry {last}: the histories differ")
+        raise ReceiptError(tr("정산 확인이 이 단말기의 거래 {seq}번과 맞지 않습니다: 장부 기록이 다릅니다", seq=last))
     if not isinstance(results, list) or [r.get("seq") if isinstance(r, dict) else None for r in results] != list(
         range(first, last + 1)
     ):
-        raise ReceiptError("receipt results do not cover its range one by one")
+        raise ReceiptError(tr("정산 확인의 결과가 거래 범위를 하나씩 빠짐없이 다루지 않습니다"))
     for r in results:
         if r.get("status") not in STATUSES:
-            raise ReceiptError(f"unknown status {r.get('status')!r}")
+            raise ReceiptError(tr("정산 확인에 알 수 없는 상태가 있습니다: {status}", status=repr(r.get("status"))))
         if r["status"] == "rejected" and not isinstance(r.get("reason"), str):
-            raise ReceiptError("a rejection needs a reason")
+            raise ReceiptError(tr("정산 확인의 거절에 사유가 없습니다"))
         if "cashback" in r and not (is_int(r["cashback"]) and r["cashback"] >= 0):
-            raise ReceiptError("cashback must be a non-negative integer")
+            raise ReceiptError(tr("정산 확인의 캐시백은 0 이상의 정수여야 합니다"))
     return Receipt.from_payload(payload)
 
 
@@ -48,7 +49,7 @@ def apply(journal: Journal, compact: str, trust: dict, tid: str | None = None) -
     if tid is None:
         cfg = config_mod.current(journal, trust)
         if cfg is None:
-            raise ReceiptError("till has no config, so no terminal id to check the receipt against")
+            raise ReceiptError(tr("단말기 설정이 없어 정산 확인의 단말기 ID를 확인할 수 없습니다"))
         tid = cfg.tid
     receipt = verify_receipt(compact, trust, journal, tid)
     settlement.apply_receipt(journal, receipt, compact)
@@ -68,6 +69,8 @@ def verify_against_receipts(journal: Journal, trust: dict) -> list[dict]:
     A wholesale rewrite of the journal with freshly computed hashes still walks as a valid
     chain, but it cannot match the heads the city signed; an empty list means all agree.
     """
+    # Each ``problem`` is a support diagnostic in English, like :meth:`Journal.verify`'s: ``jtill verify`` puts it
+    # in the parentheses of its catalog text and in ``--json``.
     problems = []
     for stored in journal.receipts():
         seq = stored.to_seq

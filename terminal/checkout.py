@@ -11,14 +11,20 @@ from terminal import backup, business_day, events, settlement, tokens
 from terminal import config as config_mod
 from terminal.business_day import DEFAULT_OPERATOR, DEFAULT_TZ, OPERATOR_META
 from terminal.canonical import MAX_SAFE_INT, is_int
+from terminal.catalog import ntr, tr
 from terminal.errors import Declined, TillError
 from terminal.home import Home
 from terminal.journal import CloseTotals, Entry, Journal
-from terminal.messages import text
+from terminal.messages import text, won
 
 MAX_REASON_CHARS = 200
 FORK_ALARM = "fork"
 ALARM_KEY = "alarm"  # journal meta key holding FORK_ALARM while the city's record differs from ours
+
+
+def refund_too_large(left: int, amount: int) -> TillError:
+    """The refusal of a refund over what is ``left`` of a payment of ``amount``, both named in won."""
+    return TillError("refund_too_large", tr("남은 금액 {left}, 결제 금액 {amount}", left=won(left), amount=won(amount)))
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ class Till:
         if not reason:
             raise TillError("refund_reason")
         if len(reason) > MAX_REASON_CHARS:
-            raise TillError("refund_reason", f"at most {MAX_REASON_CHARS} characters")
+            raise TillError("refund_reason", ntr("{n}자까지", "{n}자까지", MAX_REASON_CHARS))
 
         def rules():
             payment = self.journal.refundable(payment_id)
@@ -180,7 +186,7 @@ class Till:
             if payment.rejected:
                 raise TillError("refund_rejected_payment", payment_id)
             if amount > payment.left:
-                raise TillError("refund_too_large", f"{payment.left} left of {payment.amount}")
+                raise refund_too_large(payment.left, payment.amount)
 
         now = self.clock()
         entry = self.journal.append(
@@ -214,7 +220,7 @@ class Till:
             try:
                 biz_date = dt.date.fromisoformat(biz_date).isoformat()
             except (TypeError, ValueError) as exc:
-                raise TillError("future_date", f"not a date: {biz_date!r}") from exc
+                raise TillError("future_date", tr("날짜가 아닙니다: {value}", value=repr(biz_date))) from exc
         target = []
         now = self.clock()
 
@@ -222,7 +228,7 @@ class Till:
             day = biz_date or self.business_date(now)
             closed = self.last_closed()
             if closed and day <= closed:
-                raise TillError("already_closed", f"{day} (last closed {closed})")
+                raise TillError("already_closed", tr("{day}, 마지막 마감 {closed}", day=day, closed=closed))
             if day > self.local_date(now):
                 # Closing twice in one evening must not close tomorrow.
                 raise TillError("future_date" if biz_date else "already_closed", day)

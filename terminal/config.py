@@ -44,19 +44,19 @@ class TerminalConfig:
 
 def _int(value, name: str) -> int:
     if not is_int(value) or value < 0:
-        raise ConfigError(f"config {name} must be a non-negative integer")
+        raise ConfigError(tr("설정의 {name} 값은 0 이상의 정수여야 합니다", name=name))
     return value
 
 
 def _str(value, name: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"config {name} must be a non-empty string")
+        raise ConfigError(tr("설정의 {name} 값은 비어 있지 않은 문자열이어야 합니다", name=name))
     return value
 
 
 def _str_list(value, name: str) -> frozenset:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise ConfigError(f"config {name} must be a list of strings")
+        raise ConfigError(tr("설정의 {name} 값은 문자열 목록이어야 합니다", name=name))
     return frozenset(value)
 
 
@@ -65,13 +65,13 @@ def parse_payload(payload: dict, compact: str) -> TerminalConfig:
     try:
         merchant = payload["merchant"]
         if not isinstance(merchant, dict):
-            raise ConfigError("config merchant must be an object")
+            raise ConfigError(tr("설정의 {name} 값은 객체여야 합니다", name="merchant"))
         for k in ("id", "name", "category"):
             _str(merchant.get(k), f"merchant.{k}")
         keys = {}
         key_list = payload["keys"]["keys"]
         if not isinstance(key_list, list):
-            raise ConfigError("config keys.keys must be a list")
+            raise ConfigError(tr("설정의 {name} 값은 목록이어야 합니다", name="keys.keys"))
         for jwk in key_list:
             kid, key = load_public_jwk(jwk)
             keys[kid] = key
@@ -80,11 +80,12 @@ def parse_payload(payload: dict, compact: str) -> TerminalConfig:
         try:
             ZoneInfo(_str(tz, "tz"))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"unknown time zone {tz!r}") from exc
+            raise ConfigError(tr("알 수 없는 시간대입니다: {tz}", tz=repr(tz))) from exc
         policy = payload.get("policy", {})
         fork_policy = policy.get("on_fork", "refuse") if isinstance(policy, dict) else None
         if fork_policy not in ("refuse", "allow"):
-            raise ConfigError("config policy.on_fork must be 'refuse' or 'allow'")
+            raise ConfigError(tr("설정의 {name} 값은 {choices} 중 하나여야 합니다", name="policy.on_fork",
+                                 choices="'refuse', 'allow'"))
         return TerminalConfig(
             ver=_int(payload["ver"], "ver"),
             iat=_int(payload["iat"], "iat"),
@@ -103,10 +104,12 @@ def parse_payload(payload: dict, compact: str) -> TerminalConfig:
             fork_policy=fork_policy,
             jws=compact,
         )
-    except (KeyError, TypeError) as exc:
-        raise ConfigError(f"config is missing {exc}") from exc
+    except KeyError as exc:
+        raise ConfigError(tr("설정에 {name} 항목이 없습니다", name=repr(exc.args[0]) if exc.args else "?")) from exc
+    except TypeError as exc:  # a member of the wrong shape where the payload is indexed (e.g. a list as ``keys``)
+        raise ConfigError(tr("설정의 형식이 올바르지 않습니다 ({error})", error=exc)) from exc
     except BadKey as exc:
-        raise ConfigError(f"config holds a bad issuer key: {exc}") from exc
+        raise ConfigError(tr("설정에 잘못된 발급 키가 있습니다: {error}", error=exc)) from exc
 
 
 def verify_config(compact: str, trust: dict) -> TerminalConfig:

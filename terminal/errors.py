@@ -27,6 +27,9 @@ class Declined(TerminalError):
     ``figures`` are amounts that explain it (the token's ``limit``, what is ``left`` of a cap).
     """
 
+    # ``detail`` is for support logs (the journal's declines table, the till's log), not shown as the message:
+    # a person reads the reason's catalog text, its advice and ``figures``; so it may stay English.
+
     def __init__(self, reason: str, detail: str = "", **figures: int):
         super().__init__(f"{reason}: {detail}" if detail else reason, code=reason)
         self.detail = detail
@@ -38,13 +41,19 @@ class Declined(TerminalError):
 
 
 class TillError(TerminalError):
-    """A request the till refuses; ``code`` keys :mod:`terminal.messages`."""
+    """A request the till refuses; ``code`` keys :mod:`terminal.messages`.
+
+    ``detail`` is shown after the code's text, so it is a catalog text in the chosen language or a
+    value that reads the same in either (an id, a date, an amount in won).
+    """
 
     def __init__(self, code: str, detail: str = ""):
         super().__init__(text(code) + (f" ({detail})" if detail else ""), code=code)
         self.detail = detail
 
 
+# The messages of CanonicalError and the JWS errors are parse diagnostics for support logs, in English: a person
+# reads them only in the parentheses of a catalog text (``설정 서명이 올바르지 않습니다 ({error})``) or not at all.
 class CanonicalError(TerminalError, ValueError):
     """Data that is not allowed in protocol JSON or base64url."""
 

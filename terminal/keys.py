@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from terminal.atomic import write_atomic
 from terminal.canonical import CanonicalError, b64u_decode, b64u_encode
+from terminal.catalog import tr
 from terminal.errors import BadKey
 
 
@@ -42,20 +43,20 @@ def public_jwk(key: Ed25519PublicKey | Ed25519PrivateKey, kid: str) -> dict:
 def load_public_jwk(jwk) -> tuple[str, Ed25519PublicKey]:
     """Validate a public Ed25519 JWK and return ``(kid, key)``."""
     if not isinstance(jwk, dict):
-        raise BadKey("a JWK must be a JSON object")
+        raise BadKey(tr("키(JWK)는 JSON 객체여야 합니다"))
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
-        raise BadKey("only OKP/Ed25519 keys are supported")
+        raise BadKey(tr("OKP/Ed25519 키만 쓸 수 있습니다"))
     kid = jwk.get("kid")
     if not isinstance(kid, str) or not kid:
-        raise BadKey("the JWK has no kid")
+        raise BadKey(tr("키(JWK)에 kid가 없습니다"))
     if "d" in jwk:
-        raise BadKey("expected a public key, but the JWK holds a private key")
+        raise BadKey(tr("공개 키가 필요한데 이 키(JWK)에는 개인 키가 들어 있습니다"))
     try:
         raw = b64u_decode(jwk.get("x"))
     except CanonicalError as exc:
-        raise BadKey("the JWK's x is not base64url") from exc
+        raise BadKey(tr("키(JWK)의 x가 base64url이 아닙니다")) from exc
     if len(raw) != 32:
-        raise BadKey("the JWK's x is not 32 bytes")
+        raise BadKey(tr("키(JWK)의 x가 32바이트가 아닙니다"))
     return kid, Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -72,7 +73,7 @@ def read_public_jwk_file(path: str | os.PathLike) -> tuple[str, Ed25519PublicKey
     try:
         jwk = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadKey(f"cannot read key file {path}: {exc}") from exc
+        raise BadKey(tr("키 파일을 읽을 수 없습니다: {path} ({error})", path=path, error=exc)) from exc
     kid, key = load_public_jwk(jwk)
     return kid, key, jwk
 
@@ -97,7 +98,7 @@ def load_private_jwk(path: str | os.PathLike) -> tuple[str, Ed25519PrivateKey]:
         kid = jwk["kid"]
         seed = b64u_decode(jwk["d"])
     except (OSError, ValueError, KeyError, TypeError, CanonicalError) as exc:
-        raise BadKey(f"cannot read private key {path}: {exc}") from exc
+        raise BadKey(tr("개인 키 파일을 읽을 수 없습니다: {path} ({error})", path=path, error=exc)) from exc
     if len(seed) != 32:
-        raise BadKey(f"private key {path} is not an Ed25519 seed")
+        raise BadKey(tr("개인 키 파일에 Ed25519 시드(32바이트)가 없습니다: {path}", path=path))
     return kid, private_from_seed(seed)

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from terminal.catalog import N_, ntr, tr
 from terminal.checkout import Till, TillError
 from terminal.journal import Entry, Journal
 
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 ROLES = ("owner", "cashier")
 # Actions only an owner may allow; everything else (taking payments, history, reports) any operator may do.
 OWNER_ACTIONS = frozenset({"refund", "close_day", "settings", "operators", "acknowledge"})
+# The owner-only actions as a refusal names them (``owner_pin_required``'s detail).
+ACTION_TEXTS = {
+    "refund": N_("환불"),
+    "close_day": N_("영업 마감"),
+    "settings": N_("설정 변경"),
+    "operators": N_("직원 관리"),
+    "acknowledge": N_("거절 확인"),
+}
 MAX_FAILURES = 5  # wrong PINs in a row before a lockout
 LOCKOUT_MS = 5 * 60 * 1000
 META_OPERATOR = "operator"  # the journal meta key Till reads its operator from
@@ -99,7 +108,7 @@ def add(journal: Journal, op_id: str, name: str, role: str, pin: str, *, now_ms:
     check_pin_format(pin)
     authorize(journal, "operators", owner_pin, now_ms, owner_id)
     if owners(journal) == [] and role != "owner":
-        raise OperatorError("owner_pin_required", "add the owner first")
+        raise OperatorError("owner_pin_required", tr("먼저 사장님을 등록하세요"))
     pin_hash = _hasher().hash(pin)
     with journal.locked():
         exists = find(journal, op_id) is not None
@@ -156,10 +165,11 @@ def verify(journal: Journal, op_id: str, pin: str, now_ms: int) -> Operator:
                 journal.set_pin_failures(op_id, failures, 0)
     if outcome == "locked":
         log.warning("operator %s locked out until %s", op_id, locked_until)
-        raise OperatorError("locked_out", f"{-(-(locked_until - now_ms) // 60_000)} min")
+        minutes = -(-(locked_until - now_ms) // 60_000)
+        raise OperatorError("locked_out", ntr("{n}분 후에 풀립니다", "{n}분 후에 풀립니다", minutes))
     if outcome == "wrong":
         log.info("wrong PIN for operator %s (%d in a row)", op_id, failures)
-        raise OperatorError("wrong_pin", f"{MAX_FAILURES - failures} left")
+        raise OperatorError("wrong_pin", ntr("남은 시도 {n}번", "남은 시도 {n}번", MAX_FAILURES - failures))
     return _operator(row)
 
 
@@ -191,7 +201,7 @@ def authorize(journal: Journal, action: str, pin: str | None, now_ms: int,
     if not owner_required(journal, action):
         return None
     if not pin:
-        raise OperatorError("owner_pin_required", action)
+        raise OperatorError("owner_pin_required", tr(ACTION_TEXTS[action]) if action in ACTION_TEXTS else action)
     candidates = owners(journal)
     owner = candidates[0] if owner_id is None else next((o for o in candidates if o.id == owner_id), None)
     if owner is None:

@@ -4,6 +4,7 @@ import pytest
 
 from conftest import mint, pay_now, settle, signed_config
 from terminal import events
+from terminal.catalog import set_language, tr
 from terminal.checkout import FORK_ALARM, TillError
 from terminal.settlement import unsettled_payment_total
 
@@ -15,10 +16,11 @@ def use_limits(till, **limits):
     till.import_config(signed_config(ver=till.config.ver + 1, limits={**base, **limits}))
 
 
-def refuse(code, fn, *args):
+def refuse(code, fn, *args) -> TillError:
     with pytest.raises(TillError) as exc:
         fn(*args)
     assert exc.value.code == code
+    return exc.value
 
 
 # -- limits -------------------------------------------------------------------
@@ -222,6 +224,17 @@ def test_partial_refunds_up_to_what_is_left(till, paid):
     refuse("refund_too_large", till.refund, paid["id"], 2, "more")
     till.refund(paid["id"], 1, "last won")
     assert till.refunded(paid["id"]) == 12000
+
+
+def test_a_refund_too_large_names_what_is_left_and_the_payment_in_won(till, paid):
+    till.refund(paid["id"], 2000, "반찬 추가 취소")
+    too_large = tr("남은 결제 금액보다 큰 환불입니다", "ko")
+    assert str(refuse("refund_too_large", till.refund, paid["id"], 10001, "more")) == (
+        f"{too_large} (남은 금액 10,000원, 결제 금액 12,000원)")
+    set_language("en")
+    assert str(refuse("refund_too_large", till.refund, paid["id"], 10001, "more")) == (
+        "Refund exceeds what is left of the payment (10,000원 left of 12,000원)")
+    assert refuse("refund_reason", till.refund, paid["id"], 1, "x" * 201).detail == "at most 200 characters"
 
 
 def test_over_refund_refused(till, paid):

@@ -62,8 +62,21 @@ def test_init_refuses_another_key_and_missing_files(tmp_path, home):
     proc = jtill("init", "--trust", other, home=home.root, check=False)
     trusting = tr("이미 다른 설정 키를 신뢰합니다 (신뢰하는 키: {have}, 받은 키: {kid})").partition("{")[0]
     assert proc.returncode == 1 and trusting in proc.stderr
-    proc = jtill("init", "--trust", tmp_path / "absent.jwk", home=tmp_path / "new", check=False)
-    assert proc.returncode == 1 and "cannot read key file" in proc.stderr
+    absent = tmp_path / "absent.jwk"
+    proc = jtill("init", "--trust", absent, home=tmp_path / "new", check=False)
+    unreadable = tr("키 파일을 읽을 수 없습니다: {path} ({error})", "ko", path=absent, error="").removesuffix("()")
+    assert proc.returncode == 1 and unreadable in proc.stderr and "No such file" in proc.stderr
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_init_with_a_bad_key_says_why_in_the_chosen_language(tmp_path, lang):
+    not_an_object = tmp_path / "key.jwk"
+    not_an_object.write_text("[]")
+    proc = jtill("init", "--trust", not_an_object, home=tmp_path / "new", env={"JTILL_LANG": lang}, check=False)
+    why = {"ko": "키(JWK)는 JSON 객체여야 합니다", "en": "A key (JWK) must be a JSON object"}[lang]
+    assert proc.returncode == 1 and proc.stderr == f"jtill: {why}\n"
+    assert why == tr("키(JWK)는 JSON 객체여야 합니다", lang)
     assert not (tmp_path / "new").exists()
 
 

@@ -92,17 +92,34 @@ def test_other_terminal_refused(till):
     refused(till, signed_config(ver=2, tid="T-999999"), "T-999999")
 
 
+NOT_INTEGER = "설정의 {name} 값은 0 이상의 정수여야 합니다"
+
+
 @pytest.mark.parametrize(
-    "changes",
-    [{"limits": {"max_payment": 1}}, {"merchant": "shop"}, {"keys": {"keys": [{"kty": "RSA"}]}},
-     {"revoked": {"wallets": "W-1", "tokens": []}}, {"tz": "Mars/Olympus"}, {"tz": "../../etc/passwd"}, {"ver": -1},
-     {"ver": True},
-     {"policy": {"on_fork": "shrug"}}],
+    "changes,msgid,params",
+    [({"limits": {"max_payment": 1}}, "설정에 {name} 항목이 없습니다", {"name": "'wallet_daily'"}),
+     ({"merchant": "shop"}, "설정의 {name} 값은 객체여야 합니다", {"name": "merchant"}),
+     ({"keys": {"keys": [{"kty": "RSA"}]}}, "설정에 잘못된 발급 키가 있습니다: {error}", {}),
+     ({"revoked": {"wallets": "W-1", "tokens": []}}, "설정의 {name} 값은 문자열 목록이어야 합니다",
+      {"name": "revoked.wallets"}),
+     ({"tz": "Mars/Olympus"}, "알 수 없는 시간대입니다: {tz}", {"tz": "'Mars/Olympus'"}),
+     ({"tz": "../../etc/passwd"}, "알 수 없는 시간대입니다: {tz}", {"tz": "'../../etc/passwd'"}),
+     ({"ver": -1}, NOT_INTEGER, {"name": "ver"}),
+     ({"ver": True}, NOT_INTEGER, {"name": "ver"}),
+     ({"policy": {"on_fork": "shrug"}}, "설정의 {name} 값은 {choices} 중 하나여야 합니다",
+      {"name": "policy.on_fork", "choices": "'refuse', 'allow'"})],
     ids=["limits", "merchant", "bad-key", "revoked", "tz", "tz-path", "negative-ver", "bool-ver", "fork-policy"],
 )
-def test_invalid_payload_refused(till, changes):
+def test_invalid_payload_refused(till, changes, msgid, params):
     changes.setdefault("ver", 2)
-    refused(till, signed_config(**changes), "config|time zone")
+    refused(till, signed_config(**changes), said(msgid, **params))
+
+
+def test_invalid_payload_refused_in_english(till, monkeypatch):
+    monkeypatch.setenv("JTILL_LANG", "en")
+    refused(till, signed_config(ver=2, tz="Mars/Olympus"), re.escape("Unknown time zone: 'Mars/Olympus'"))
+    refused(till, signed_config(ver=2, keys={"keys": [{"kty": "RSA"}]}),
+            re.escape("The config holds a bad issuer key: only OKP/Ed25519 keys are supported"))
 
 
 def test_newer_ver_applied_and_used(till, clock):

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import pay_now, settle
 from terminal import alerts, operators
+from terminal.catalog import ntr, set_language
 from terminal.checkout import Till
 from terminal.operators import OperatorError
 
@@ -20,6 +21,9 @@ def staffed(till):
     operators.add(till.journal, "boss", "김사장", "owner", "1234", now_ms=now_ms(till))
     operators.add(till.journal, "mina", "박미나", "cashier", "5678", now_ms=now_ms(till), owner_pin="1234")
     return till
+
+
+TRIES_LEFT = "남은 시도 {n}번"
 
 
 def refused(code, fn, *args, **kwargs) -> OperatorError:
@@ -73,8 +77,9 @@ def test_sign_in_sets_the_operator_of_every_entry(staffed, home, clock):
 
 def test_five_wrong_pins_lock_out_for_five_minutes_across_a_restart(staffed, home, clock):
     for left in (4, 3, 2, 1):
-        assert refused("wrong_pin", operators.sign_in, staffed, "mina", "0000").detail == f"{left} left"
-    refused("locked_out", operators.sign_in, staffed, "mina", "0000")
+        assert refused("wrong_pin", operators.sign_in, staffed, "mina", "0000").detail == ntr(
+            TRIES_LEFT, TRIES_LEFT, left, "ko")
+    assert refused("locked_out", operators.sign_in, staffed, "mina", "0000").detail == "5분 후에 풀립니다"
     refused("locked_out", operators.sign_in, staffed, "mina", "5678")  # even the right PIN, while locked
     staffed.close()
     again = Till(home, clock=clock)
@@ -91,7 +96,17 @@ def test_a_right_pin_resets_the_count(staffed):
     for _ in range(4):
         refused("wrong_pin", operators.sign_in, staffed, "mina", "0000")
     operators.sign_in(staffed, "mina", "5678")
-    assert refused("wrong_pin", operators.sign_in, staffed, "mina", "0000").detail == "4 left"
+    assert refused("wrong_pin", operators.sign_in, staffed, "mina", "0000").detail == "남은 시도 4번"
+
+
+def test_tries_left_and_the_lockout_in_english(staffed, clock):
+    set_language("en")
+    for left in ("4 tries left", "3 tries left", "2 tries left", "1 try left"):
+        assert refused("wrong_pin", operators.sign_in, staffed, "mina", "0000").detail == left
+    assert refused("locked_out", operators.sign_in, staffed, "mina", "0000").detail == "unlocks in 5 minutes"
+    clock.advance(operators.LOCKOUT_MS / 1000 - 30)
+    locked = refused("locked_out", operators.sign_in, staffed, "mina", "5678")
+    assert str(locked) == "Too many wrong PINs; locked, try again later (unlocks in 1 minute)"
 
 
 def test_refund_and_close_need_the_owners_pin(staffed):

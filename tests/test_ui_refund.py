@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from conftest import VECTOR_NOW, mint
 from terminal import messages
+from terminal.catalog import set_language, tr
+from terminal.checkout import refund_too_large
+from ui.i18n import error_texts
 from ui.refund_dialog import RefundDialog
 
 
@@ -80,8 +83,16 @@ def test_typed_partial_amount_is_the_amount_typed(qtbot, tasks):
     dialog.reason.setText("반만 환불")
     qtbot.keyClicks(dialog.amount, "0")  # 200,000: more than is left, said at once
     assert not ok_button(dialog).isEnabled()
-    assert messages.text("refund_too_large", "ko") in dialog.error.text()
+    left = tr("남은 금액 {left}, 결제 금액 {amount}", "ko", left="30,000원", amount="30,000원")
+    assert f"{messages.text('refund_too_large', 'ko')} ({left})" in dialog.error.text().splitlines()
     qtbot.keyClick(dialog.amount, Qt.Key_Backspace)
     with qtbot.waitSignal(dialog.refunded, timeout=5000) as blocker:
         ok_button(dialog).click()
     assert blocker.args[0]["amount"] == 20000
+
+
+def test_a_refusals_detail_follows_the_line_in_the_chosen_language():
+    set_language("en")
+    korean, english = error_texts(refund_too_large(2000, 5000))
+    assert korean == messages.text("refund_too_large", "ko")
+    assert english == "Refund exceeds what is left of the payment (2,000원 left of 5,000원)"

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWizard
 from city.server import serve_in_thread
 from helpers_ui import fill_in, set_up_staff
 from terminal import operators
+from terminal.catalog import set_language, tr
 from terminal.checkout import Till
 from terminal.home import Home
 from terminal.keys import thumbprint
@@ -102,15 +103,28 @@ def test_a_wrong_enrollment_code_is_shown_and_the_wizard_stays(qtbot, wizard, ci
         till.close()
 
 
+PRIVATE_JWK = '{"kty": "OKP", "crv": "Ed25519", "kid": "k", "x": "AAAA", "d": "AAAA"}'
+HOLDS_A_PRIVATE_KEY = "공개 키가 필요한데 이 키(JWK)에는 개인 키가 들어 있습니다"
+
+
 @pytest.mark.parametrize("text, reason", [
-    ("not json", "not JSON"),
-    ('{"kty": "RSA", "kid": "k"}', "Ed25519"),
-    ('{"kty": "OKP", "crv": "Ed25519", "kid": "k", "x": "AAAA", "d": "AAAA"}', "private key"),
+    ("not json", "JSON이 아닙니다 ({error})"),
+    ('{"kty": "RSA", "kid": "k"}', "OKP/Ed25519 키만 쓸 수 있습니다"),
+    (PRIVATE_JWK, HOLDS_A_PRIVATE_KEY),
 ])
 def test_an_unusable_key_says_why_and_cannot_be_confirmed(wizard, text, reason):
     fill_in(wizard, "http://127.0.0.1:9", "CODE", text)
     page = wizard.key_page
-    assert reason in page.error.text() and not page.matches.isEnabled() and not page.isComplete()
+    unusable = tr("올바른 키가 아닙니다: {error}", "ko", error=tr(reason, "ko").partition("{")[0])
+    assert page.error.text().startswith(unusable) and not page.matches.isEnabled() and not page.isComplete()
+
+
+def test_an_unusable_key_says_why_in_english(wizard):
+    set_language("en")
+    fill_in(wizard, "http://127.0.0.1:9", "CODE", PRIVATE_JWK)
+    why = tr("올바른 키가 아닙니다: {error}", "en", error=tr(HOLDS_A_PRIVATE_KEY, "en"))
+    assert wizard.key_page.error.text() == why
+    assert why.endswith(": A public key is needed, but this key (JWK) holds a private key")
 
 
 def test_a_bad_server_address_is_explained(wizard):

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from terminal import messages
+from terminal.catalog import language
 
 
 def error_texts(exc: Exception) -> tuple[str, str]:
     """``(korean, english)`` for a refusal with a catalog code; otherwise its own message (already in the
-    chosen language) and no second line. Never a Python class name."""
+    chosen language) and no second line. Never a Python class name.
+
+    A refusal's ``detail`` (the amounts, the minutes, the tries left) is in the chosen language, so it
+    follows the line in that language.
+    """
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code in messages.TEXTS:
-        ko, en = messages.text(code, "ko"), messages.text(code, "en")
+        lines = {lang: messages.text(code, lang) for lang in ("ko", "en")}
         detail = getattr(exc, "detail", "")
-        return ko, f"{en} ({detail})" if detail else en
+        if detail:
+            lines[language()] += f" ({detail})"
+        return lines["ko"], lines["en"]
     return str(exc) or messages.text("internal"), ""
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from terminal import operators
 from terminal.catalog import ptr, tr
-from terminal.checkout import TillError
+from terminal.checkout import refund_too_large
 from terminal.messages import won
 from ui.amount_input import AmountField
 from ui.i18n import error_lines
@@ -101,7 +101,7 @@ class RefundDialog(QDialog):
     def _update_ok(self) -> None:
         amount = self.refund_amount()
         too_large = amount is not None and amount > self.left
-        self.error.setText(error_lines(TillError("refund_too_large", won(self.left))) if too_large else "")
+        self.error.setText(error_lines(refund_too_large(self.left, self.payment["amount"])) if too_large else "")
         ok = self.left > 0 and bool(self.reason.text().strip()) and amount is not None and not too_large
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
 

@@ -56,7 +56,7 @@ def parse_key(text: str) -> dict:
     try:
         jwk = json.loads(text)
     except ValueError as exc:
-        raise BadKey(f"not JSON: {exc}") from exc
+        raise BadKey(tr("JSON이 아닙니다 ({error})", error=exc)) from exc
     load_public_jwk(jwk)
     return jwk
 
