@@ -44,9 +44,12 @@ def cmd_restore(args) -> int:
     from terminal import backup
 
     home = home_of(args)
-    result = backup.restore(home, args.file, trust_file=args.trust,
-                            extra=lambda journal, trust: [f"seq {p['seq']}: {p['problem']}"
-                                                          for p in verify_against_receipts(journal, trust)])
+
+    def disagreements(journal, trust) -> list[str]:
+        return [tr("거래 #{seq}: {problem}", seq=p["seq"], problem=p["problem"])
+                for p in verify_against_receipts(journal, trust)]
+
+    result = backup.restore(home, args.file, trust_file=args.trust, extra=disagreements)
     lines = [ntr("복원 완료: {file}의 거래 {n}건 → {journal}", "복원 완료: {file}의 거래 {n}건 → {journal}",
                  result["entries"], file=result["file"], journal=result["journal"])]
     if result["replaced"]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 
 from terminal import operators, settlement
+from terminal.catalog import ntr, tr
 from terminal.checkout import Till
 from terminal.journal import Journal
-from terminal.messages import rejection_advice
+from terminal.messages import rejection_advice, won
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +51,24 @@ def record_clock_skew(journal: Journal, server_time_s: float, our_time_s: float)
 
 
 def warnings(till: Till) -> list[dict]:
-    """``[{code, detail}]`` for an offline cap nearly reached, old unsent entries, a clock that looks wrong."""
+    """``[{code, detail}]`` for an offline cap nearly reached, old unsent entries, a clock that looks wrong;
+    the detail is in the chosen language, with the figures that matter."""
     out = []
     journal = till.journal
     if till.configured:
         cap = till.config.limits.terminal_offline
         unsettled = settlement.unsettled_payment_total(journal)
         if cap and unsettled >= cap * CAP_WARN_SHARE:
-            out.append({"code": "warn_offline_cap", "detail": f"{unsettled * 100 // cap}%: {unsettled:,} / {cap:,}"})
+            detail = tr("한도의 {percent}%: {unsettled} / {cap}", percent=unsettled * 100 // cap,
+                        unsettled=won(unsettled), cap=won(cap))
+            out.append({"code": "warn_offline_cap", "detail": detail})
     _, acked = journal.sync_state()
     oldest = journal.oldest_after(acked)
     if oldest is not None and till.clock() * 1000 - oldest > OLD_UNSENT_MS:
         hours = int((till.clock() * 1000 - oldest) // 3_600_000)
-        out.append({"code": "warn_old_unsent", "detail": f"{hours} h"})
+        out.append({"code": "warn_old_unsent",
+                    "detail": ntr("가장 오래된 거래 {n}시간 전", "가장 오래된 거래 {n}시간 전", hours)})
     skew = journal.get_meta(META_CLOCK_SKEW)
     if skew is not None and abs(int(skew)) > CLOCK_SKEW_LIMIT_S:
-        out.append({"code": "warn_clock", "detail": f"{int(skew):+d} s"})
+        out.append({"code": "warn_clock", "detail": tr("서버 시각과 {seconds}초 차이", seconds=f"{int(skew):+d}")})
     return out

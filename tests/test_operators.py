@@ -8,6 +8,7 @@ from conftest import pay_now, settle
 from terminal import alerts, operators
 from terminal.catalog import ntr, set_language
 from terminal.checkout import Till
+from terminal.messages import won
 from terminal.operators import OperatorError
 
 
@@ -160,4 +161,9 @@ def test_warnings_offline_cap_old_unsent_and_clock(till, clock):
     clock.advance(25 * 3600)
     assert [w["code"] for w in alerts.warnings(till)] == ["warn_offline_cap", "warn_old_unsent"]
     alerts.record_clock_skew(till.journal, clock.now + 3600, clock.now)
-    assert alerts.warnings(till)[-1] == {"code": "warn_clock", "detail": "+3600 s"}
+    assert alerts.warnings(till)[-1] == {"code": "warn_clock", "detail": "서버 시각과 +3600초 차이"}
+    set_language("en")
+    unsettled = int(cap * alerts.CAP_WARN_SHARE) // 200_000 * 200_000
+    assert [w["detail"] for w in alerts.warnings(till)] == [
+        f"{unsettled * 100 // cap}% of the limit: {won(unsettled)} / {won(cap)}",
+        "oldest entry 25 hours ago", "clock off by +3600 s from the server's"]
