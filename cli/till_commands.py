@@ -12,7 +12,7 @@ from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
 from terminal.canonical import MAX_SAFE_INT
 from terminal.catalog import ntr, ptr, tr
-from terminal.messages import STATUS_TEXTS, won
+from terminal.messages import STATUS_TEXTS, counted, won
 from terminal.messages import text as reason_text
 
 EXIT_DECLINED = 3
@@ -200,9 +200,6 @@ def cmd_report(args) -> int:
 
 def _report_text(rep: dict) -> str:
     pay, ref = rep["payments"], rep["refunds"]
-
-    def counted(figures: dict) -> str:
-        return ntr("{n}건  {amount}", "{n}건  {amount}", figures["count"], amount=won(figures["amount"]))
 
     rows = [
         ("  ", ptr("cli_report", "결제"), counted(pay)),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from terminal import catalog
-from terminal.catalog import N_, tr
+from terminal.catalog import N_, ntr, tr
 
 TEXTS = {
     "accepted": N_("결제가 승인되었습니다"),
@@ -171,6 +170,11 @@ def korean_won_words(amount: int) -> str:
     return " ".join(reversed(groups)) + " 원"
 
 
+def counted(figures: dict) -> str:
+    """``3건  12,000원``: how many entries (``count``) and how much money (``amount``), as a Z report shows them."""
+    return ntr("{n}건  {amount}", "{n}건  {amount}", figures["count"], amount=won(figures["amount"]))
+
+
 def won(amount: int) -> str:
     """``12,000원`` (the won sign reads the same in both languages)."""
     return f"{amount:,}원"
@@ -179,11 +183,6 @@ def won(amount: int) -> str:
 def text(code: str, lang: str | None = None) -> str:
     """The message for ``code`` in one language (the code itself when the catalog has no text for it)."""
     return tr(TEXTS[code], lang) if code in TEXTS else code
-
-
-def both(code: str) -> str:
-    """``한국어 / English`` for ``code``, for a reader whose language is not known."""
-    return catalog.both(TEXTS[code]) if code in TEXTS else code
 
 
 def about_file(code: str, path, detail: str = "") -> str:

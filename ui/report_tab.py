@@ -28,7 +28,7 @@ from sync import sneakernet
 from sync.summary import SyncSummary
 from terminal import messages, operators
 from terminal.catalog import language, ntr, ptr, tr
-from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, counted, won
 from terminal.report import z_report
 from terminal.settlement import STATUSES
 from ui.i18n import error_lines
@@ -47,11 +47,6 @@ def report_for(till, biz_date: str | None) -> dict:
     head, _ = till.journal.head()
     report.update(open_day=open_day, today=till.local_date(), last_closed=till.last_closed(), unsent=head - acked)
     return report
-
-
-def counted(count: int, amount: int) -> str:
-    """``3건  12,000원``: how many entries and how much money."""
-    return ntr("{n}건  {amount}", "{n}건  {amount}", count, amount=won(amount))
 
 
 def closable(report: dict) -> bool:
@@ -171,13 +166,13 @@ class ReportTab(QWidget):
             self.state.setText(tr("마감되지 않음 ({day})", day=day))
         self.close_button.setText(tr("영업 마감 ({day})", day=day))
         self.close_button.setEnabled(closable(report))
-        self.values["payments"].setText(counted(pay["count"], pay["amount"]))
-        self.values["refunds"].setText(counted(ref["count"], ref["amount"]))
+        self.values["payments"].setText(counted(pay))
+        self.values["refunds"].setText(counted(ref))
         for key in ("net", "settled_net", "unsettled_net", "rejected_amount", "cashback"):
             self.values[key].setText(won(report[key]))
         for status in STATUSES:
             s = pay["by_status"][status]
-            self.values[status].setText(counted(s["count"], s["amount"]))
+            self.values[status].setText(counted(s))
         lang = language()
         self.rejected_list.setText("\n".join(
             f"✗ #{r['seq']} {tr(KIND_TEXTS[r['kind']])} {won(r['amount'])}: {messages.text(r['status_reason'], lang)}"
