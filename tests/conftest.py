@@ -140,12 +140,12 @@ def jtill(*args, home=None, check: bool = True, timeout: float = 60, env: dict |
           **kwargs) -> subprocess.CompletedProcess:
     """Run this checkout's ``jtill`` (with ``--home home`` when given); text output captured.
 
-    It speaks Korean whatever the machine's ``LANG`` (``env={"JTILL_LANG": "en"}`` for English).
+    It speaks Korean, as the whole suite does (``env={"JTILL_LANG": "en"}`` for English).
     ``check`` raises with the output when the exit status is not 0.
     """
     cmd = [str(JTILL)] + (["--home", str(home)] if home else []) + [str(a) for a in args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "JTILL_LANG": "ko", **(env or {})}, **kwargs)
+                          env={**os.environ, **(env or {})}, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -240,6 +240,16 @@ def settle(till, to_seq: int, statuses: dict | None = None, cashback: dict | Non
         results.append(result)
     body = {"from": 1, "to": to_seq, "head": till.journal.entry(to_seq)["hash"], "at": 0, "results": results}
     apply_receipt(till.journal, Receipt.from_payload(body), "receipt-jws")
+
+
+def rejected_payment(home, clock, amount: int, reason: str) -> None:
+    """Journal one payment of ``amount`` that the city rejected for ``reason`` (the till closed again after)."""
+    till = Till(home, clock=clock)
+    try:
+        pay_now(till, amount)
+        settle(till, 1, {1: ("rejected", reason)})
+    finally:
+        till.close()
 
 
 @pytest.fixture

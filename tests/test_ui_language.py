@@ -8,9 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QTableWidget, QWidget
 
-from conftest import VECTOR_NOW, mint, pay_now, settle
+from conftest import VECTOR_NOW, mint, rejected_payment
 from helpers_ui import pay_with, sign_in, staff
-from terminal.checkout import Till
 from ui.app import TillSession
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -22,12 +21,7 @@ NAMES = ("김사장", "박미나", "이준")  # the operators' own names
 def session(qtbot, home, clock):
     """A till with staff and a payment the city rejected: the alert bar, History and the report all have text."""
     staff(home)
-    till = Till(home, clock=clock)
-    try:
-        pay_now(till, 20000)
-        settle(till, 1, {1: ("rejected", "revoked")})
-    finally:
-        till.close()
+    rejected_payment(home, clock, 20000, "revoked")
     session = TillSession(home, clock=clock)
     window = session.window
     qtbot.addWidget(window)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from conftest import mint, settle
+from conftest import mint, rejected_payment, settle
 from helpers_sync import assert_agree, enroll_till, free_port
 from helpers_ui import sign_in, staff
 from sync.summary import SyncSummary
@@ -122,15 +122,7 @@ def test_a_rejected_payment_raises_the_inbox_until_the_owner_acknowledges(qtbot,
 
 
 def test_an_unacknowledged_rejection_shouts_from_startup(qtbot, home, clock):
-    from conftest import pay_now
-    from terminal.checkout import Till
-
-    till = Till(home, clock=clock)
-    try:
-        pay_now(till, 9000)
-        settle(till, 1, {1: ("rejected", "double_spend")})
-    finally:
-        till.close()
+    rejected_payment(home, clock, 9000, "double_spend")
     session = TillSession(home, clock=clock)
     qtbot.addWidget(session.window)
     try:
