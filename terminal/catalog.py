@@ -1,8 +1,8 @@
 """The one text catalog: every user-visible text, Korean first, English from a gettext catalog.
 
-Texts are written in Korean where they are used, inside :func:`tr` (translate now), :func:`ntr`
-(a count decides the English form) or :func:`N_` (a table entry, translated when shown). Babel
-extracts them into ``terminal/locale/jtill.pot``; the English translations live in
+Texts are written in Korean where they are used, inside :func:`tr` (translate now), :func:`ptr` (the
+English depends on the place), :func:`ntr` (a count decides the English form) or :func:`N_` (a table
+entry, translated when shown). Babel extracts them; the English translations live in
 ``terminal/locale/en/LC_MESSAGES/jtill.po``, compiled to ``jtill.mo`` (``docs/i18n.md`` has the
 commands). Korean needs no catalog: the source text is the Korean text.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from terminal import messages
-from terminal.catalog import language
+from terminal.catalog import LANGUAGES, language
 
 
 def error_texts(exc: Exception) -> tuple[str, str]:
@@ -15,7 +15,7 @@ def error_texts(exc: Exception) -> tuple[str, str]:
     """
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code in messages.TEXTS:
-        lines = {lang: messages.text(code, lang) for lang in ("ko", "en")}
+        lines = {lang: messages.text(code, lang) for lang in LANGUAGES}
         detail = getattr(exc, "detail", "")
         if detail:
             lines[language()] += f" ({detail})"
