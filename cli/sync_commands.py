@@ -48,10 +48,10 @@ def register(sub) -> None:
     p = command(sub, "upload", tr("배치 파일 업로드"), cmd_upload)
     p.add_argument("file", metavar="FILE", help=tr("`jtill export-batch`가 쓴 배치 파일"))
     p.add_argument("--server", required=True, metavar="URL", help=tr("시청 서버"))
-    p.add_argument("--out", metavar="RECEIPT", help=tr("영수증 파일 (기본: FILE.receipt)"))
+    p.add_argument("--out", metavar="RECEIPT", help=tr("정산 확인 파일 (기본: FILE.receipt)"))
 
-    p = command(sub, "import-receipt", tr("영수증 파일 적용"), cmd_import_receipt)
-    p.add_argument("file", metavar="FILE", help=tr("`jtill upload`가 쓴 영수증 파일"))
+    p = command(sub, "import-receipt", tr("정산 확인 파일 적용"), cmd_import_receipt)
+    p.add_argument("file", metavar="FILE", help=tr("`jtill upload`가 쓴 정산 확인 파일"))
 
 
 def _timing(args):
@@ -196,7 +196,8 @@ def cmd_upload(args) -> int:
     from sync.sneakernet import upload_file
 
     result = upload_file(args.file, args.server, args.out or f"{args.file}.receipt")
-    emit(args, result, ntr("영수증 {n}개 → {file}", "영수증 {n}개 → {file}", result["receipts"], file=result["file"]))
+    emit(args, result, ntr("정산 확인 {n}개 → {file}", "정산 확인 {n}개 → {file}", result["receipts"],
+                           file=result["file"]))
     return 0
 
 
@@ -204,6 +205,6 @@ def cmd_import_receipt(args) -> int:
     from sync.sneakernet import import_receipts
 
     result = import_receipts(open_till(args), args.file)
-    emit(args, result, tr("영수증 적용: {settled}, {rejected}", settled=_settled(result["settled"]),
+    emit(args, result, tr("정산 확인 적용: {settled}, {rejected}", settled=_settled(result["settled"]),
                           rejected=_rejected(len(result["rejected"]))))
     return 0

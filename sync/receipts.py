@@ -19,7 +19,7 @@ def verify_receipt(compact: str, trust: dict, journal: Journal, tid: str) -> Rec
     try:
         payload = jws.verify(compact, RECEIPT_TYP, trust).payload
     except jws.JWSError as exc:
-        raise ReceiptError(tr("영수증 서명이 올바르지 않습니다 ({error})", error=exc)) from exc
+        raise ReceiptError(tr("정산 확인의 서명이 올바르지 않습니다 ({error})", error=exc)) from exc
     if payload.get("tid") != tid:
         raise ReceiptError(tr("다른 단말기의 정산 확인입니다 (확인: {theirs}, 이 단말기: {ours})",
                                theirs=repr(payload.get("tid")), ours=repr(tid)))

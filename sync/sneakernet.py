@@ -25,7 +25,7 @@ def _read_lines(path) -> list[str]:
     try:
         text = Path(path).read_text(encoding="ascii")
     except UnicodeDecodeError as exc:
-        raise SyncError(tr("배치/영수증 파일이 아닙니다: {path}", path=path), code="bad_file") from exc
+        raise SyncError(tr("배치/정산 확인 파일이 아닙니다: {path}", path=path), code="bad_file") from exc
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

@@ -62,7 +62,7 @@ TEXTS = {
     "no_server": N_("서버 주소가 없습니다"),
     "bad_answer": N_("서버 응답이 올바르지 않습니다"),
     "bad_receipt": N_("정산 확인이 올바르지 않습니다"),
-    "bad_file": N_("배치/영수증 파일이 아닙니다"),
+    "bad_file": N_("배치/정산 확인 파일이 아닙니다"),
     "recovery_failed": N_("복구할 수 없습니다"),
     "already_enrolled": N_("이미 등록된 단말기입니다"),
     "no_such_operator": N_("등록되지 않은 직원입니다"),

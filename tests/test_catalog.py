@@ -66,6 +66,16 @@ def test_every_text_is_korean():
     assert not no_korean, "texts with no Korean (Korean comes first):\n" + "\n".join(no_korean)
 
 
+# The city's signed answer to a batch is a settlement confirmation (정산 확인); 영수증 is only the printed slip.
+CITY_ANSWER_FILES = ("sync/", "cli/sync_commands.py", "ui/history_detail.py", "ui/sync_runner.py")
+
+
+def test_the_citys_answer_is_never_called_a_receipt():
+    wrong = [f"{f}:{line}: {message!r}" for f, line, message, _ in extracted() if f.startswith(CITY_ANSWER_FILES)
+             and any("영수증" in part for part in ([message] if isinstance(message, str) else message))]
+    assert not wrong, "say 정산 확인 for the city's answer, 영수증 is the printed slip:\n" + "\n".join(wrong)
+
+
 def test_every_text_has_english():
     have = english()
     wanted = {((m if isinstance(m, str) else m[0]), ctx): f"{f}:{line}" for f, line, m, ctx in extracted()}

@@ -129,7 +129,7 @@ class HistoryDetail(QDialog):
                                           last=receipt["to"], at=local_time(receipt["at"], tz)))
             self.receipt.setPlainText(receipt["jws"])
         else:
-            self.receipt_label.setText(tr("아직 시청 영수증이 없습니다"))
+            self.receipt_label.setText(tr("아직 시청의 정산 확인이 없습니다"))
             self.receipt.clear()
         self.receipt.setVisible(bool(receipt))
         while self.links.count():
