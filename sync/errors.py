@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from terminal.messages import text
+from terminal.messages import TEXTS, text
 
 
 class SyncError(RuntimeError):
@@ -32,12 +32,17 @@ class Offline(SyncError):
 
 
 class ApiError(SyncError):
-    """The server answered with a §4 error ``{"error", "detail"}``; ``code`` is the server's."""
+    """The server answered with a §4 error ``{"error", "detail"}``; ``code`` is the server's.
+
+    The message is the catalog's text for a code the till knows; the server's own ``server_detail`` (in
+    whatever language the server speaks) is kept for logs and support, not shown in place of it.
+    """
 
     def __init__(self, status: int, code: str, detail: str, body: dict[str, Any] | None = None):
-        super().__init__(f"{status} {code}: {detail}", code=code)
+        known = code in TEXTS
+        super().__init__(f"{text(code)} ({status} {code})" if known else f"{status} {code}: {detail}", code=code)
         self.status = status
-        self.detail = detail
+        self.server_detail = detail
         self.body = body or {}
 
 

@@ -87,7 +87,8 @@ def _upload(till: Till, client: CityClient, tid: str, key, server_to: int, summa
                 from_seq = expected
                 continue
             if exc.code == "fork":
-                raise ForkDetected(exc.detail or "the city refused our batch as a fork") from exc
+                log.error("the city refused batch %d–%d as a fork: %s", from_seq, to_seq, exc.server_detail)
+                raise ForkDetected() from exc
             raise
         applied = receipts.apply(journal, receipt, till.trust, tid)
         summary.batches += 1

@@ -7,6 +7,7 @@ from helpers_sync import assert_agree
 from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.home import Home
+from terminal.messages import text
 from terminal.report import history, z_report
 
 
@@ -96,3 +97,17 @@ def test_enroll_errors_are_reported(tmp_path, served_city):
     tid = json.loads(jtill("--json", "enroll", server.url, code, "--trust", key, home=home).stdout)["tid"]
     again = jtill("enroll", server.url, city.enroll_code("M-0001"), home=home, check=False)
     assert again.returncode == 1 and tr("이미 등록된 단말기입니다: {tid}", tid=tid) in again.stderr
+
+
+def test_the_citys_refusals_read_in_the_tills_language(tmp_path, served_city):
+    """The server's detail is its own English; the owner reads the catalog's text for the code."""
+    city, server = served_city
+    key = city.data.public_config_key_path
+    code = city.enroll_code("M-0001")
+    jtill("enroll", server.url, code, "--trust", key, home=tmp_path / "first")
+    for lang in ("ko", "en"):
+        used = jtill("enroll", server.url, code, "--trust", key, home=tmp_path / lang, check=False,
+                     env={"JTILL_LANG": lang})
+        assert used.returncode == 1 and used.stderr.strip() == f"jtill: {text('code_used', lang)} (409 code_used)"
+    unknown = jtill("enroll", server.url, "NO-SUCH", "--trust", key, home=tmp_path / "third", check=False)
+    assert unknown.stderr.strip() == f"jtill: {text('unknown_code', 'ko')} (404 unknown_code)"
