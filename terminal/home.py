@@ -154,8 +154,8 @@ class Home:
         if expected is None:
             self._record_identity(journal)  # a home from before journal ids: adopt the journal it has
         elif have != expected:
-            raise JournalMismatch(about_file("journal_mismatch", journal.path,
-                                        f"journal id {have or 'none'}, expected {expected}"))
+            detail = tr("장부 ID {have}, 기대한 ID {expected}", have=have or "-", expected=expected)
+            raise JournalMismatch(about_file("journal_mismatch", journal.path, detail))
 
     def _record_identity(self, journal: Journal) -> None:
         journal_id = journal.meta_setdefault(META_JOURNAL_ID, uuid.uuid4().hex)

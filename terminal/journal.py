@@ -158,15 +158,15 @@ def header_problem(path: str | os.PathLike) -> str | None:
     """
     size = os.path.getsize(path)
     if size == 0:
-        return "empty file (0 bytes)"
+        return tr("빈 파일 (0바이트)")
     with open(path, "rb") as fh:
         header = fh.read(100)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        return f"not an SQLite database ({size} bytes)"
+        return tr("SQLite 데이터베이스가 아닙니다 ({size}바이트)", size=size)
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
-        return f"damaged header: page size {page_size}"
+        return tr("머리말 손상: 페이지 크기 {page_size}", page_size=page_size)
     if os.path.exists(f"{path}-wal"):
         # Open elsewhere: a checkpoint may be copying pages in, page 1 (with the new page count)
         # first, so the size says nothing now; the quick and integrity checks judge such a file.
@@ -174,9 +174,11 @@ def header_problem(path: str | os.PathLike) -> str | None:
     pages = int.from_bytes(header[28:32], "big")
     # The page count is only valid when the change counter matches "version-valid-for" (SQLite file format §1.3.7).
     if header[24:28] == header[92:96] and pages and size < pages * page_size:
-        return f"truncated: {size} bytes, the header records {pages} pages of {page_size} bytes"
+        return tr("잘림: {size}바이트, 머리말에는 {page_size}바이트 페이지 {pages}개", size=size, pages=pages,
+                  page_size=page_size)
     if size % page_size:
-        return f"truncated or damaged: {size} bytes is not a whole number of {page_size}-byte pages"
+        return tr("잘렸거나 손상됨: {size}바이트는 {page_size}바이트 페이지의 정수배가 아닙니다", size=size,
+                  page_size=page_size)
     return None
 
 

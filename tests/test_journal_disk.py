@@ -9,6 +9,7 @@ import time
 import pytest
 
 from conftest import VECTORS, jtill, mint
+from terminal.catalog import tr
 from terminal.checkout import Till
 from terminal.config import import_config
 from terminal.home import Home, JournalMismatch, JournalMissing
@@ -93,7 +94,7 @@ def test_emptied_journal_is_refused_not_recreated(home, trust_key_file):
     home.journal_path.write_bytes(b"")
     assert_refused(home.root, "journal_corrupt", b"")
     status, out = run_json(home.root, "verify")
-    assert (status, out["status"]) == (1, "corrupt") and "empty" in out["problems"][0]
+    assert (status, out["status"]) == (1, "corrupt") and out["problems"] == [tr("빈 파일 (0바이트)")]
     assert jtill("init", "--trust", trust_key_file, home=home.root, check=False).returncode == 1
     assert home.journal_path.read_bytes() == b""
 
