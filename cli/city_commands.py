@@ -7,7 +7,7 @@ import os
 
 from cli.output import command, emit, fail
 from terminal.catalog import ntr, tr
-from terminal.messages import won
+from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
 
 DEFAULT_DATA = "city-data"
 
@@ -177,8 +177,10 @@ def cmd_ledger(args) -> int:
     lines += [f"  {w['wid']}: {won(w['balance'])}{' ' + revoked if w['revoked'] else ''}"
               for w in ledger["wallets"]]
     lines.append(tr("정산:"))
-    lines += [f"  {e['kind']} {e['status']} {e['reason'] or ''}: {e['count']} × {won(e['amount'])}"
-              for e in ledger["entries"]]
+    for e in ledger["entries"]:
+        reason = f" {e['reason']}" if e["reason"] else ""
+        lines.append(f"  {tr(KIND_TEXTS[e['kind']])} {tr(STATUS_TEXTS[e['status']])}{reason}:"
+                     f" {e['count']} × {won(e['amount'])}")
     if not args.check:
         emit(args, ledger, "\n".join(lines))
         return 0
