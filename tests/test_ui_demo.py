@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from ui.app import DEMO_FUNDS, DEMO_WALLETS, TillSession, connect_wallet, demo_setup
 from ui.qr_widget import qr_matrix
+from ui.settings_dialog import SettingsDialog
 from ui.wallet_window import WalletWindow
 
 
@@ -59,3 +60,16 @@ def test_after_a_language_switch_the_wallet_still_mints_and_shows_the_whole_toke
     from PySide6.QtWidgets import QApplication
 
     assert QApplication.clipboard().text() == wallet.token
+
+
+def test_the_demo_shows_the_customer_display_as_its_setting(qtbot, demo):
+    """Settings shows the demo's display ticked, so accepting Settings unchanged keeps it open."""
+    session, _ = demo
+    assert session.window.prefs.customer_display
+    display = session.peripherals.display
+    assert display is not None and display.isVisible()
+    dialog = SettingsDialog(session.window.prefs, None, cameras=[])  # no camera probing: none exists here
+    qtbot.addWidget(dialog)
+    assert dialog.devices.customer_display.isChecked()
+    session.window.apply_preferences(dialog.preferences())
+    assert session.peripherals.display is display and display.isVisible()

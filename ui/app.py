@@ -22,6 +22,7 @@ from ui import log_file, style
 from ui.bridge import CoreBridge
 from ui.main_window import MainWindow
 from ui.peripherals import Peripherals
+from ui.preferences import Preferences
 from ui.tasks import TaskManager
 
 DEMO_MERCHANT = ("M-DEMO-0001", "한옥마을 비빔밥", "food")
@@ -156,6 +157,8 @@ def demo_setup(root: Path):
     home = Home(root / "till")
     enroll(home, server.url, city.enroll_code(merchant_id), trust_file=city.data.public_config_key_path,
            label="demo till")
+    # The demo shows the customer display as a setting, so Settings shows it ticked and can turn it off.
+    Preferences(customer_display=True).save(home)
     return server, home
 
 
@@ -194,7 +197,7 @@ def run_demo() -> int:
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()
-        display = session.peripherals.open_customer_display()
+        display = session.peripherals.open_customer_display()  # opened by the setting; placed here
         if not display.isFullScreen():  # one screen: below the wallet, clear of the till
             display.move(wallet.geometry().left(), wallet.frameGeometry().bottom() + 20)
         session.window.sync.start()
