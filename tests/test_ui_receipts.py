@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QPoint, QRect, QSize
 
 from conftest import VECTOR_NOW, mint
 from helpers_printer import refused_uri
 from terminal.escpos import CUT, DRAWER_KICK
 from ui.app import TillSession
+from ui.customer_display import spot_beside
 from ui.preferences import Preferences
 
 
@@ -204,3 +205,12 @@ def test_z_report_prints_from_the_report_tab(qtbot, sessions, fake_printers, mon
         report.print_button.click()
     data = printer.wait_jobs(1)[0]
     assert "Z 리포트".encode("euc_kr") in data and "12,000원".encode("euc_kr") in data
+
+
+@pytest.mark.parametrize(("till", "screen", "spot"), [
+    (QRect(0, 0, 1000, 700), QRect(0, 0, 1920, 1080), QPoint(1000, 0)),  # room on the right
+    (QRect(0, 0, 1900, 500), QRect(0, 0, 1920, 1080), QPoint(0, 500)),  # room below
+    (QRect(0, 0, 1100, 720), QRect(0, 0, 1280, 800), QPoint(480, 320)),  # no room: the bottom-right corner
+])
+def test_on_one_screen_the_customer_display_opens_clear_of_the_till(till, screen, spot):
+    assert spot_beside(till, QSize(800, 480), screen) == spot

@@ -6,7 +6,7 @@ reasons (they can name a wallet's limits), operators or anything about other cus
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -26,6 +26,16 @@ def _label(point_size: int, bold: bool, name: str) -> QLabel:
     font.setBold(bold)
     label.setFont(font)
     return label
+
+
+def spot_beside(till: QRect, size: QSize, screen: QRect) -> QPoint:
+    """Where a window of ``size`` covers the least of ``till`` on one ``screen``: right of it, below it, or
+    else the screen's corner farthest from the till's keypad (bottom right), which the cashier can move."""
+    if till.right() + size.width() < screen.right():
+        return QPoint(till.right() + 1, max(till.top(), screen.top()))
+    if till.bottom() + size.height() < screen.bottom():
+        return QPoint(max(till.left(), screen.left()), till.bottom() + 1)
+    return QPoint(screen.right() - size.width() + 1, screen.bottom() - size.height() + 1)
 
 
 class CustomerDisplay(QWidget):
@@ -102,12 +112,14 @@ class CustomerDisplay(QWidget):
 
     # -- where it shows ---------------------------------------------------------------------
 
-    def open(self) -> None:
-        """Show it full screen on the second screen, or as a window beside the till when there is only one."""
+    def open(self, till: QWidget | None = None) -> None:
+        """Show it full screen on the second screen, or as a window beside ``till`` when there is only one."""
         screens = QGuiApplication.screens()
         if len(screens) > 1:
             self.setScreen(screens[1])
             self.move(screens[1].geometry().topLeft())
             self.showFullScreen()
-        else:
-            self.show()
+            return
+        if till is not None and not self.isVisible():
+            self.move(spot_beside(till.frameGeometry(), self.frameGeometry().size(), screens[0].availableGeometry()))
+        self.show()

@@ -88,7 +88,7 @@ class Peripherals(QObject):
 
             self.display = CustomerDisplay()
             self.display.show_amount(self.window.pay_tab.amount_value())
-        self.display.open()
+        self.display.open(self.window)
         return self.display
 
     # -- events ---------------------------------------------------------------------------
