@@ -9,7 +9,9 @@ from PySide6.QtCore import QDate, QPoint, QRect, QSize
 
 from conftest import VECTOR_NOW, mint
 from helpers_printer import refused_uri
+from terminal.catalog import tr
 from terminal.escpos import CUT, DRAWER_KICK
+from terminal.messages import text
 from ui.app import TillSession
 from ui.customer_display import spot_beside
 from ui.preferences import Preferences
@@ -77,8 +79,9 @@ def test_unreachable_printer_warns_keeps_the_payment_and_reprints_from_history(q
     with qtbot.waitSignal(session.peripherals.warned, timeout=15000) as warned:
         result = pay(qtbot, session, "12000")
         assert result.accepted and "승인" in window.pay_tab.banner.text()
-    assert warned.args[0].startswith("프린터에 연결할 수 없습니다")
-    assert "프린터에 연결할 수 없습니다" in window.statusBar().currentMessage()
+    # The reason and what to do fit the status bar; the printer library's words are only in the log.
+    assert warned.args[0] == tr("{error} — 거래 내역의 '영수증'으로 다시 출력하세요", error=text("printer_unreachable"))
+    assert window.statusBar().currentMessage() == f"⚠ {warned.args[0]}"
     queue = session.peripherals.queue
     assert [(job.seq, job.error) for job in queue.pending()] == [(result.entry["seq"], "printer_unreachable")]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from terminal import messages
 from terminal.catalog import ntr, tr
 from ui.bridge import CoreBridge
 from ui.i18n import error_lines
@@ -111,18 +112,20 @@ class Peripherals(QObject):
         if self.display is not None:
             self.display.show_result(False, amount)
 
-    def _print_failed(self, job, _code: str, message: str) -> None:
+    def _print_failed(self, job, code: str, message: str) -> None:
+        # The status bar has room for the reason and what to do; the printer's own words go to the log.
+        reason = messages.text(code)
         if job.kind == "drawer":
-            self._warn(tr("금전함을 열지 못했습니다: {error}", error=message))
+            self._warn(tr("금전함을 열지 못했습니다: {error}", error=reason), message)
         else:
-            self._warn(tr("{error} — 거래 내역의 '영수증'으로 다시 출력하세요", error=message))
+            self._warn(tr("{error} — 거래 내역의 '영수증'으로 다시 출력하세요", error=reason), message)
 
     def _print_done(self, job) -> None:
         if job.kind == "receipt":
             self.window.status.showMessage(tr("영수증 출력 #{seq}", seq=job.seq), 5000)
 
-    def _warn(self, text: str) -> None:
-        log.warning("%s", text)
+    def _warn(self, text: str, detail: str = "") -> None:
+        log.warning("%s%s", text, f" ({detail})" if detail else "")
         self.window.status.showMessage(f"⚠ {text}")
         self.warned.emit(text)
 
