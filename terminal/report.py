@@ -11,9 +11,10 @@ if TYPE_CHECKING:
     from terminal.checkout import Till
 
 
-def history(journal: Journal, biz_date: str | None = None) -> list[HistoryRow]:
-    """Entries (all, or of one business date) each with ``status``, ``status_reason``, ``cashback``."""
-    return journal.history(biz_date)
+def history(journal: Journal, biz_date: str | None = None, status: str | None = None) -> list[HistoryRow]:
+    """Entries (all, or of one business date; all, or of one settlement ``status``) each with ``status``,
+    ``status_reason``, ``cashback``."""
+    return journal.history(biz_date, status)
 
 
 def todays_history(till: Till) -> list[HistoryRow]:
@@ -63,7 +64,7 @@ def z_report(journal: Journal, biz_date: str, tz: str) -> dict[str, Any]:
         "rejected_reasons": rejected_reasons,
         "rejected": [
             {k: e[k] for k in ("seq", "id", "kind", "amount", "operator", "status_reason")}
-            for e in history(journal, biz_date) if e["status"] == "rejected"
+            for e in history(journal, biz_date, "rejected")
         ],
         "cashback": cashback,
     }
@@ -77,9 +78,7 @@ def day_view(journal: Journal, biz_date: str, *, status: str | None = None, sear
     needle = search.strip().lower()
     digits = needle.replace(",", "").removesuffix("원")
     out = []
-    for e in history(journal, biz_date):
-        if status and e["status"] != status:
-            continue
+    for e in history(journal, biz_date, status):
         if needle:
             amount = e.get("amount", e.get("net"))
             hit = (digits.isdigit() and amount == int(digits)) or needle in e["id"].lower() or (
