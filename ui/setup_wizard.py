@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sync.enroll import enroll
 from terminal import operators
+from terminal.business_day import DEFAULT_OPERATOR
 from terminal.catalog import ptr, tr
 from terminal.checkout import Till
 from terminal.home import Home
@@ -142,9 +143,6 @@ class KeyPage(QWizardPage):
         return self.jwk is not None and self.matches.isChecked()
 
 
-OWNER_ID = "owner"  # the id the owner's entries carry
-
-
 def pin_problem(pin: str, again: str) -> str:
     """Why ``pin`` typed twice cannot be used ("" when it can)."""
     try:
@@ -217,7 +215,7 @@ class CashiersPage(QWizardPage):
     def add(self) -> None:
         """Add the cashier typed, once the id, name and PIN are usable."""
         op_id, name, pin = self.op_id.text().strip(), self.name.text().strip(), self.pin.text()
-        taken = {OWNER_ID} | {c[0] for c in self.cashiers}
+        taken = {DEFAULT_OPERATOR} | {c[0] for c in self.cashiers}
         if not op_id or " " in op_id or not name:
             problem = tr("ID와 이름을 입력하세요 (ID에는 공백 없이)")
         elif op_id in taken:
@@ -308,7 +306,7 @@ class SetupWizard(QWizard):
         self.enroll_page.state.setText(tr("등록 중…"))
         server, code = self.server_page.server.text().strip(), self.server_page.code.text().strip()
         jwk = self.key_page.jwk
-        owner = (OWNER_ID, self.owner_page.name.text().strip(), self.owner_page.pin.text())
+        owner = (DEFAULT_OPERATOR, self.owner_page.name.text().strip(), self.owner_page.pin.text())
         staff = [owner, *self.cashiers_page.cashiers]
         threading.Thread(target=self._enroll, args=(server, code, jwk, staff), name="setup-enroll",
                          daemon=True).start()
