@@ -179,7 +179,7 @@ def test_a_whole_day_at_the_counter(qtbot, tmp_path, served, monkeypatch):
         qtbot.waitUntil(lambda: sorted(e["status"] for e in history.rows) == [
             "rejected", "settled", "settled", "settled", "settled"], timeout=10_000)
         for row, entry in enumerate(history.rows):
-            assert history.table.item(row, 4).text() == badges[entry["status"]]
+            assert history.cell(row, 4) == badges[entry["status"]]
 
         # Close the day behind the owner's PIN; the close reaches the city too.
         window.tabs.setCurrentWidget(report)

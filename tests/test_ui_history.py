@@ -26,15 +26,11 @@ def history(qtbot, tasks):
     return refreshed(qtbot, widget, widget.refreshed)
 
 
-def cell(history, row, column):
-    return history.table.item(row, column).text()
-
-
 def test_entries_show_their_settlement_status(history):
-    assert history.table.rowCount() == 4
-    assert [cell(history, r, 4) for r in range(4)] == ["정산됨", "거절됨", "전송됨", "미전송"]
-    assert cell(history, 1, 5) == messages.text("double_spend", "ko")  # plain words, not the code
-    assert cell(history, 3, 3) == "4,000원"
+    assert history.model.rowCount() == 4
+    assert [history.cell(r, 4) for r in range(4)] == ["정산됨", "거절됨", "전송됨", "미전송"]
+    assert history.cell(1, 5) == messages.text("double_spend", "ko")  # plain words, not the code
+    assert history.cell(3, 3) == "4,000원"
 
 
 def test_refund_button_only_for_refundable_payments(history):
@@ -54,7 +50,7 @@ def test_refund_from_the_list_refreshes_it(qtbot, history):
         dialog.submit()
     refund = blocker.args[0][-1]
     assert (refund["kind"], refund["amount"], refund["status"]) == ("refund", 4000, "pending")
-    assert cell(history, 4, 2) == "환불"
+    assert history.cell(4, 2) == "환불"
 
 
 def test_a_scanner_typing_into_the_list_bypasses_the_input_method(history):

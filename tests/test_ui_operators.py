@@ -61,7 +61,7 @@ def test_two_cashiers_switch_through_the_lock_screen(qtbot, staffed_session, clo
     history = window.history
     history.refresh()
     qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=5000)
-    assert [history.table.item(r, 6).text() for r in range(2)] == ["박미나 (mina)", "이준 (jun)"]
+    assert [history.cell(r, 6) for r in range(2)] == ["박미나 (mina)", "이준 (jun)"]
 
 
 def test_a_refund_is_refused_without_the_owners_pin_and_done_with_it(qtbot, staffed_session, clock):
@@ -150,7 +150,7 @@ def test_history_one_day_filter_search_and_detail(qtbot, staffed_session, clock)
     history.show_day("2026-01-01")
     shows([first["id"]], "id")
     # Times in the configured zone (Asia/Seoul), whatever the computer's zone is: 09:00 KST at VECTOR_NOW.
-    assert history.table.item(0, 1).text() == "09:00:00"
+    assert history.cell(0, 1) == "09:00:00"
     history.show_day("2026-01-02")
     history.search.setText("8,000")
     history.refresh()
@@ -222,7 +222,7 @@ def test_a_day_closed_offline_then_uploaded(qtbot, tmp_path, served, monkeypatch
         history = window.history
         history.refresh()
         qtbot.waitUntil(lambda: [e["status"] for e in history.rows] == ["settled", "rejected"], timeout=5000)
-        assert [history.table.item(r, 4).text() for r in range(2)] == ["정산됨", "거절됨"]
+        assert [history.cell(r, 4) for r in range(2)] == ["정산됨", "거절됨"]
 
         report.refresh()
         qtbot.waitUntil(lambda: report.report["unsent"] == 0, timeout=5000)
