@@ -17,7 +17,6 @@ import os
 import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from terminal.home import Home  # noqa: E402
 from terminal.journal import COLUMNS, INSERT_ENTRY, ZERO_HASH, Journal, entry_hash  # noqa: E402
 from terminal.keys import private_from_seed  # noqa: E402
 from terminal.report import z_report  # noqa: E402
-from tests.conftest import vector_home  # noqa: E402 - the tests' data directory holding the vectors' config
+from tests.conftest import jtill, vector_home  # noqa: E402 - the vectors' home; the suite's one way to run jtill
 
 VECTORS = json.loads((ROOT / "tests" / "data" / "vectors.json").read_text(encoding="utf-8"))
 ISSUER = private_from_seed(bytes.fromhex(VECTORS["keys"]["issuer"]["seed_hex"]))
@@ -221,8 +220,7 @@ def main(argv=None) -> int:
 
         if not args.skip_verify:
             start = time.perf_counter()
-            jtill = Path(sys.executable).parent / "jtill"
-            proc = subprocess.run([str(jtill), "--home", str(big_home.root), "verify"], capture_output=True, text=True)
+            proc = jtill("verify", home=big_home.root, check=False, timeout=None)
             print(f"jtill verify on {args.entries:,} entries: {time.perf_counter() - start:.1f} s "
                   f"(exit {proc.returncode}: {proc.stdout.strip() or proc.stderr.strip()})")
     return 0

@@ -84,7 +84,12 @@ def test_kill_jtill_pay_at_many_points(home, tmp_path):
     # One uninterrupted payment: how long the delays must cover.
     began = time.perf_counter()
     proc, _ = start(0)
-    proc.wait()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail("the uninterrupted jtill pay did not finish in 60 s")
     full = time.perf_counter() - began
     accepted += [r for r in reported(out) if r["status"] == "accepted"]
     rng = random.Random(2)
@@ -95,7 +100,10 @@ def test_kill_jtill_pay_at_many_points(home, tmp_path):
         else:
             deadline = time.monotonic() + 30
             while proc.poll() is None and not holds_open(proc.pid, home.journal_path):
-                assert time.monotonic() < deadline, "jtill pay never opened the journal"
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    pytest.fail("jtill pay never opened the journal in 30 s")
                 time.sleep(0.0005)
         opened, locked = freeze_then_kill(
             proc, lambda pid=proc.pid: (holds_open(pid, home.journal_path), write_locked(home.journal_path)))
