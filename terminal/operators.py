@@ -22,6 +22,7 @@ from terminal.journal import Entry, Journal
 log = logging.getLogger(__name__)
 
 ROLES = ("owner", "cashier")
+ROLE_TEXTS = {"owner": N_("사장"), "cashier": N_("직원")}
 # Actions only an owner may allow; everything else (taking payments, history, reports) any operator may do.
 OWNER_ACTIONS = frozenset({"refund", "close_day", "settings", "operators", "acknowledge"})
 # The owner-only actions as a refusal names them (``owner_pin_required``'s detail).

@@ -11,12 +11,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from terminal.business_day import local_time
+from terminal.business_day import DEFAULT_OPERATOR, local_time
 from terminal.catalog import LANGUAGES, ntr, ptr, tr
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
 from terminal.journal import Entry, Journal
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
+from terminal.operators import ROLE_TEXTS, find
 from terminal.report import z_report
 
 # The heading and the thanks line are printed in Korean and English whatever the till's language (a
@@ -77,6 +78,7 @@ class Receipt:
     amount: int
     wallet: str | None
     operator: str
+    operator_name: str | None  # as registered; None when the id is not a registered operator
     seq: int
     entry_id: str
     hash16: str
@@ -95,7 +97,7 @@ class Receipt:
         if self.wallet:
             rows.append(Row(ptr("receipt", "지갑", lang), self.wallet))
         amount = ptr("receipt", "금액", lang) if self.kind != "close" else ptr("receipt", "순매출", lang)
-        rows += [Row(ptr("receipt", "담당", lang), self.operator), RULE,
+        rows += [Row(ptr("receipt", "담당", lang), self.operator_shown(lang)), RULE,
                  Row(amount, won(self.amount), True), RULE,
                  Row(ptr("receipt", "거래 번호", lang), f"#{self.seq}"),
                  Row(ptr("receipt", "거래 ID", lang), self.entry_id),
@@ -104,6 +106,12 @@ class Receipt:
             rows.append(Row(ptr("receipt", "정산 상태", lang), tr(STATUS_TEXTS[self.status], lang)))
         return Slip(self.merchant_name, bilingual(HEADINGS[self.kind]), tuple(rows), self.qr,
                     bilingual(HEADINGS["thanks"]))
+
+    def operator_shown(self, lang: str | None = None) -> str:
+        """The operator's name; 사장 for the owner of a till with no operators registered; else the id."""
+        if self.operator_name:
+            return self.operator_name
+        return tr(ROLE_TEXTS["owner"], lang) if self.operator == DEFAULT_OPERATOR else self.operator
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,7 @@ def build_receipt(journal: Journal, config: TerminalConfig, seq: int) -> Receipt
         amount=entry["amount"] if entry["kind"] != "close" else entry["net"],
         wallet=short_wallet(wid) if wid else None,
         operator=entry["operator"],
+        operator_name=operator.name if (operator := find(journal, entry["operator"])) else None,
         seq=entry["seq"],
         entry_id=entry["id"],
         hash16=entry["hash"][:HASH_CHARS],

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import pay_now, settle, signed_config
 from helpers_printer import refused_uri
-from terminal import catalog, escpos, events, printers
+from terminal import catalog, escpos, events, operators, printers
 from terminal.print_queue import STORE, PrintQueue
 from terminal.printers import PrintError
 from terminal.receipt import ReceiptError, build_receipt, build_z_report, render_text
@@ -44,13 +44,20 @@ def test_receipt_has_exactly_the_listed_fields(till):
     assert receipt.kind == "payment" and receipt.amount == 12000 and receipt.seq == entry["seq"]
     assert receipt.biz_date == "2026-01-01" and receipt.local_time == "2026-01-01 09:00:00"
     assert receipt.wallet == "W-7Q****2X" and entry["wid"] not in json.dumps(receipt.__dict__)
-    assert receipt.operator == "owner"
+    assert receipt.operator == "owner" and receipt.operator_name is None
+    assert (receipt.operator_shown("ko"), receipt.operator_shown("en")) == ("사장", "owner")  # no operators yet
     assert receipt.entry_id == entry["id"] and receipt.hash16 == entry["hash"][:16]
     assert receipt.status == "pending"
     assert entry["id"] in receipt.qr and entry["hash"] in receipt.qr
     assert entry["token"] not in json.dumps(receipt.__dict__)
     settle(till, entry["seq"])
     assert build_receipt(till.journal, till.config, entry["seq"]).status == "settled"
+
+
+def test_the_receipt_names_the_registered_operator(till):
+    operators.add(till.journal, "owner", "김사장", "owner", "1234", now_ms=int(till.clock() * 1000))
+    receipt = build_receipt(till.journal, till.config, pay_now(till, 5000).entry["seq"])
+    assert receipt.operator_name == "김사장" and "김사장" in render_text(receipt.slip())
 
 
 def test_refund_and_close_receipts(till):

@@ -20,13 +20,11 @@ from PySide6.QtWidgets import (
 
 from terminal import operators
 from terminal.business_day import DEFAULT_OPERATOR
-from terminal.catalog import N_, tr
-from terminal.operators import Operator, OperatorError
+from terminal.catalog import tr
+from terminal.operators import ROLE_TEXTS, Operator, OperatorError
 from ui.i18n import error_lines
 from ui.operations import TillOp
 from ui.tasks import TaskManager
-
-ROLE = {"owner": N_("사장"), "cashier": N_("직원")}
 
 
 def pin_field(parent: QWidget | None = None) -> QLineEdit:
@@ -40,7 +38,7 @@ def pin_field(parent: QWidget | None = None) -> QLineEdit:
 
 def role_text(op: Operator) -> str:
     """``사장`` / ``직원`` (or English)."""
-    return tr(ROLE[op.role])
+    return tr(ROLE_TEXTS[op.role])
 
 
 class OwnerPinDialog(QDialog):
@@ -230,7 +228,7 @@ class OperatorBar(QWidget):
         if self.operator is not None:
             who = f"{self.operator.name} ({role_text(self.operator)})"
         elif self.fallback_id == DEFAULT_OPERATOR:  # no operators registered: the owner runs the till
-            who = tr(ROLE["owner"])
+            who = tr(ROLE_TEXTS["owner"])
         else:
             who = self.fallback_id
         self.label.setText(tr("계산원: {who}", who=who) if who else "")

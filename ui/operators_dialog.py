@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 
 from terminal import operators
 from terminal.catalog import tr
+from terminal.operators import ROLE_TEXTS
 from ui.i18n import error_lines
 from ui.operations import TillOp
-from ui.operator_gate import ROLE, pin_field, role_text
+from ui.operator_gate import pin_field, role_text
 from ui.tasks import TaskManager
 
 
@@ -46,7 +47,7 @@ class OperatorsDialog(QDialog):
         self.new_name = QLineEdit(placeholderText=tr("예: 박미나"), maxLength=40)
         self.new_role = QComboBox()
         for role in operators.ROLES[::-1]:
-            self.new_role.addItem(tr(ROLE[role]), role)
+            self.new_role.addItem(tr(ROLE_TEXTS[role]), role)
         self.new_pin = pin_field(self)
         self.add_button = QPushButton(tr("추가"))
         self.add_button.clicked.connect(self.add)
