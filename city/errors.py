@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from terminal.catalog import both, tr
+
 STATUS = {
     "bad_request": 400,
     "bad_signature": 401,
@@ -38,6 +40,22 @@ class Refused(Exception):
         self.detail = detail
         self.headers = headers or {}
         self.extra = extra
+        self._said: tuple[str, dict] | None = None
+
+    @classmethod
+    def said(cls, code: str, msgid: str, *, headers: dict[str, str] | None = None, **params) -> Refused:
+        """A refusal whose detail is a catalog text: ``한국어 / English`` on the wire, where the reader's
+        language is not known; :meth:`message` gives the one chosen language to a face that knows it."""
+        exc = cls(code, both(msgid, **params), headers=headers)
+        exc._said = (msgid, params)
+        return exc
+
+    def message(self) -> str:
+        """The detail in the chosen language (a catalog text), or as written (a protocol diagnostic)."""
+        if self._said is None:
+            return self.detail
+        msgid, params = self._said
+        return tr(msgid, **params)
 
     @property
     def status(self) -> int:

@@ -21,7 +21,7 @@ from terminal.catalog import N_, both
 from terminal.config import CONFIG_TYP
 from terminal.journal import ZERO_HASH
 from terminal.keys import BadKey, load_public_jwk, public_jwk
-from terminal.tokens import TOKEN_TYP
+from terminal.tokens import TOKEN_TYP, valid_wid
 
 CODE_TTL = 72 * 3600
 FAILURE_WINDOW = 600
@@ -85,8 +85,8 @@ class City:
             count, earliest = self.storage.enroll_failures(addr, now - FAILURE_WINDOW * 1000)
             if count >= MAX_FAILURES:
                 wait = max(1, -(-(earliest + FAILURE_WINDOW * 1000 - now) // 1000))
-                raise Refused("too_many_attempts", f"too many failed enrollments; retry in {wait} s",
-                              headers={"Retry-After": str(wait)})
+                raise Refused.said("too_many_attempts", N_("등록 실패가 너무 많습니다. {wait}초 뒤에 다시 하세요"),
+                                   wait=wait, headers={"Retry-After": str(wait)})
         try:
             return self._enroll(code, key, label)
         except Refused:
@@ -108,7 +108,7 @@ class City:
     def _terminal(self, tid: str) -> dict:
         terminal = self.storage.terminal(tid)
         if terminal is None:
-            raise Refused("unknown_terminal", f"no terminal {tid}")
+            raise Refused.said("unknown_terminal", N_("단말기가 없습니다: {tid}"), tid=tid)
         return terminal
 
     def config(self, tid: str) -> str:
@@ -161,8 +161,15 @@ class City:
 
     def add_wallet(self, wid: str, balance: int = 0) -> dict:
         """Create a wallet, or fund an existing one with ``balance``; returns the wallet."""
+        self._check_wid(wid)
         self.storage.add_wallet(wid, balance)
         return self.storage.wallet(wid)
+
+    @staticmethod
+    def _check_wid(wid: str) -> None:
+        # No token can carry another id (§1), so a wallet under one could never be paid from.
+        if not valid_wid(wid):
+            raise Refused.said("bad_request", N_("지갑 ID는 A-Z, 0-9, - 중 6–32자입니다: {wid}"), wid=repr(wid))
 
     def fund(self, wid: str, amount: int) -> int:
         """Add ``amount`` to a wallet; returns the new balance."""
@@ -174,6 +181,7 @@ class City:
 
     def revoke_wallet(self, wid: str) -> None:
         """Revoke a wallet: its payments that arrive from now on are ``revoked``."""
+        self._check_wid(wid)
         self.storage.revoke_wallet(wid)
 
     def ledger(self) -> dict:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from city import migrations
 from city.errors import Refused
 from terminal.canonical import MAX_SAFE_INT
+from terminal.catalog import N_
 from terminal.journal import close_totals
 
 # SUM(amount) of stored entries, in two parts that cannot overflow SQLite's 64-bit integers however
@@ -63,7 +64,7 @@ class Storage:
     def add_code(self, code: str, merchant_id: str, expires_at: int) -> None:
         """Store a single-use enrollment code for ``merchant_id``, valid until ``expires_at`` (ms)."""
         if self.merchant(merchant_id) is None:
-            raise Refused("unknown_merchant", f"no merchant {merchant_id}")
+            raise Refused.said("unknown_merchant", N_("가맹점이 없습니다: {id}"), id=merchant_id)
         with self.transaction() as c:
             c.execute("INSERT INTO enroll_codes (code, merchant_id, expires_at) VALUES (?, ?, ?)",
                       [code, merchant_id, expires_at])
@@ -80,11 +81,11 @@ class Storage:
             row = c.execute("SELECT merchant_id, used_by, expires_at FROM enroll_codes WHERE code = ?",
                             [code]).fetchone()
             if row is None:
-                raise Refused("unknown_code", "no such enrollment code")
+                raise Refused.said("unknown_code", N_("없는 등록 코드입니다"))
             if row[1] is not None:
-                raise Refused("code_used", "this enrollment code was already used")
+                raise Refused.said("code_used", N_("이미 사용된 등록 코드입니다"))
             if row[2] <= now_ms():
-                raise Refused("code_expired", "this enrollment code has expired; ask the city for a new one")
+                raise Refused.said("code_expired", N_("기한이 지난 등록 코드입니다. 새 코드를 발급하세요"))
             (n,) = c.execute("SELECT COUNT(*) FROM terminals").fetchone()
             tid = f"T-{n + 1:06d}"
             c.execute("INSERT INTO terminals (tid, merchant_id, jwk, label, enrolled_at) VALUES (?, ?, ?, ?, ?)",
@@ -146,7 +147,7 @@ class Storage:
         _check_funding(amount, 1)
         with self.transaction() as c:
             if c.execute("UPDATE wallets SET balance = balance + ? WHERE wid = ?", [amount, wid]).rowcount == 0:
-                raise Refused("unknown_wallet", f"no wallet {wid}")
+                raise Refused.said("unknown_wallet", N_("지갑이 없습니다: {wid}"), wid=wid)
             c.execute("INSERT INTO fundings (wid, amount, at) VALUES (?, ?, ?)", [wid, amount, now_ms()])
             return c.execute("SELECT balance FROM wallets WHERE wid = ?", [wid]).fetchone()[0]
 
@@ -316,7 +317,8 @@ class SQLiteStorage(Storage):
 
 def _check_funding(amount, least: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or not least <= amount <= MAX_SAFE_INT:
-        raise Refused("bad_request", f"amount must be an integer from {least} to {MAX_SAFE_INT}")
+        raise Refused.said("bad_request", N_("금액은 {least}부터 {most}까지의 정수여야 합니다"), least=least,
+                           most=MAX_SAFE_INT)
 
 
 class BatchReads(NamedTuple):

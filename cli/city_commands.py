@@ -87,13 +87,9 @@ def positive(text: str) -> int:
 
 
 def _city(args):
-    from city.errors import Refused
     from city.service import City
 
-    try:
-        return City(args.data, args.database)
-    except Refused as exc:  # a database that cannot be opened, or is newer than this jtill
-        raise SystemExit(fail(exc.detail, 1, code=exc.code, args=args)) from None
+    return City(args.data, args.database)
 
 
 def cmd_serve(args) -> int:
@@ -107,7 +103,7 @@ def cmd_serve(args) -> int:
     try:
         serve(args.data, port=args.port, host=args.host, db=args.database, workers=args.workers)
     except Refused as exc:
-        return fail(exc.detail, 2, code=exc.code, args=args)
+        return fail(exc.message(), 2, code=exc.code, args=args)
     return 0
 
 
@@ -119,34 +115,19 @@ def cmd_merchant_add(args) -> int:
 
 
 def cmd_enroll_code(args) -> int:
-    from city.errors import Refused
-
-    try:
-        code = _city(args).enroll_code(args.merchant_id, args.ttl)
-    except Refused as exc:
-        return fail(exc.detail, 1, code=exc.code, args=args)
+    code = _city(args).enroll_code(args.merchant_id, args.ttl)
     emit(args, {"code": code, "merchant": args.merchant_id, "ttl": args.ttl}, code)
     return 0
 
 
 def cmd_wallet_add(args) -> int:
-    from city.errors import Refused
-
-    try:
-        wallet = _city(args).add_wallet(args.wid, args.amount)
-    except Refused as exc:
-        return fail(exc.detail, 1, code=exc.code, args=args)
+    wallet = _city(args).add_wallet(args.wid, args.amount)
     emit(args, wallet, tr("지갑 {wid}: {balance}", wid=args.wid, balance=won(wallet["balance"])))
     return 0
 
 
 def cmd_wallet_fund(args) -> int:
-    from city.errors import Refused
-
-    try:
-        balance = _city(args).fund(args.wid, args.amount)
-    except Refused as exc:
-        return fail(exc.detail, 1, code=exc.code, args=args)
+    balance = _city(args).fund(args.wid, args.amount)
     emit(args, {"wid": args.wid, "balance": balance}, tr("지갑 {wid}: {balance}", wid=args.wid, balance=won(balance)))
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from city.errors import Refused
 from cli import (
     backup_commands,
     city_commands,
@@ -34,9 +35,9 @@ COMMAND_MODULES = (
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
-# Refusals the core and sync explain themselves (and the file system's); anything else is a bug and
-# keeps its traceback.
-KNOWN_ERRORS = (TerminalError, SyncError, OSError)
+# Refusals the core, sync and the city explain themselves (and the file system's); anything else is a bug
+# and keeps its traceback.
+KNOWN_ERRORS = (TerminalError, SyncError, Refused, OSError)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,6 +7,7 @@ import json
 import sys
 import unicodedata
 
+from city.errors import Refused
 from sync.errors import SyncError
 from terminal.catalog import tr
 from terminal.checkout import Till
@@ -61,13 +62,15 @@ def fail(message: str, exit_code: int = 1, *, code: str = "error", args=None) ->
     return exit_code
 
 
-def fail_with(exc: TerminalError | SyncError | OSError, args=None) -> int:
+def fail_with(exc: TerminalError | SyncError | Refused | OSError, args=None) -> int:
     """Report an error of the core's or sync's family (or of the file system): the one place errors meet output.
 
     The JSON ``error`` is the error's reason code, never a Python class name.
     """
     if isinstance(exc, (TerminalError, SyncError)):
         return fail(str(exc), 1, code=exc.code, args=args)
+    if isinstance(exc, Refused):  # the city's admin commands
+        return fail(exc.message(), 1, code=exc.code, args=args)
     return fail(tr("파일을 읽거나 쓸 수 없습니다: {error}", error=exc), 1, code="io_error", args=args)
 
 

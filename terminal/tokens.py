@@ -52,11 +52,16 @@ class Token:
     cats: tuple[str, ...] | None
 
 
+def valid_wid(wid: object) -> bool:
+    """A wallet id as §1 defines it: 6–32 characters of ``A-Z``, ``0-9`` and ``-``."""
+    return isinstance(wid, str) and _WID.fullmatch(wid) is not None
+
+
 def _claims_ok(c: dict) -> bool:
     if not isinstance(c.get("iss"), str):
         return False
     wid = c.get("wid")
-    if not isinstance(wid, str) or not _WID.fullmatch(wid):
+    if not valid_wid(wid):
         return False
     jti = c.get("jti")
     try:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import jtill
 from helpers_sync import assert_agree
 from terminal.catalog import tr
@@ -85,6 +87,26 @@ def test_city_admin_commands(tmp_path):
     assert token["token"].count(".") == 2 and png.stat().st_size > 0
     ledger = json.loads(jtill("--json", "city", "ledger", "--data", data).stdout)
     assert ledger["wallets"] == [{"wid": "W-CAROL01", "balance": 7500, "revoked": True}]
+
+
+@pytest.mark.parametrize(("args", "code", "korean", "english"), [
+    (("enroll-code", "M-NOPE"), "unknown_merchant", "가맹점이 없습니다: M-NOPE", "No such merchant: M-NOPE"),
+    (("wallet", "add", "bad"), "bad_request", "지갑 ID는 A-Z, 0-9, - 중 6–32자입니다: 'bad'",
+     "A wallet id is 6–32 characters of A-Z, 0-9 and -: 'bad'"),
+    (("wallet", "fund", "W-NOBODY1", "100"), "unknown_wallet", "지갑이 없습니다: W-NOBODY1",
+     "No such wallet: W-NOBODY1"),
+    (("wallet", "revoke", "x"), "bad_request", "지갑 ID는 A-Z, 0-9, - 중 6–32자입니다: 'x'",
+     "A wallet id is 6–32 characters of A-Z, 0-9 and -: 'x'"),
+])
+def test_city_admin_refusals_in_one_language(tmp_path, args, code, korean, english):
+    """The city's admin commands are a face too: one language, the reason code in JSON, nothing changed."""
+    data = tmp_path / "city"
+    for lang, expected in (("ko", korean), ("en", english)):
+        proc = jtill("city", *args, "--data", data, check=False, env={"JTILL_LANG": lang})
+        assert (proc.returncode, proc.stderr.strip()) == (1, f"jtill: {expected}")
+    out = json.loads(jtill("--json", "city", *args, "--data", data, check=False).stdout)
+    assert (out["error"], out["message"]) == (code, korean)
+    assert json.loads(jtill("--json", "city", "ledger", "--data", data).stdout)["wallets"] == []
 
 
 def test_enroll_errors_are_reported(tmp_path, served_city):
