@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout
 
 from conftest import mint, rejected_payment, settle
 from helpers_sync import assert_agree, enroll_till, free_port
 from helpers_ui import sign_in, staff
 from sync.summary import SyncSummary
 from terminal import messages
+from terminal.journal import COMMON
 from ui.app import TillSession
 
 
@@ -62,6 +63,13 @@ def test_two_cashiers_switch_through_the_lock_screen(qtbot, staffed_session, clo
     history.refresh()
     qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=5000)
     assert [history.cell(r, 6) for r in range(2)] == ["박미나 (mina)", "이준 (jun)"]
+    history.table.selectRow(1)
+    detail = history.show_detail()
+    qtbot.addWidget(detail)
+    qtbot.waitUntil(lambda: detail.detail is not None, timeout=5000)
+    # The detail names the operator as the table does; its form lists the common members first.
+    operator = detail.form.itemAt(COMMON.index("operator"), QFormLayout.FieldRole).widget()
+    assert operator.text() == "이준 (jun)"
 
 
 def test_a_refund_is_refused_without_the_owners_pin_and_done_with_it(qtbot, staffed_session, clock):

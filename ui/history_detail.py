@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal import messages
+from terminal import messages, operators
 from terminal.business_day import local_time
 from terminal.catalog import N_, language, tr
 from terminal.journal import COMMON, MEMBERS
@@ -50,6 +50,8 @@ def detail_for(till, entry_id: str) -> dict | None:
     detail = entry_detail(till.journal, entry_id)
     if detail is not None:
         detail["tz"] = till.config.tz
+        operator = operators.find(till.journal, detail["entry"]["operator"])
+        detail["operator_name"] = operator.name if operator else None
     return detail
 
 
@@ -114,6 +116,8 @@ class HistoryDetail(QDialog):
                 value = won(value)
             elif member == "kind":
                 value = tr(KIND_TEXTS[value])
+            elif member == "operator" and detail["operator_name"]:
+                value = f"{detail['operator_name']} ({value})"  # as History's table shows it
             self.form.addRow(tr(MEMBER_LABELS[member]), _value_widget(str(value), long=member == "token"))
         status, reason = detail["status"], detail["status_reason"]
         lang = language()
