@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -32,6 +33,21 @@ def test_pdf_receipt_reads_back(qapp, till, tmp_path):
                      entry["id"], entry["hash"][:16], "미전송", "감사합니다"):
         assert expected in text, expected
     assert entry["hash"][16:] not in text and entry["token"] not in text
+
+
+def test_the_pdf_slip_keeps_its_margins_on_both_sides(qapp, till, tmp_path):
+    """Right-aligned values end where the left labels begin, a margin in from the paper's edge."""
+    from ui.receipt_pdf import MARGIN_MM, write_pdf
+
+    entry = pay_now(till, 12000).entry
+    path = write_pdf(build_receipt(till.journal, till.config, entry["seq"]).slip("ko"), tmp_path / "r.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True,
+                           timeout=60).stdout
+    page_width = float(re.search(r'<page width="([0-9.]+)"', boxes).group(1))
+    words = [tuple(map(float, m)) for m in re.findall(r'<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)"', boxes)]
+    left, right = min(x for x, _ in words), page_width - max(x for _, x in words)
+    margin = MARGIN_MM * 72 / 25.4
+    assert margin * 0.9 <= left and margin * 0.9 <= right and abs(left - right) < margin / 2, (left, right)
 
 
 def test_pdf_z_report_reads_back(qapp, till, tmp_path):

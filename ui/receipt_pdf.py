@@ -85,7 +85,10 @@ def _paint(printer: QPrinter, slip: Slip) -> None:
         raise OSError(tr("인쇄를 시작할 수 없습니다: {target}", target=target))
     try:
         painter.setRenderHint(QPainter.Antialiasing)
-        paint_slip(painter, slip, QRectF(printer.pageLayout().paintRectPixels(printer.resolution())))
+        paint = printer.pageLayout().paintRectPixels(printer.resolution())
+        # The painter's origin is already the corner inside the margins: offsetting by them again put the
+        # slip a margin too far right, its right-aligned values at the paper's edge.
+        paint_slip(painter, slip, QRectF(0, 0, paint.width(), paint.height()))
     finally:
         painter.end()
 
