@@ -6,7 +6,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QTableWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QTableView, QWidget
 
 from conftest import VECTOR_NOW, mint, rejected_payment
 from helpers_ui import pay_with, sign_in, staff
@@ -49,10 +49,10 @@ def visible_texts(root: QWidget) -> list[str]:
             texts += [widget.itemText(i) for i in range(widget.count())]
         elif isinstance(widget, QLineEdit):
             texts.append(widget.placeholderText())
-        elif isinstance(widget, QTableWidget):
-            items = [widget.horizontalHeaderItem(c) for c in range(widget.columnCount())]
-            items += [widget.item(r, c) for r in range(widget.rowCount()) for c in range(widget.columnCount())]
-            texts += [item.text() for item in items if item is not None]
+        elif isinstance(widget, QTableView):  # History's model and the inbox's item table alike
+            model, columns = widget.model(), range(widget.model().columnCount())
+            texts += [model.headerData(c, Qt.Horizontal) or "" for c in columns]
+            texts += [model.index(r, c).data() or "" for r in range(model.rowCount()) for c in columns]
     return texts
 
 
@@ -122,3 +122,23 @@ def test_a_result_on_screen_follows_the_switch(qtbot, till_session):
     assert not banner.isHidden() and banner.title.text() == "✓ Accepted"
     assert banner.details.text().startswith("Wallet ") and not HANGUL.search(banner.hint.text())
     assert (banner.korean.text(), banner.english.text()) == ("결제가 승인되었습니다", "Payment accepted")
+
+
+def test_a_warnings_figures_follow_the_switch(qtbot, home):
+    """A warning's detail is worded on the DB worker: the switch reads it again in the new language."""
+    from terminal.alerts import record_clock_skew
+    from terminal.checkout import Till
+
+    till = Till(home)
+    record_clock_skew(till.journal, 1_000_900, 1_000_000)  # the server 900 s ahead at the last sync
+    till.close()
+    session = TillSession(home)
+    qtbot.addWidget(session.window)
+    try:
+        alerts = session.window.alerts
+        qtbot.waitUntil(lambda: "+900초" in alerts.warnings.text(), timeout=5000)
+        session.window.language_action.trigger()
+        qtbot.waitUntil(lambda: "+900 s" in alerts.warnings.text(), timeout=5000)
+        assert not HANGUL.search(alerts.warnings.text())
+    finally:
+        session.close()

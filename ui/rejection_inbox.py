@@ -55,6 +55,8 @@ class AlertBar(QWidget):
         """The button and the alerts shown in the current language."""
         self.review_button.setText(tr("확인하기"))
         self._show(self.state)
+        if self.state["warnings"]:
+            self.refresh()  # a warning's figures are worded on the DB worker, in the language chosen then
 
     def refresh(self) -> None:
         """Re-read the inbox and the warnings."""
