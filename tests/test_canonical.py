@@ -1,6 +1,10 @@
 """Canonical JSON and strict base64url, as PROTOCOL.md's conventions define them."""
 
+import json
+
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from terminal.canonical import CanonicalError, b64u_decode, b64u_encode, canonical_json, strict_loads
 
@@ -68,3 +72,16 @@ def test_deep_nesting_is_an_error_not_a_crash():
         deep = [deep]
     with pytest.raises(CanonicalError):
         canonical_json(deep)
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                           lambda inner: st.lists(inner, max_size=200) | st.dictionaries(st.text(), inner),
+                           max_leaves=400)
+
+
+@given(JSON_VALUES)
+@example({"tid": "T-1", "entries": [{"seq": i, "memo": "한글"} for i in range(100)], "a": [[1, 2]] * 70})
+def test_writing_member_by_member_gives_json_dumps_bytes(value):
+    """canonical_json writes long arrays item by item (so a big batch does not hold the GIL): same bytes."""
+    whole = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert canonical_json(value) == whole

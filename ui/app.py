@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import signal
 import sys
@@ -124,7 +125,15 @@ def open_session(home: Home, server_url: str | None = None) -> TillSession | Non
             return None
     session = TillSession(home, server_url, lock=not check.needs_setup)  # the wizard signed the owner in
     session.window.show()
+    keep_out_of_full_collections()
     return session
+
+
+def keep_out_of_full_collections() -> None:
+    """Move what start-up made (Qt's bindings, the core, the window: it lives as long as the till) out of
+    the collector's reach. A full collection scanned it all and stopped every thread for about 50 ms,
+    whichever thread it ran in: the worst stall of the pay screen during a sync (benchmarks/bench_ui.py)."""
+    gc.freeze()
 
 
 def run_till(home: Home, server_url: str | None = None) -> int:
@@ -197,6 +206,7 @@ def run_demo() -> int:
         session.window.show()
         wallet.move(session.window.geometry().right() + 20, session.window.geometry().top())
         wallet.show()
+        keep_out_of_full_collections()
         display = session.peripherals.open_customer_display()  # opened by the setting; placed here
         if not display.isFullScreen():  # one screen: below the wallet, clear of the till
             display.move(wallet.geometry().left(), wallet.frameGeometry().bottom() + 20)

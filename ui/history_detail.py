@@ -58,7 +58,7 @@ def detail_for(till, entry_id: str) -> dict | None:
 class HistoryDetail(QDialog):
     """Loads one entry by id; linked entries open in the same dialog."""
 
-    loaded = Signal(dict)
+    loaded = Signal(object)  # dict
 
     def __init__(self, tasks: TaskManager, entry_id: str, parent: QWidget | None = None):
         super().__init__(parent)

@@ -125,7 +125,7 @@ class HistoryModel(QAbstractTableModel):
 class HistoryList(QWidget):
     """A table of one business day; select a payment and press 환불 to refund it, 상세 to prove it."""
 
-    refreshed = Signal(list)
+    refreshed = Signal(object)  # list
     receipt_requested = Signal(object)  # the selected entry: print (or reprint) its receipt
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):

@@ -109,7 +109,7 @@ class LockScreen(QWidget):
 
     signed_in = Signal(object)  # Operator
     refused = Signal(object)
-    loaded = Signal(list)  # the operators offered
+    loaded = Signal(object)  # list: the operators offered
 
     def __init__(self, tasks: TaskManager, parent: QWidget):
         super().__init__(parent)

@@ -29,7 +29,7 @@ from ui.tasks import TaskManager
 class OperatorsDialog(QDialog):
     """Opened behind the owner's PIN (``owner_pin``), which the core checks again for each change."""
 
-    changed = Signal(list)  # the operators after a change
+    changed = Signal(object)  # list: the operators after a change
     refused = Signal(object)
 
     def __init__(self, tasks: TaskManager, owner_pin: str | None, parent: QWidget | None = None):

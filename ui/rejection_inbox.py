@@ -32,7 +32,7 @@ class AlertBar(QWidget):
     """A red line while rejections wait for the owner; a yellow one for warnings; hidden when all is well."""
 
     review = Signal()
-    refreshed = Signal(dict)
+    refreshed = Signal(object)  # dict
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)

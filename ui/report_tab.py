@@ -58,12 +58,12 @@ def closable(report: dict) -> bool:
 class ReportTab(QWidget):
     """Pick a date, read its Z report, close the open business day."""
 
-    report_shown = Signal(dict)
-    day_closed = Signal(dict)  # the close entry
+    report_shown = Signal(object)  # dict
+    day_closed = Signal(object)  # dict: the close entry
     refused = Signal(object)
     print_requested = Signal(str)  # business date: print its Z report
     upload_requested = Signal()  # the main window runs a sync pass and hands back its summary
-    exported = Signal(dict)
+    exported = Signal(object)  # dict
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)

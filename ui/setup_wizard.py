@@ -260,7 +260,7 @@ class _Relay(QObject):
 class SetupWizard(QWizard):
     """The first-run wizard for ``home``; ``enrolled(answer)`` once the till is enrolled and configured."""
 
-    enrolled = Signal(dict)
+    enrolled = Signal(object)  # dict
     refused = Signal(object)
 
     def __init__(self, home: Home, server_url: str | None = None, parent: QWidget | None = None):
