@@ -168,7 +168,7 @@ def log_to(data_dir: str | os.PathLike, rotate: bool = True) -> None:
     handler = (RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8") if rotate
                else WatchedFileHandler(path, encoding="utf-8"))
     os.chmod(path, 0o600)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     root = logging.getLogger()
     for h in (handler, logging.StreamHandler(sys.stderr)):
         h.setFormatter(formatter)

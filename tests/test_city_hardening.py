@@ -399,4 +399,5 @@ def test_requests_and_errors_are_logged_to_stderr_and_a_file(city_server):
     for text in (log_file.read_text(encoding="utf-8"), server.stderr_path.read_text(encoding="utf-8")):
         head = [line for line in text.splitlines() if f"GET /v1/terminals/{tid}/head 200" in line]
         assert head and f"tid={tid}" in head[0] and " ms " in head[0]
+        assert f" [{server.proc.pid}] city.http: " in head[0]  # several workers' lines in one file stay apart
         assert f"GET /v1/terminals/{tid}/config 401" in text
