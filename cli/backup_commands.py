@@ -54,6 +54,12 @@ def cmd_restore(args) -> int:
                  result["entries"], file=result["file"], journal=result["journal"])]
     if result["replaced"]:
         lines.append(tr("이전 장부 보관: {file}", file=result["replaced"]))
+    if result["recovered"]:
+        lines.append(ntr("보관된 장부에서 백업 뒤의 거래 {n}건을 되살렸습니다",
+                         "보관된 장부에서 백업 뒤의 거래 {n}건을 되살렸습니다", result["recovered"]))
+    if result["recovery_stopped"]:
+        lines.append(tr("보관된 장부의 나머지는 증명할 수 없어 되살리지 않았습니다: {reason}",
+                        reason=result["recovery_stopped"]))
     if not result["terminal_key"]:
         lines.append(tr("단말기 키가 없어 정산 전송을 할 수 없습니다"))
     lines.append(tr("다음 동기화에서 시청 기록과 비교합니다"))

@@ -14,7 +14,7 @@ from terminal.atomic import fsync_dir
 from terminal.catalog import ntr, tr
 from terminal.config import ConfigError
 from terminal.home import JOURNAL, Home, HomeError
-from terminal.journal import Journal, JournalError
+from terminal.journal import Journal, JournalError, salvage
 from terminal.keys import read_public_jwk_file
 
 log = logging.getLogger(__name__)
@@ -237,6 +237,23 @@ def restore(home: Home, file: str | os.PathLike, *, trust_file: str | os.PathLik
         raise BackupError(tr("복원하지 못했습니다 ({file}): {error}", file=source, error=exc)) from exc
     finally:
         _unlink_with_sidecars(tmp)
-    home.open_journal().close()  # records the restored journal's identity as this home's
-    return {"file": os.fspath(source), "entries": entries, "journal": os.fspath(home.journal_path),
-            "replaced": replaced, "terminal_key": home.terminal_key_path.exists()}
+    recovered, stopped = _recover_tail(home, replaced)
+    return {"file": os.fspath(source), "entries": entries + len(recovered), "journal": os.fspath(home.journal_path),
+            "replaced": replaced, "terminal_key": home.terminal_key_path.exists(),
+            "recovered": len(recovered), "recovery_stopped": stopped}
+
+
+def _recover_tail(home: Home, replaced: str | None) -> tuple[list, str | None]:
+    """Append what the replaced journal still proves beyond the backup's head: the payments taken after the
+    backup and never synced live nowhere else. Only entries that chain from the head are taken."""
+    with home.open_journal() as journal:  # also records the restored journal's identity as this home's
+        if replaced is None:
+            return [], None
+        seq, head = journal.head()
+        tail, stopped = salvage(replaced, seq, head)
+        if tail:
+            journal.insert_entries(tail)
+            log.info("restore: %d entries after #%d recovered from %s", len(tail), seq, replaced)
+        if stopped:
+            log.info("restore: recovery from %s stopped: %s", replaced, stopped)
+        return tail, stopped

@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypedDict
 
 from terminal import schema
@@ -197,6 +198,41 @@ def row_to_entry(row: Iterable) -> Entry:
     entry["prev"] = values["prev"]
     entry["hash"] = values["hash"]
     return Entry(**entry)
+
+
+def salvage(path: str | os.PathLike, after_seq: int, after_hash: str) -> tuple[list[Entry], str | None]:
+    """The entries of a (possibly damaged) journal file that continue a chain ending at ``after_seq`` with
+    ``after_hash``: each read on its own, decoded strictly, its link and hash checked, until the first one
+    that cannot be proven. Returns them and why the salvage stopped (None: the file holds no more). The
+    file is opened read-only: it stays as it was, for support.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    out: list[Entry] = []
+    prev, seq = after_hash, after_seq
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        return out, str(exc)
+    conn.text_factory = bytes  # a flipped byte in a text column is one damaged entry, not an unreadable file
+    try:
+        while True:
+            seq += 1
+            try:
+                row = conn.execute(_SELECT_ENTRIES + " WHERE seq = ?", [seq]).fetchone()
+            except sqlite3.Error as exc:
+                return out, tr("{seq}번 거래를 읽을 수 없습니다: {error}", seq=seq, error=exc)
+            if row is None:
+                return out, None
+            try:
+                entry = row_to_entry(v.decode("utf-8") if isinstance(v, bytes) else v for v in row)
+            except (UnicodeDecodeError, KeyError, TypeError, ValueError):
+                return out, tr("{seq}번 거래가 손상되었습니다", seq=seq)
+            if entry["seq"] != seq or entry["prev"] != prev or entry_hash(entry) != entry["hash"]:
+                return out, tr("{seq}번 거래가 손상되었거나 앞 거래와 이어지지 않습니다", seq=seq)
+            out.append(entry)
+            prev = entry["hash"]
+    finally:
+        conn.close()
 
 
 @dataclass(frozen=True)

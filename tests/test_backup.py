@@ -91,6 +91,30 @@ def test_restore_replaces_a_damaged_journal_and_keeps_it(home, tmp_path):
     cli_pay(home.root)
 
 
+def test_restore_recovers_what_the_damaged_journal_still_proves_after_the_backup(home, tmp_path):
+    """Payments taken after the backup and never synced live only in the damaged file: restore takes back each
+    one that chains from the backup's head, and stops at the first it cannot prove."""
+    cli_pay(home.root, 2)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backup = run_json(home.root, "backup", "--to", usb)["file"]
+    cli_pay(home.root, 3)
+    taken = entries(home.journal_path)
+    data = bytearray(home.journal_path.read_bytes())
+    at = data.index(taken[4]["jti"].encode())  # entry 5's row: one byte that is no longer UTF-8
+    data[at] = 0xFF
+    home.journal_path.write_bytes(bytes(data))
+    assert run_json(home.root, "verify", expect=1)["status"] == "corrupt"
+
+    out = run_json(home.root, "restore", backup)
+    assert (out["entries"], out["recovered"]) == (4, 2)
+    assert out["recovery_stopped"] == tr("{seq}번 거래가 손상되었습니다", seq=5)
+    assert entries(home.journal_path) == taken[:4]  # exactly as taken, hashes and all
+    assert run_json(home.root, "verify") == {"status": "ok", "entries": 4}
+    cli_pay(home.root)
+    assert run_json(home.root, "verify") == {"status": "ok", "entries": 5}
+
+
 def test_restore_refuses_to_replace_a_working_journal(home, tmp_path):
     cli_pay(home.root, 2)
     usb = tmp_path / "usb"
