@@ -170,11 +170,14 @@ def cmd_check_archive(args) -> int:
     from sync.recovery import inspect_archive
 
     r = inspect_archive(home_of(args), args.file, args.export)
+    problems = "; ".join(p if isinstance(p, str) else f"#{p['seq']}: {p['problem']}" for p in r["problems"])
     lines = [ntr("장부가 온전합니다: {tid}의 거래 {n}건", "장부가 온전합니다: {tid}의 거래 {n}건", r["entries"],
                  tid=r["tid"])
-             if r["status"] == "ok" else tr("장부에 문제가 있습니다: {problems}", problems=r["problems"])]
+             if r["status"] == "ok" else tr("장부에 문제가 있습니다: {problems}", problems=problems)]
+    if r["status"] == "corrupt":
+        lines.append(ntr("처음부터 증명되는 거래 {n}건", "처음부터 증명되는 거래 {n}건", r["entries"]))
     if r["export"]:
-        lines.append(_exported(r["entries"], r["export"]))
+        lines.append(_exported(r["exported"], r["export"]))
     emit(args, r, "\n".join(lines))
     return 0 if r["status"] == "ok" else 1
 

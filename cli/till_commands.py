@@ -274,7 +274,8 @@ def cmd_verify(args) -> int:
     emit(
         args,
         {"status": "bad", "bad_seq": first["seq"], "problem": first["problem"], "problems": problems},
-        tr("장부가 변조되었습니다: 처음 잘못된 seq {seq} ({problem})", seq=first["seq"], problem=first["problem"]),
+        tr("장부가 손상되었거나 변조되었습니다: 처음 잘못된 거래 #{seq} ({problem})", seq=first["seq"],
+           problem=first["problem"]),
     )
     return 1
 

@@ -26,7 +26,7 @@ from terminal.business_day import DEFAULT_OPERATOR, OPERATOR_META
 from terminal.catalog import tr
 from terminal.checkout import FORK_ALARM, Till
 from terminal.home import Home
-from terminal.journal import Journal
+from terminal.journal import ZERO_HASH, Journal, JournalCorrupt, salvage, write_jsonl
 from terminal.keys import load_private_jwk, public_jwk, save_private_jwk
 
 # The new terminal's key, written as soon as the city has enrolled it (its kid is the new tid), so
@@ -157,13 +157,27 @@ def inspect_archive(home: Home, path: str | os.PathLike, export_to: str | os.Pat
     if not Path(path).is_file():
         raise RecoveryError(tr("장부 파일이 없습니다: {path}", path=path))
     trust = home.trust()
-    with Journal(path, create=False) as journal:
-        cfg = config_mod.current(journal, trust)
-        problems = receipts.chain_problems(journal, trust)
-        head, _ = journal.head()
-        if export_to is not None:
-            journal.export_jsonl(export_to)
-        return {"export": os.fspath(export_to) if export_to is not None else None, "file": os.fspath(path),
-                "tid": cfg.tid if cfg else None, "entries": head,
-                "status": "ok" if not problems else "bad", "problems": problems,
-                "alarm": journal.get_meta(META_ALARM) or None, "alarm_detail": journal.get_meta(META_ALARM_DETAIL)}
+    try:
+        with Journal(path, create=False) as journal:
+            cfg = config_mod.current(journal, trust)
+            problems = receipts.chain_problems(journal, trust)
+            head, _ = journal.head()
+            alarm, alarm_detail = journal.get_meta(META_ALARM) or None, journal.get_meta(META_ALARM_DETAIL)
+            exported = journal.export_jsonl(export_to) if export_to is not None and not problems else 0
+    except JournalCorrupt as exc:
+        return _salvaged(path, exc, export_to)
+    if export_to is not None and problems:
+        exported = write_jsonl(export_to, salvage(path, 0, ZERO_HASH)[0])  # every entry the chain still proves
+    return {"export": os.fspath(export_to) if export_to is not None else None, "exported": exported,
+            "file": os.fspath(path), "tid": cfg.tid if cfg else None, "entries": head,
+            "status": "ok" if not problems else "bad", "problems": problems,
+            "alarm": alarm, "alarm_detail": alarm_detail}
+
+
+def _salvaged(path: str | os.PathLike, exc: JournalCorrupt, export_to: str | os.PathLike | None) -> dict:
+    """A damaged archive: the entries still proven from its start, exported for support when asked."""
+    proven, stopped = salvage(path, 0, ZERO_HASH)
+    exported = write_jsonl(export_to, proven) if export_to is not None else 0
+    return {"export": os.fspath(export_to) if export_to is not None else None, "exported": exported,
+            "file": os.fspath(path), "tid": None, "entries": len(proven), "status": "corrupt",
+            "problems": [exc.detail, *([stopped] if stopped else [])], "alarm": None, "alarm_detail": None}

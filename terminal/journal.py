@@ -200,6 +200,13 @@ def row_to_entry(row: Iterable) -> Entry:
     return Entry(**entry)
 
 
+def write_jsonl(path: str | os.PathLike, entries: Iterable[Entry]) -> int:
+    """Write ``entries`` to ``path`` as JSON Lines, exactly as journaled; returns the count."""
+    lines = [canonical_json(e) + b"\n" for e in entries]
+    write_atomic(path, b"".join(lines))
+    return len(lines)
+
+
 def salvage(path: str | os.PathLike, after_seq: int, after_hash: str) -> tuple[list[Entry], str | None]:
     """The entries of a (possibly damaged) journal file that continue a chain ending at ``after_seq`` with
     ``after_hash``: each read on its own, decoded strictly, its link and hash checked, until the first one
@@ -402,9 +409,7 @@ class Journal:
 
     def export_jsonl(self, path: str | os.PathLike, from_seq: int = 1) -> int:
         """Write entries ``from_seq``… to ``path`` as JSON Lines, exactly as journaled; returns the count."""
-        lines = [canonical_json(e) + b"\n" for e in self.entries(from_seq)]
-        write_atomic(path, b"".join(lines))
-        return len(lines)
+        return write_jsonl(path, self.entries(from_seq))
 
     def entry(self, seq: int) -> Entry | None:
         """The entry with this ``seq``, or None."""

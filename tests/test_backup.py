@@ -115,6 +115,25 @@ def test_restore_recovers_what_the_damaged_journal_still_proves_after_the_backup
     assert run_json(home.root, "verify") == {"status": "ok", "entries": 5}
 
 
+def test_check_archive_of_a_damaged_file_exports_what_it_still_proves(home, tmp_path):
+    cli_pay(home.root, 3)
+    taken = entries(home.journal_path)
+    archive = tmp_path / "journal-replaced.db"
+    data = bytearray(home.journal_path.read_bytes())
+    data[data.index(taken[2]["jti"].encode())] = 0xFF
+    archive.write_bytes(bytes(data))
+    out = run_json(home.root, "check-archive", archive, "--export", tmp_path / "proven.jsonl", expect=1)
+    assert (out["status"], out["entries"], out["exported"], out["problems"][0]["seq"]) == ("bad", 3, 2, 3)
+    lines = (tmp_path / "proven.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == taken[:2]  # the entries the chain still proves
+    assert archive.read_bytes() == bytes(data)  # read, never written
+
+    archive.write_bytes(b"")  # nothing to open: a clear verdict, not a refusal meant for the home's journal
+    out = run_json(home.root, "check-archive", archive, "--export", tmp_path / "none.jsonl", expect=1)
+    assert (out["status"], out["entries"]) == ("corrupt", 0)
+    assert out["problems"][0] == tr("빈 파일 (0바이트)") and (tmp_path / "none.jsonl").read_bytes() == b""
+
+
 def test_restore_refuses_to_replace_a_working_journal(home, tmp_path):
     cli_pay(home.root, 2)
     usb = tmp_path / "usb"

@@ -68,7 +68,8 @@ def test_hand_edit_named_by_verify(home, journal_file, statement, bad_seq, probl
     status, out = verify(home)
     assert problem and status != 0 and out["bad_seq"] == bad_seq and problem in out["problem"], out
     human = jtill("verify", home=home.root, check=False)
-    tampered = tr("장부가 변조되었습니다: 처음 잘못된 seq {seq} ({problem})", "ko", seq=bad_seq, problem=out["problem"])
+    tampered = tr("장부가 손상되었거나 변조되었습니다: 처음 잘못된 거래 #{seq} ({problem})", "ko", seq=bad_seq,
+                  problem=out["problem"])
     assert human.returncode != 0 and tampered in human.stdout
 
 
