@@ -7,6 +7,7 @@ outside this module holds the connection.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -23,6 +24,8 @@ from terminal.canonical import canonical_json
 from terminal.catalog import tr
 from terminal.errors import JournalError
 from terminal.messages import about_file
+
+log = logging.getLogger(__name__)
 
 ZERO_HASH = "0" * 64
 COMMON = ("seq", "id", "kind", "at", "biz_date", "operator")
@@ -200,6 +203,27 @@ def row_to_entry(row: Iterable) -> Entry:
     return Entry(**entry)
 
 
+def _linked_entry(values: dict, prev: str) -> tuple[Entry | None, str]:
+    """The entry of a row (``values`` by column) when its kind, members, link to ``prev`` and hash hold; else
+    None and the first thing that is wrong."""
+    kind = values["kind"]
+    if kind not in MEMBERS:
+        return None, f"unknown kind {kind!r}"
+    stray = [c for c in ALL_KIND_COLUMNS if c not in MEMBERS[kind] and values[c] is not None]
+    if stray:
+        return None, f"unexpected members {stray}"
+    entry = row_to_entry(values[c] for c in COLUMNS)
+    if entry["prev"] != prev:
+        return None, "prev does not match the previous hash"
+    try:
+        digest = entry_hash(entry)
+    except ValueError as exc:
+        return None, f"unhashable entry: {exc}"
+    if digest != entry["hash"]:
+        return None, "hash does not match the entry's content"
+    return entry, ""
+
+
 def write_jsonl(path: str | os.PathLike, entries: Iterable[Entry]) -> int:
     """Write ``entries`` to ``path`` as JSON Lines, exactly as journaled; returns the count."""
     lines = [canonical_json(e) + b"\n" for e in entries]
@@ -231,10 +255,13 @@ def salvage(path: str | os.PathLike, after_seq: int, after_hash: str) -> tuple[l
             if row is None:
                 return out, None
             try:
-                entry = row_to_entry(v.decode("utf-8") if isinstance(v, bytes) else v for v in row)
-            except (UnicodeDecodeError, KeyError, TypeError, ValueError):
+                values = dict(zip(COLUMNS, (v.decode("utf-8") if isinstance(v, bytes) else v for v in row),
+                                  strict=True))
+            except UnicodeDecodeError:
                 return out, tr("{seq}번 거래가 손상되었습니다", seq=seq)
-            if entry["seq"] != seq or entry["prev"] != prev or entry_hash(entry) != entry["hash"]:
+            entry, problem = _linked_entry(values, prev)
+            if entry is None:
+                log.info("salvage of %s stopped at #%d: %s", path, seq, problem)
                 return out, tr("{seq}번 거래가 손상되었거나 앞 거래와 이어지지 않습니다", seq=seq)
             out.append(entry)
             prev = entry["hash"]
@@ -442,21 +469,9 @@ class Journal:
                 return VerifyResult(False, count, seq, f"unexpected entry with seq {seq}")
             if seq != expected_seq:
                 return VerifyResult(False, count, expected_seq, f"entry {expected_seq} is missing")
-            kind = values["kind"]
-            if kind not in MEMBERS:
-                return VerifyResult(False, count, seq, f"unknown kind {kind!r}")
-            stray = [c for c in ALL_KIND_COLUMNS if c not in MEMBERS[kind] and values[c] is not None]
-            if stray:
-                return VerifyResult(False, count, seq, f"unexpected members {stray}")
-            entry = row_to_entry(row)
-            if entry["prev"] != prev:
-                return VerifyResult(False, count, seq, "prev does not match the previous hash")
-            try:
-                digest = entry_hash(entry)
-            except ValueError as exc:
-                return VerifyResult(False, count, seq, f"unhashable entry: {exc}")
-            if digest != entry["hash"]:
-                return VerifyResult(False, count, seq, "hash does not match the entry's content")
+            entry, problem = _linked_entry(values, prev)
+            if entry is None:
+                return VerifyResult(False, count, seq, problem)
             prev, expected_seq, count = entry["hash"], seq + 1, count + 1
             state.update(expected=expected_seq, count=count)
         return VerifyResult(True, count)
