@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from terminal.business_day import DEFAULT_OPERATOR
 from terminal.catalog import N_, ntr, tr
 from terminal.checkout import Till, TillError
 from terminal.journal import Entry, Journal
@@ -84,6 +85,14 @@ def all_operators(journal: Journal) -> list[Operator]:
 def find(journal: Journal, op_id: str) -> Operator | None:
     """The operator with this id, or None."""
     return next((op for op in all_operators(journal) if op.id == op_id), None)
+
+
+def display_name(op_id: str, name: str | None = None, lang: str | None = None) -> str:
+    """How an operator is named on screen and paper: the registered ``name``; 사장 for the owner a till with
+    no operators registered runs as; else the id."""
+    if name:
+        return name
+    return tr(ROLE_TEXTS["owner"], lang) if op_id == DEFAULT_OPERATOR else op_id
 
 
 def owners(journal: Journal) -> list[Operator]:

@@ -11,13 +11,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from terminal.business_day import DEFAULT_OPERATOR, local_time
+from terminal.business_day import local_time
 from terminal.catalog import LANGUAGES, ntr, ptr, tr
 from terminal.checkout import TillError
 from terminal.config import TerminalConfig
 from terminal.journal import Entry, Journal
 from terminal.messages import KIND_TEXTS, STATUS_TEXTS, won
-from terminal.operators import ROLE_TEXTS, find
+from terminal.operators import display_name, find
 from terminal.report import z_report
 
 # The heading and the thanks line are printed in Korean and English whatever the till's language (a
@@ -108,10 +108,8 @@ class Receipt:
                     bilingual(HEADINGS["thanks"]))
 
     def operator_shown(self, lang: str | None = None) -> str:
-        """The operator's name; 사장 for the owner of a till with no operators registered; else the id."""
-        if self.operator_name:
-            return self.operator_name
-        return tr(ROLE_TEXTS["owner"], lang) if self.operator == DEFAULT_OPERATOR else self.operator
+        """The operator as the slip names them (:func:`terminal.operators.display_name`)."""
+        return display_name(self.operator, self.operator_name, lang)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def _label(point_size: int, bold: bool, name: str) -> QLabel:
 
 def spot_beside(till: QRect, size: QSize, screen: QRect) -> QPoint:
     """Where a window of ``size`` covers the least of ``till`` on one ``screen``: right of it, below it, or
-    else the screen's corner farthest from the till's keypad (bottom right), which the cashier can move."""
+    else the screen's bottom-right corner, away from the till's keypad (the cashier can move it)."""
     if till.right() + size.width() < screen.right():
         return QPoint(till.right() + 1, max(till.top(), screen.top()))
     if till.bottom() + size.height() < screen.bottom():

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from terminal import operators
-from terminal.business_day import DEFAULT_OPERATOR
 from terminal.catalog import tr
 from terminal.operators import ROLE_TEXTS, Operator, OperatorError
 from ui.i18n import error_lines
@@ -227,9 +226,7 @@ class OperatorBar(QWidget):
         """The operator's name and role, and the lock button, in the current language."""
         if self.operator is not None:
             who = f"{self.operator.name} ({role_text(self.operator)})"
-        elif self.fallback_id == DEFAULT_OPERATOR:  # no operators registered: the owner runs the till
-            who = tr(ROLE_TEXTS["owner"])
-        else:
-            who = self.fallback_id
+        else:  # no registered operator signed in: the id the entries carry
+            who = operators.display_name(self.fallback_id) if self.fallback_id else ""
         self.label.setText(tr("계산원: {who}", who=who) if who else "")
         self.lock_button.setText(tr("잠금 · 교대"))
